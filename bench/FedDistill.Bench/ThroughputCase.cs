@@ -1,0 +1,21 @@
+using System.Diagnostics;
+
+namespace FedDistill.Bench;
+
+/// <summary>One benchmark case: a named action that processes <see cref="SamplesPerIteration"/> samples per call.</summary>
+public sealed record ThroughputCase(string Name, int SamplesPerIteration, Action Iteration)
+{
+    /// <summary>Warms up, then runs whole iterations until <paramref name="seconds"/> pass; returns samples per second.</summary>
+    public double Measure(double seconds, int warmupIterations = 10)
+    {
+        for (var i = 0; i < warmupIterations; i++) Iteration();
+        var iterations = 0;
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed.TotalSeconds < seconds)
+        {
+            Iteration();
+            iterations++;
+        }
+        return (double)iterations * SamplesPerIteration / watch.Elapsed.TotalSeconds;
+    }
+}

@@ -1,0 +1,8 @@
+using System.CommandLine;
+using FedDistill.Client.Commands;
+
+var root = new RootCommand("FedDistill: federated, multi-teacher knowledge distillation on libtorch.")
+{
+    DemoCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

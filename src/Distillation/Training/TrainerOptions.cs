@@ -1,0 +1,48 @@
+namespace FedDistill.Distillation.Training;
+
+/// <summary>How a <see cref="Trainer"/> optimizes a model. Validated by <see cref="Validate"/>.</summary>
+/// <param name="Epochs">Passes over the data (at least 1).</param>
+/// <param name="BatchSize">Examples per step (at least 1).</param>
+/// <param name="LearningRate">Peak learning rate (positive).</param>
+/// <param name="Optimizer">"adam", "adamw" or "sgd".</param>
+/// <param name="WeightDecay">L2 (adam, sgd) or decoupled (adamw) weight decay, at least 0.</param>
+/// <param name="Momentum">SGD momentum in [0, 1); SGD uses Nesterov momentum when positive.</param>
+/// <param name="Schedule">"constant", "cosine" (annealed to zero over all steps) or "step" (×0.1 at 50% and 75% of the steps).</param>
+/// <param name="WarmupSteps">Steps of linear warm-up before a cosine schedule.</param>
+/// <param name="Seed">Seeds libtorch's generator and the batch order; the same seed gives the same run.</param>
+public sealed record TrainerOptions(
+    int Epochs = 5,
+    int BatchSize = 128,
+    double LearningRate = 1e-3,
+    string Optimizer = "adam",
+    double WeightDecay = 0.0,
+    double Momentum = 0.9,
+    string Schedule = "cosine",
+    int WarmupSteps = 0,
+    ulong Seed = 0)
+{
+    /// <summary>The optimizer names this trainer knows.</summary>
+    public static IReadOnlyList<string> Optimizers { get; } = ["adam", "adamw", "sgd"];
+
+    /// <summary>The schedule names this trainer knows.</summary>
+    public static IReadOnlyList<string> Schedules { get; } = ["constant", "cosine", "step"];
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first impossible setting.</summary>
+    public TrainerOptions Validate()
+    {
+        Require(Epochs >= 1, nameof(Epochs), Epochs, "at least 1");
+        Require(BatchSize >= 1, nameof(BatchSize), BatchSize, "at least 1");
+        Require(LearningRate > 0 && double.IsFinite(LearningRate), nameof(LearningRate), LearningRate, "a positive finite number");
+        Require(Optimizers.Contains(Optimizer), nameof(Optimizer), Optimizer, $"one of {string.Join(", ", Optimizers)}");
+        Require(WeightDecay >= 0 && double.IsFinite(WeightDecay), nameof(WeightDecay), WeightDecay, "a finite number >= 0");
+        Require(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "in [0, 1)");
+        Require(Schedules.Contains(Schedule), nameof(Schedule), Schedule, $"one of {string.Join(", ", Schedules)}");
+        Require(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "at least 0");
+        return this;
+    }
+
+    private static void Require(bool condition, string name, object value, string allowed)
+    {
+        if (!condition) throw new ArgumentException($"TrainerOptions.{name} is {value}; it must be {allowed}.", name);
+    }
+}

@@ -1,0 +1,6 @@
+using FedDistill.Silo;
+
+var builder = WebApplication.CreateBuilder(args);
+var app = builder.Build();
+app.MapSiloHealth();
+app.Run();
