@@ -8,7 +8,7 @@ namespace FedDistill.Distillation.Models;
 /// fc(hidden)-ReLU-fc(classes), 3×3 kernels with padding 1 and 2×2 max pooling. With the
 /// default widths (16, 32, 128) it is the benchmark's CNN and a good Fashion-MNIST teacher.
 /// </summary>
-public sealed class SmallCnn : Module
+public sealed class SmallCnn : Module, IFeatureModel
 {
     private readonly Conv2d _conv1;
     private readonly Conv2d _conv2;
@@ -31,6 +31,9 @@ public sealed class SmallCnn : Module
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> FeatureNames { get; } = ["conv1", "conv2", "hidden"];
+
+    /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
         using var scope = DisposeScope.Enter();
@@ -39,5 +42,15 @@ public sealed class SmallCnn : Module
         x = Functional.Relu(_hidden.Forward(x.Flatten(1)));
         if (_dropout is not null) x = _dropout.Forward(x);
         return scope.MoveToOuter(_output.Forward(x));
+    }
+
+    /// <inheritdoc />
+    public FeatureOutput ForwardWithFeatures(Tensor input)
+    {
+        var conv1 = Functional.MaxPool2d(Functional.Relu(_conv1.Forward(input)), 2);
+        var conv2 = Functional.MaxPool2d(Functional.Relu(_conv2.Forward(conv1)), 2);
+        var hidden = Functional.Relu(_hidden.Forward(conv2.Flatten(1)));
+        var logits = _output.Forward(_dropout is null ? hidden : _dropout.Forward(hidden));
+        return new FeatureOutput(logits, new Dictionary<string, Tensor> { ["conv1"] = conv1, ["conv2"] = conv2, ["hidden"] = hidden });
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FedDistill.Distillation.Data;
+using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Torch;
 using FedDistill.Torch.Nn;
@@ -31,14 +32,16 @@ public sealed class Trainer
     /// <param name="loss">The objective.</param>
     /// <param name="progress">Receives a report after each step; may be null.</param>
     /// <param name="cancellationToken">Stops training between steps; the model keeps the updates made so far.</param>
+    /// <param name="validation">Labeled data evaluated after each epoch; enables early stopping.</param>
     /// <exception cref="ArgumentException">The data or teacher logits do not fit the loss.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public TrainingSummary Train(Module model, Dataset data, Tensor? teacherLogits, IDistillationLoss loss,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Dataset? validation = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(loss);
+        if (data.Count == 0) throw new ArgumentException("The dataset is empty.", nameof(data));
         if (loss.NeedsLabels && !data.HasLabels) throw new ArgumentException("The loss needs hard labels but the dataset has none.", nameof(data));
         if (loss.NeedsTeacher && teacherLogits is null) throw new ArgumentException("The loss needs teacher logits but none were given.", nameof(teacherLogits));
         if (teacherLogits is not null)
@@ -47,63 +50,126 @@ public sealed class Trainer
             if (shape.Length != 2 || shape[0] != data.Count)
                 throw new ArgumentException($"Teacher logits have shape [{string.Join(", ", shape)}]; expected [{data.Count}, classes].", nameof(teacherLogits));
         }
-        if (data.Count == 0) throw new ArgumentException("The dataset is empty.", nameof(data));
+        if (validation is { HasLabels: false }) throw new ArgumentException("Validation data needs labels.", nameof(validation));
 
         Torch.Torch.ManualSeed(_options.Seed);
         var plan = new BatchPlan(data.Count, Math.Min(_options.BatchSize, data.Count), shuffle: true, dropLast: false);
         var totalSteps = (long)plan.BatchesPerEpoch * _options.Epochs;
+        if (_options.MaxSteps is { } budget) totalSteps = Math.Min(totalSteps, budget);
         using var optimizer = CreateOptimizer(model);
         var schedule = CreateSchedule(totalSteps);
         var assembler = new BatchAssembler(data);
         var stopwatch = Stopwatch.StartNew();
         long step = 0;
+        var firstEpoch = 1;
         double epochLoss = 0;
+        double? bestAccuracy = null;
+        var epochsWithoutImprovement = 0;
+        var stoppedEarly = false;
+        var resumedFrom = 0;
+        Dictionary<string, Tensor>? bestState = null;
+        long samplesTrained = 0;
+
+        if (_options.CheckpointPath is { } checkpoint && TrainingCheckpoint.TryLoad(checkpoint, model) is { } resumed)
+        {
+            (resumedFrom, step, bestAccuracy) = (resumed.EpochsCompleted, resumed.StepsCompleted, resumed.BestValidationAccuracy);
+            firstEpoch = resumedFrom + 1;
+        }
+
         model.Train();
         try
         {
-            for (var epoch = 1; epoch <= _options.Epochs; epoch++)
+            for (var epoch = firstEpoch; epoch <= _options.Epochs && step < totalSteps; epoch++)
             {
                 var batches = plan.Batches(_options.Seed, epoch - 1);
                 var epochWatch = Stopwatch.StartNew();
                 double lossSum = 0;
                 long samples = 0;
-                for (var b = 0; b < batches.Count; b++)
+                for (var b = 0; b < batches.Count && step < totalSteps; b++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var indices = batches[b];
                     var rate = schedule?.Apply(optimizer, step) ?? optimizer.LearningRate;
-                    using (var scope = DisposeScope.Enter())
-                    {
-                        var (features, labels) = assembler.Assemble(indices);
-                        Tensor? targets = null;
-                        if (teacherLogits is not null)
-                        {
-                            var index = Tensor.FromArray(Array.ConvertAll(indices, i => (long)i));
-                            targets = teacherLogits.IndexSelect(0, index);
-                        }
-                        var output = model.Forward(features);
-                        var value = loss.Compute(output, targets, labels);
-                        optimizer.ZeroGrad();
-                        value.Backward();
-                        optimizer.Step();
-                        lossSum += value.Item() * indices.Length;
-                    }
+                    lossSum += TrainStep(model, optimizer, assembler, indices, teacherLogits, loss) * indices.Length;
                     samples += indices.Length;
                     step++;
-                    var last = b == batches.Count - 1;
-                    progress?.Report(new TrainingProgress(epoch, _options.Epochs, b + 1, batches.Count, lossSum / samples, rate,
-                        samples / Math.Max(epochWatch.Elapsed.TotalSeconds, 1e-9), last));
+                    var last = b == batches.Count - 1 || step == totalSteps;
+                    if (!last)
+                    {
+                        progress?.Report(new TrainingProgress(epoch, _options.Epochs, b + 1, batches.Count, lossSum / samples, rate,
+                            samples / Math.Max(epochWatch.Elapsed.TotalSeconds, 1e-9), false));
+                        continue;
+                    }
+
+                    epochLoss = lossSum / samples;
+                    double? accuracy = validation is null ? null : Predictor.Accuracy(model, validation);
+                    model.Train();
+                    if (accuracy is { } current)
+                    {
+                        if (bestAccuracy is null || current > bestAccuracy)
+                        {
+                            bestAccuracy = current;
+                            epochsWithoutImprovement = 0;
+                            if (_options.EarlyStoppingPatience > 0) bestState = Snapshot(model, bestState);
+                        }
+                        else
+                        {
+                            epochsWithoutImprovement++;
+                        }
+                    }
+                    progress?.Report(new TrainingProgress(epoch, _options.Epochs, b + 1, batches.Count, epochLoss, rate,
+                        samples / Math.Max(epochWatch.Elapsed.TotalSeconds, 1e-9), true, accuracy));
+                    if (_options.CheckpointPath is { } path) TrainingCheckpoint.Save(path, model, epoch, step, bestAccuracy);
                 }
-                epochLoss = lossSum / samples;
+                samplesTrained += samples;
+                if (_options.EarlyStoppingPatience > 0 && epochsWithoutImprovement >= _options.EarlyStoppingPatience)
+                {
+                    stoppedEarly = true;
+                    break;
+                }
             }
+            if (step >= totalSteps && _options.MaxSteps is not null && totalSteps < (long)plan.BatchesPerEpoch * _options.Epochs) stoppedEarly = true;
+            if (bestState is not null) model.LoadStateDict(bestState);
         }
         finally
         {
             model.Eval();
+            if (bestState is not null)
+                foreach (var tensor in bestState.Values) tensor.Dispose();
         }
         stopwatch.Stop();
         return new TrainingSummary(_options.Epochs, step, epochLoss, stopwatch.Elapsed,
-            (double)data.Count * _options.Epochs / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9));
+            samplesTrained / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9), bestAccuracy, stoppedEarly, resumedFrom);
+    }
+
+    private static double TrainStep(Module model, Optimizer optimizer, BatchAssembler assembler, int[] indices, Tensor? teacherLogits,
+        IDistillationLoss loss)
+    {
+        using var scope = DisposeScope.Enter();
+        var (features, labels) = assembler.Assemble(indices);
+        Tensor? targets = null;
+        if (teacherLogits is not null)
+        {
+            var index = Tensor.FromArray(Array.ConvertAll(indices, i => (long)i));
+            targets = teacherLogits.IndexSelect(0, index);
+        }
+        var value = loss.Compute(model.Forward(features), targets, labels);
+        optimizer.ZeroGrad();
+        value.Backward();
+        optimizer.Step();
+        return value.Item();
+    }
+
+    /// <summary>Copies the model's state (reusing the previous snapshot's storage) so early stopping can restore the best epoch.</summary>
+    private static Dictionary<string, Tensor> Snapshot(Module model, Dictionary<string, Tensor>? previous)
+    {
+        using var noGrad = NoGradScope.Enter();
+        if (previous is not null)
+        {
+            foreach (var (name, tensor) in model.StateDict()) previous[name].CopyFrom(tensor);
+            return previous;
+        }
+        return model.StateDict().ToDictionary(pair => pair.Key, pair => pair.Value.Detach().Clone().DetachFromDisposeScope());
     }
 
     private Optimizer CreateOptimizer(Module model) => _options.Optimizer switch

@@ -10,6 +10,9 @@ namespace FedDistill.Distillation.Training;
 /// <param name="Schedule">"constant", "cosine" (annealed to zero over all steps) or "step" (×0.1 at 50% and 75% of the steps).</param>
 /// <param name="WarmupSteps">Steps of linear warm-up before a cosine schedule.</param>
 /// <param name="Seed">Seeds libtorch's generator and the batch order; the same seed gives the same run.</param>
+/// <param name="MaxSteps">A step budget: training stops after this many optimizer steps even mid-epoch (null: no budget).</param>
+/// <param name="EarlyStoppingPatience">With validation data, stop after this many epochs without a better validation accuracy and restore the best weights (0: off).</param>
+/// <param name="CheckpointPath">A safetensors file written after every epoch (model state plus progress), from which a later run resumes.</param>
 public sealed record TrainerOptions(
     int Epochs = 5,
     int BatchSize = 128,
@@ -19,7 +22,10 @@ public sealed record TrainerOptions(
     double Momentum = 0.9,
     string Schedule = "cosine",
     int WarmupSteps = 0,
-    ulong Seed = 0)
+    ulong Seed = 0,
+    long? MaxSteps = null,
+    int EarlyStoppingPatience = 0,
+    string? CheckpointPath = null)
 {
     /// <summary>The optimizer names this trainer knows.</summary>
     public static IReadOnlyList<string> Optimizers { get; } = ["adam", "adamw", "sgd"];
@@ -38,6 +44,9 @@ public sealed record TrainerOptions(
         Require(Momentum >= 0 && Momentum < 1, nameof(Momentum), Momentum, "in [0, 1)");
         Require(Schedules.Contains(Schedule), nameof(Schedule), Schedule, $"one of {string.Join(", ", Schedules)}");
         Require(WarmupSteps >= 0, nameof(WarmupSteps), WarmupSteps, "at least 0");
+        Require(MaxSteps is null or >= 1, nameof(MaxSteps), MaxSteps ?? 0, "at least 1 when set");
+        Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "at least 0");
+        Require(CheckpointPath is null || CheckpointPath.Trim().Length > 0, nameof(CheckpointPath), CheckpointPath ?? "", "a file path when set");
         return this;
     }
 

@@ -9,5 +9,6 @@ namespace FedDistill.Distillation.Training;
 /// <param name="LearningRate">The learning rate of the last step.</param>
 /// <param name="SamplesPerSecond">Training throughput of the epoch so far.</param>
 /// <param name="EpochCompleted">True on the report that closes an epoch.</param>
+/// <param name="ValidationAccuracy">On an epoch's closing report, the validation accuracy when validation data was given.</param>
 public sealed record TrainingProgress(int Epoch, int Epochs, int Step, int StepsPerEpoch, double Loss, double LearningRate,
-    double SamplesPerSecond, bool EpochCompleted);
+    double SamplesPerSecond, bool EpochCompleted, double? ValidationAccuracy = null);
