@@ -36,12 +36,20 @@ public sealed class SmallCnn : Module, IFeatureModel
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        using var scope = DisposeScope.Enter();
-        var x = Functional.MaxPool2d(Functional.Relu(_conv1.Forward(input)), 2);
-        x = Functional.MaxPool2d(Functional.Relu(_conv2.Forward(x)), 2);
-        x = Functional.Relu(_hidden.Forward(x.Flatten(1)));
-        if (_dropout is not null) x = _dropout.Forward(x);
-        return scope.MoveToOuter(_output.Forward(x));
+        // Each intermediate is released as soon as it is consumed (autograd keeps what backward
+        // needs), so libtorch's allocator can reuse its buffer within this pass.
+        using var conv1 = _conv1.Forward(input);
+        using var relu1 = Functional.Relu(conv1);
+        using var pool1 = Functional.MaxPool2d(relu1, 2);
+        using var conv2 = _conv2.Forward(pool1);
+        using var relu2 = Functional.Relu(conv2);
+        using var pool2 = Functional.MaxPool2d(relu2, 2);
+        using var flat = pool2.Flatten(1);
+        using var hidden = _hidden.Forward(flat);
+        using var activated = Functional.Relu(hidden);
+        if (_dropout is null) return _output.Forward(activated);
+        using var dropped = _dropout.Forward(activated);
+        return _output.Forward(dropped);
     }
 
     /// <inheritdoc />

@@ -29,9 +29,10 @@ public sealed class Sequential : Module
         foreach (var layer in _layers)
         {
             var next = layer.Forward(current);
-            // Intermediates made here belong to the caller's dispose scope when there is one;
-            // without a scope they are freed as soon as the next layer no longer needs them.
-            if (!ReferenceEquals(current, input) && DisposeScope.Current is null) current.Dispose();
+            // Freed as soon as the next layer has consumed it, as Python's reference counting
+            // would: autograd holds its own reference to whatever backward needs, and releasing
+            // early lets libtorch's allocator reuse the buffer within the same forward pass.
+            if (!ReferenceEquals(current, input)) current.Dispose();
             current = next;
         }
         return current;
