@@ -1,0 +1,84 @@
+using FedDistill.Torch;
+
+namespace FedDistill.Distillation.Ensembles;
+
+/// <summary>
+/// <c>per-class-weighted</c>: each teacher is trusted per class. With p_k = softmax(z_k / T) and
+/// w_kc = <see cref="TeacherContribution.PerClassWeights"/>[c] of teacher k,
+/// q̃[n, c] = Σ_k w_kc p_k[n, c] / Σ_k w_kc, then q[n, ·] = q̃[n, ·] / Σ_c q̃[n, c]; returned as
+/// T · log q. Streaming. Suited to label-skewed federations, where a teacher that never saw
+/// class c should not speak about it.
+/// </summary>
+/// <remarks>
+/// Each column is a convex combination of the teachers' probabilities for that class, so a teacher
+/// with w_kc = 0 has no say in column c (before the row renormalization that makes q a
+/// distribution). A column no teacher has any weight for falls back to the plain mean of the
+/// teachers' probabilities for that class rather than to zero: no evidence is not evidence against.
+/// </remarks>
+public sealed class PerClassWeightedStrategy : IEnsembleStrategy
+{
+    /// <summary>The name this strategy is registered under.</summary>
+    public const string StrategyName = "per-class-weighted";
+
+    /// <summary>Creates the strategy.</summary>
+    /// <param name="temperature">Softening temperature T &gt; 0; set it to the distillation loss's.</param>
+    public PerClassWeightedStrategy(double temperature = 1.0) =>
+        Temperature = ProbabilitySpace.RequireTemperature(temperature, nameof(temperature));
+
+    /// <summary>The softening temperature T.</summary>
+    public double Temperature { get; }
+
+    /// <inheritdoc />
+    public string Name => StrategyName;
+
+    /// <inheritdoc />
+    public bool RetainsEveryTeacher => false;
+
+    /// <inheritdoc />
+    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, Temperature);
+
+    private sealed class Accumulator(int examples, int classes, double temperature) : EnsembleAccumulator(examples, classes)
+    {
+        private readonly double[] _columnWeights = new double[classes];
+        private Tensor? _weightedSum;
+        private Tensor? _plainSum;
+
+        protected override void ValidateContribution(TeacherContribution contribution)
+        {
+            var weights = contribution.PerClassWeights
+                ?? throw new ArgumentException(
+                    $"Teacher '{contribution.TeacherId}' has no {nameof(TeacherContribution.PerClassWeights)}, which {StrategyName} needs.",
+                    nameof(contribution));
+            if (weights.Count != Classes)
+                throw new ArgumentException($"Teacher '{contribution.TeacherId}' has {weights.Count} per-class weights; expected one for each of {Classes} classes.", nameof(contribution));
+            for (var c = 0; c < weights.Count; c++)
+            {
+                if (!(weights[c] >= 0.0) || double.IsPositiveInfinity(weights[c]))
+                    throw new ArgumentException($"Teacher '{contribution.TeacherId}' has per-class weight {weights[c]} for class {c}; weights must be non-negative and finite.", nameof(contribution));
+            }
+        }
+
+        protected override void Accumulate(TeacherContribution contribution, Tensor logits)
+        {
+            var weights = contribution.PerClassWeights!;
+            var probabilities = ProbabilitySpace.Soften(logits, temperature);
+            var row = Tensor.FromSpan<float>(weights.Select(weight => (float)weight).ToArray(), [1, Classes], Device);
+            _weightedSum ??= RetainZeros(Examples, Classes);
+            _plainSum ??= RetainZeros(Examples, Classes);
+            _weightedSum.AddInPlace(probabilities.Mul(row));
+            _plainSum.AddInPlace(probabilities);
+            for (var c = 0; c < Classes; c++) _columnWeights[c] += weights[c];
+        }
+
+        protected override Tensor Combine()
+        {
+            // Per column, either the trust-weighted mean or (no trust anywhere) the plain mean.
+            var weightedScale = _columnWeights.Select(total => total > 0.0 ? (float)(1.0 / total) : 0f).ToArray();
+            var plainScale = _columnWeights.Select(total => total > 0.0 ? 0f : (float)(1.0 / TeacherCount)).ToArray();
+            var combined = _weightedSum!.Mul(Tensor.FromSpan<float>(weightedScale, [1, Classes], Device))
+                .Add(_plainSum!.Mul(Tensor.FromSpan<float>(plainScale, [1, Classes], Device)));
+            var normalized = combined.Div(combined.Sum(1, keepDimensions: true).Clamp(min: ProbabilitySpace.Floor));
+            return ProbabilitySpace.ToLogits(normalized, temperature);
+        }
+    }
+}
