@@ -7,7 +7,11 @@ namespace FedDistill.Distillation.Models;
 /// A multilayer perceptron: flatten, then Linear-ReLU for each hidden width, then a Linear to
 /// the class logits. The usual compact student.
 /// </summary>
-public sealed class Mlp : Module
+/// <remarks>
+/// As an <see cref="IFeatureModel"/> it exposes the post-ReLU activation of each hidden layer as
+/// <c>hidden0</c>, <c>hidden1</c>, ... ([B, width] vectors); a linear model has none.
+/// </remarks>
+public sealed class Mlp : Module, IFeatureModel
 {
     private readonly Sequential _layers;
 
@@ -28,8 +32,28 @@ public sealed class Mlp : Module
         }
         layers.Add(new Linear(width, classes));
         _layers = RegisterModule("layers", new Sequential(layers.ToArray()));
+        FeatureNames = Enumerable.Range(0, hiddenWidths.Count).Select(i => $"hidden{i}").ToArray();
     }
 
     /// <inheritdoc />
+    public IReadOnlyList<string> FeatureNames { get; }
+
+    /// <inheritdoc />
     public override Tensor Forward(Tensor input) => _layers.Forward(input);
+
+    /// <inheritdoc />
+    public FeatureOutput ForwardWithFeatures(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        // An inner scope frees the pre-activation intermediates; only what is returned moves out.
+        using var scope = DisposeScope.Enter();
+        var current = input;
+        foreach (var layer in _layers.Layers)
+        {
+            current = layer.Forward(current);
+            if (layer is ReLU) features.Add(FeatureNames[features.Count], scope.MoveToOuter(current));
+        }
+        return new FeatureOutput(scope.MoveToOuter(current), features);
+    }
 }

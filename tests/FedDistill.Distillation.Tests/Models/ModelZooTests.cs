@@ -1,0 +1,183 @@
+using FedDistill.Distillation.Models;
+using FedDistill.Torch;
+using FedDistill.Torch.Nn;
+
+namespace FedDistill.Distillation.Tests.Models;
+
+[Collection(TorchGlobalState.Name)]
+public sealed class ModelZooTests
+{
+    public static TheoryData<string, int, int> KindsAndInputs => new()
+    {
+        { "mlp", 1, 28 }, { "mlp", 3, 32 },
+        { "small-cnn", 1, 28 }, { "small-cnn", 3, 32 },
+        { "lenet5", 1, 28 }, { "lenet5", 3, 32 },
+        { "resnet8", 1, 28 }, { "resnet8", 3, 32 },
+        { "resnet20", 1, 28 }, { "resnet20", 3, 32 },
+    };
+
+    [Theory]
+    [MemberData(nameof(KindsAndInputs))]
+    public void Every_kind_maps_a_batch_of_images_to_one_row_of_logits_per_image(string kind, int channels, int size)
+    {
+        using var model = ModelFactory.Create(new ModelSpec { Kind = kind, Classes = 7 }, [channels, size, size]);
+        using var scope = DisposeScope.Enter();
+        var logits = model.Forward(Tensor.Randn([2, channels, size, size]));
+        Assert.Equal([2L, 7L], logits.Shape);
+    }
+
+    [Theory]
+    [MemberData(nameof(KindsAndInputs))]
+    public void Forward_and_backward_give_a_nonzero_gradient_to_every_parameter(string kind, int channels, int size)
+    {
+        Torch.Torch.ManualSeed(42);
+        using var model = ModelFactory.Create(new ModelSpec { Kind = kind, Classes = 10 }, [channels, size, size]);
+        using var scope = DisposeScope.Enter();
+        var logits = model.Forward(Tensor.Randn([4, channels, size, size]));
+        var loss = Functional.CrossEntropy(logits, Tensor.FromArray(new long[] { 0, 3, 7, 9 }));
+        loss.Backward();
+
+        foreach (var (name, parameter) in model.NamedParameters())
+        {
+            var gradient = parameter.Grad;
+            Assert.NotNull(gradient);
+            Assert.Equal(parameter.Shape, gradient.Shape);
+            Assert.True(gradient.Norm().Item() > 0, $"{kind}: the gradient of '{name}' is zero.");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(KindsAndInputs))]
+    public void Forward_with_features_gives_the_same_logits_as_forward(string kind, int channels, int size)
+    {
+        using var model = ModelFactory.Create(new ModelSpec { Kind = kind }, [channels, size, size]);
+        model.Eval();
+        using var noGrad = NoGradScope.Enter();
+        using var scope = DisposeScope.Enter();
+        var input = Tensor.Randn([3, channels, size, size]);
+        var expected = model.Forward(input).ToArray<float>();
+        var output = ((IFeatureModel)model).ForwardWithFeatures(input);
+        Assert.Equal(expected, output.Logits.ToArray<float>());
+        Assert.Equal(((IFeatureModel)model).FeatureNames, output.Features.Keys);
+    }
+
+    [Fact]
+    public void Forward_with_features_leaves_only_the_logits_and_features_in_the_callers_scope()
+    {
+        using var model = ResNetCifar.ResNet8(3, 10);
+        using var scope = DisposeScope.Enter();
+        var input = Tensor.Randn([2, 3, 32, 32]);
+        var before = scope.Count;
+
+        var output = model.ForwardWithFeatures(input);
+        Assert.Equal(before + 1 + 4, scope.Count);
+
+        model.Forward(input);
+        Assert.Equal(before + 1 + 4 + 1, scope.Count);
+    }
+
+    [Fact]
+    public void Mlp_features_are_the_post_relu_activations_of_each_hidden_layer()
+    {
+        using var model = new Mlp(784, [256, 128], 10);
+        using var scope = DisposeScope.Enter();
+        var output = model.ForwardWithFeatures(Tensor.Randn([2, 1, 28, 28]));
+
+        Assert.Equal(["hidden0", "hidden1"], model.FeatureNames);
+        Assert.Equal([2L, 256L], output.Features["hidden0"].Shape);
+        Assert.Equal([2L, 128L], output.Features["hidden1"].Shape);
+        Assert.All(output.Features.Values, feature => Assert.True(feature.Min().Item() >= 0));
+        // The last hidden activation is what the output layer sees: logits = h1·Wᵀ + b.
+        var linear = (Linear)model.NamedChildren().Single().Value.NamedChildren().Last().Value;
+        var expected = Functional.Linear(output.Features["hidden1"], linear.Weight, linear.Bias).ToArray<float>();
+        Assert.Equal(expected, output.Logits.ToArray<float>());
+    }
+
+    [Fact]
+    public void A_linear_mlp_has_no_features()
+    {
+        using var model = new Mlp(4, [], 3);
+        using var scope = DisposeScope.Enter();
+        var output = model.ForwardWithFeatures(Tensor.Randn([5, 4]));
+        Assert.Empty(model.FeatureNames);
+        Assert.Empty(output.Features);
+        Assert.Equal([5L, 3L], output.Logits.Shape);
+    }
+
+    [Fact]
+    public void Mlp_keeps_its_state_dict_names()
+    {
+        using var model = new Mlp(784, [256, 128], 10);
+        Assert.Equal(
+            ["layers.1.weight", "layers.1.bias", "layers.3.weight", "layers.3.bias", "layers.5.weight", "layers.5.bias"],
+            model.StateDict().Keys);
+    }
+
+    [Theory]
+    [InlineData(28, 14, 5)]
+    [InlineData(32, 16, 6)]
+    public void LeNet5_features_have_the_shapes_of_its_pooled_maps_and_hidden_layers(int size, long firstSide, long secondSide)
+    {
+        using var model = new LeNet5(1, 10, size);
+        using var scope = DisposeScope.Enter();
+        var output = model.ForwardWithFeatures(Tensor.Randn([2, 1, size, size]));
+
+        Assert.Equal(["conv1", "conv2", "fc1", "fc2"], model.FeatureNames);
+        Assert.Equal([2L, 6L, firstSide, firstSide], output.Features["conv1"].Shape);
+        Assert.Equal([2L, 16L, secondSide, secondSide], output.Features["conv2"].Shape);
+        Assert.Equal([2L, 120L], output.Features["fc1"].Shape);
+        Assert.Equal([2L, 84L], output.Features["fc2"].Shape);
+    }
+
+    [Fact]
+    public void ResNet_features_are_the_three_stage_maps_and_the_pooled_vector()
+    {
+        using var model = ResNetCifar.ResNet20(3, 10);
+        using var scope = DisposeScope.Enter();
+        var output = model.ForwardWithFeatures(Tensor.Randn([2, 3, 32, 32]));
+
+        Assert.Equal(["stage1", "stage2", "stage3", "pooled"], model.FeatureNames);
+        Assert.Equal([2L, 16L, 32L, 32L], output.Features["stage1"].Shape);
+        Assert.Equal([2L, 32L, 16L, 16L], output.Features["stage2"].Shape);
+        Assert.Equal([2L, 64L, 8L, 8L], output.Features["stage3"].Shape);
+        Assert.Equal([2L, 64L], output.Features["pooled"].Shape);
+        // The pooled vector is the spatial mean of the last stage.
+        var mean = output.Features["stage3"].Mean([2L, 3L]).ToArray<float>();
+        var pooled = output.Features["pooled"].ToArray<float>();
+        for (var i = 0; i < mean.Length; i++) Assert.Equal(mean[i], pooled[i], 1e-5f);
+    }
+
+    [Fact]
+    public void Features_are_part_of_the_autograd_graph()
+    {
+        using var model = ResNetCifar.ResNet8(1, 10);
+        using var scope = DisposeScope.Enter();
+        var output = model.ForwardWithFeatures(Tensor.Randn([2, 1, 28, 28]));
+        output.Features["stage1"].Sum().Backward();
+
+        var parameters = model.NamedParameters().ToDictionary(pair => pair.Key, pair => pair.Value);
+        Assert.NotNull(parameters["conv1.weight"].Grad);
+        // Nothing after the first stage feeds stage1, so the classifier gets no gradient.
+        Assert.Null(parameters["fc.weight"].Grad);
+    }
+
+    [Fact]
+    public void ResNet_depth_is_six_blocks_per_stage_plus_two()
+    {
+        using var resnet8 = ResNetCifar.ResNet8();
+        using var resnet20 = ResNetCifar.ResNet20();
+        Assert.Equal(8, resnet8.Depth);
+        Assert.Equal(20, resnet20.Depth);
+        Assert.Single(((Sequential)resnet8.NamedChildren().Single(child => child.Key == "layer3").Value).Layers);
+        Assert.Equal(3, ((Sequential)resnet20.NamedChildren().Single(child => child.Key == "layer3").Value).Layers.Count);
+    }
+
+    [Theory]
+    [InlineData(1.0, 16, 32, 64)]
+    [InlineData(0.5, 8, 16, 32)]
+    [InlineData(2.0, 32, 64, 128)]
+    public void ResNet_stage_widths_scale_with_the_width_multiplier(double multiplier, long first, long second, long third)
+    {
+        Assert.Equal([first, second, third], ResNetCifar.StageWidths(multiplier));
+    }
+}
