@@ -1,10 +1,12 @@
 using System.Globalization;
-using System.Text;
 using FedDistill.Bench;
 
-// ./run bench [--threads N] [--seconds S] [--rounds R] [--output FILE]
-// Measures FedDistill and the PyTorch eager reference in the same run, alternating rounds so
-// both see the same machine state, and reports the median of each as a ratio.
+// ./run bench [throughput] [--threads N] [--seconds S] [--rounds R] [--output FILE]
+//   Measures FedDistill and the PyTorch eager reference in the same run, alternating rounds so
+//   both see the same machine state, and reports the median of each as a ratio.
+// ./run bench quality [options]: the multi-teacher distillation quality run (docs/results.md).
+if (args.Length > 0 && args[0] == "quality") return QualityRun.Run(args[1..]);
+if (args.Length > 0 && args[0] == "throughput") args = args[1..];
 var options = BenchOptions.Parse(args);
 var root = Environment.GetEnvironmentVariable("FEDDISTILL_REPO_ROOT") ?? Directory.GetCurrentDirectory();
 FedDistill.Torch.Torch.Threads = options.Threads;

@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using FedDistill.Distillation.Data;
+using FedDistill.Distillation.Ensembles;
+using FedDistill.Distillation.Evaluation;
+using FedDistill.Distillation.Losses;
+using FedDistill.Distillation.Models;
+using FedDistill.Distillation.Training;
+using FedDistill.Torch;
+using FedDistill.Torch.Nn;
+
+namespace FedDistill.Bench;
+
+/// <summary>
+/// The multi-teacher quality run of docs/results.md: three CNN teachers, each trained only on its
+/// own Dirichlet(α) label-skewed third of 50,000 Fashion-MNIST training images; a 10,000-image
+/// unlabeled public split (its first 1,000 labels serve as the aggregator's small validation
+/// set); students distilled from the ensemble and evaluated on the 10,000 test images.
+/// </summary>
+public static class QualityRun
+{
+    private sealed record Settings(int TeacherEpochs = 12, int StudentEpochs = 40, double Alpha = 0.5, ulong Seed = 1, int Threads = 0,
+        string? Strategies = null, string Output = "docs/results.md", double Temperature = 4.0);
+
+    public static int Run(string[] args)
+    {
+        var settings = Parse(args);
+        Torch.Torch.Threads = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount;
+        var total = Stopwatch.StartNew();
+        var log = new StringBuilder();
+        void Say(string line) { Console.WriteLine(line); log.AppendLine(line); }
+
+        var train = FashionMnist.LoadTrain();
+        var test = FashionMnist.LoadTest();
+        var normalization = GlobalNormalization.Fit(train);
+        train = normalization.Apply(train);
+        test = normalization.Apply(test);
+
+        var order = new BatchPlan(train.Count, train.Count).Order(settings.Seed, 0);
+        var publicLabeled = train.Subset(order.AsSpan(0, 10_000));
+        var privatePool = train.Subset(order.AsSpan(10_000, 50_000));
+        var publicSet = publicLabeled.WithoutLabels();
+        var validation = publicLabeled.Subset(Enumerable.Range(0, 1_000).ToArray());
+        var parts = new DirichletLabelSkewPartitioner(settings.Alpha, minPartSize: 2_000)
+            .Partition(privatePool.Labels!, privatePool.ClassCount, 3, new DeterministicRandom(settings.Seed));
+
+        var evaluator = new ModelEvaluator(new EvaluationOptions { MeasureSpeed = true, LatencyRuns = 30 });
+        var teacherReports = new List<EvaluationReport>();
+        var contributions = new List<(TeacherContribution Public, TeacherContribution Test)>();
+        var teachers = new List<Module>();
+        for (var k = 0; k < parts.Count; k++)
+        {
+            var privateData = privatePool.Subset(parts[k]);
+            var counts = new double[privatePool.ClassCount];
+            foreach (var label in privateData.Labels!) counts[label]++;
+            Torch.Torch.ManualSeed(settings.Seed + (ulong)k);
+            var teacher = new SmallCnn(channels1: 32, channels2: 64, hiddenWidth: 256, dropout: 0.25);
+            var watch = Stopwatch.StartNew();
+            new Trainer(new TrainerOptions(Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw", WeightDecay: 5e-4,
+                Seed: settings.Seed + (ulong)k)).Train(teacher, privateData, null, new CrossEntropyLoss(labelSmoothing: 0.05));
+            var report = evaluator.Evaluate($"teacher-{k + 1}", teacher, test);
+            teacherReports.Add(report);
+            var validationAccuracy = Predictor.Accuracy(teacher, validation);
+            var publicLogits = Predictor.PredictLogits(teacher, publicSet);
+            var testLogits = Predictor.PredictLogits(teacher, test);
+            TeacherContribution Contribution(Tensor logits) => new($"teacher-{k + 1}", logits)
+            {
+                ValidationAccuracy = validationAccuracy,
+                PerClassWeights = counts,
+            };
+            contributions.Add((Contribution(publicLogits), Contribution(testLogits)));
+            teachers.Add(teacher);
+            Say(string.Create(CultureInfo.InvariantCulture,
+                $"teacher-{k + 1}: {privateData.Count} private images, classes [{string.Join(" ", counts.Select(c => c.ToString("F0", CultureInfo.InvariantCulture)))}], test accuracy {report.Accuracy:F4}, {watch.Elapsed.TotalSeconds:F0} s"));
+        }
+        var bestTeacher = teacherReports.Max(report => report.Accuracy);
+
+        // The reference the federation tries to approach: the same student architecture trained centrally on all 50,000 labels.
+        Torch.Torch.ManualSeed(settings.Seed + 100);
+        using var central = new SmallCnn();
+        new Trainer(new TrainerOptions(Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: settings.Seed + 100))
+            .Train(central, privatePool, null, new CrossEntropyLoss());
+        var centralAccuracy = Predictor.Accuracy(central, test);
+        Say(string.Create(CultureInfo.InvariantCulture, $"central small CNN on all 50,000 labels: test accuracy {centralAccuracy:F4}"));
+
+        var strategyNames = settings.Strategies?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            ?? EnsembleStrategyFactory.AllowedNames.ToArray();
+        var rows = new List<Row>();
+        foreach (var name in strategyNames)
+        {
+            var options = new EnsembleOptions { Name = name, Temperature = settings.Temperature };
+            using var publicEnsemble = Ensemble(options, contributions.Select(c => c.Public));
+            using var testEnsemble = Ensemble(options, contributions.Select(c => c.Test));
+            var ensembleAccuracy = Predictor.Accuracy(testEnsemble, test.Labels!);
+            var watch = Stopwatch.StartNew();
+            using var student = DistillStudent(new SmallCnn(), publicSet, publicEnsemble, settings, hardLabels: false);
+            var studentAccuracy = Predictor.Accuracy(student, test);
+            rows.Add(new Row(name, "small CNN, soft labels", ensembleAccuracy, studentAccuracy, student.ParameterCount()));
+            Say(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: ensemble test accuracy {ensembleAccuracy:F4}, student {studentAccuracy:F4} ({watch.Elapsed.TotalSeconds:F0} s)"));
+        }
+
+        var best = rows.MaxBy(row => row.StudentAccuracy)!;
+        var bestOptions = new EnsembleOptions { Name = best.Strategy, Temperature = settings.Temperature };
+        using var bestEnsemble = Ensemble(bestOptions, contributions.Select(c => c.Public));
+        using var bestTestEnsemble = Ensemble(bestOptions, contributions.Select(c => c.Test));
+        using var hardStudent = DistillStudent(new SmallCnn(), publicSet, bestEnsemble, settings, hardLabels: true);
+        rows.Add(new Row(best.Strategy, "small CNN, hard pseudo-labels", best.EnsembleAccuracy, Predictor.Accuracy(hardStudent, test), hardStudent.ParameterCount()));
+        using var mlpStudent = DistillStudent(new Mlp(784, [256, 128], 10), publicSet, bestEnsemble, settings, hardLabels: false);
+        rows.Add(new Row(best.Strategy, "MLP 784-256-128-10, soft labels", best.EnsembleAccuracy, Predictor.Accuracy(mlpStudent, test), mlpStudent.ParameterCount()));
+        using var bestStudent = DistillStudent(new SmallCnn(), publicSet, bestEnsemble, settings, hardLabels: false);
+        var studentReport = evaluator.Evaluate("student", bestStudent, test, bestTestEnsemble, teacherReports);
+        var mlpReport = evaluator.Evaluate("mlp-student", mlpStudent, test, bestTestEnsemble, teacherReports);
+        foreach (var row in rows) Say(string.Create(CultureInfo.InvariantCulture, $"result: {row.Strategy} | {row.Student} | {row.StudentAccuracy:F4}"));
+        Say(string.Create(CultureInfo.InvariantCulture, $"best student {studentReport.Accuracy:F4} vs best teacher {bestTeacher:F4}: {100 * (studentReport.Accuracy - bestTeacher):+0.00;-0.00} points"));
+
+        WriteResults(settings, rows, teacherReports, studentReport, mlpReport, centralAccuracy, bestTeacher, total.Elapsed, log.ToString());
+        foreach (var teacher in teachers) teacher.Dispose();
+        foreach (var (publicContribution, testContribution) in contributions)
+        {
+            publicContribution.Logits.Dispose();
+            testContribution.Logits.Dispose();
+        }
+        return 0;
+    }
+
+    private sealed record Row(string Strategy, string Student, double EnsembleAccuracy, double StudentAccuracy, long Parameters);
+
+    private static Tensor Ensemble(EnsembleOptions options, IEnumerable<TeacherContribution> contributions)
+    {
+        var strategy = EnsembleStrategyFactory.Create(options);
+        using var accumulator = strategy.Begin(10_000, 10);
+        foreach (var contribution in contributions) accumulator.Add(contribution);
+        return accumulator.Finish();
+    }
+
+    private static Module DistillStudent(Module student, Dataset publicSet, Tensor ensembleLogits, Settings settings, bool hardLabels)
+    {
+        var trainer = new Trainer(new TrainerOptions(Epochs: settings.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw",
+            WeightDecay: 5e-4, Seed: settings.Seed + 7));
+        if (hardLabels)
+        {
+            using var predictions = ensembleLogits.ArgMax(1);
+            var pseudo = Array.ConvertAll(predictions.ToArray<long>(), label => (int)label);
+            var pseudoLabeled = new Dataset(publicSet.Features.ToArray(), publicSet.ExampleShape, pseudo, publicSet.ClassCount);
+            trainer.Train(student, pseudoLabeled, null, new CrossEntropyLoss());
+        }
+        else
+        {
+            trainer.Train(student, publicSet, ensembleLogits, new KnowledgeDistillationLoss(settings.Temperature));
+        }
+        return student;
+    }
+
+    private static void WriteResults(Settings settings, List<Row> rows, List<EvaluationReport> teachers, EvaluationReport student, EvaluationReport mlp,
+        double centralAccuracy, double bestTeacher, TimeSpan elapsed, string log)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine("# Results");
+        text.AppendLine();
+        text.AppendLine("## Multi-teacher distillation under label skew (Fashion-MNIST)");
+        text.AppendLine();
+        text.AppendLine(string.Create(invariant, $"Command: `./run bench quality --teacher-epochs {settings.TeacherEpochs} --student-epochs {settings.StudentEpochs} --alpha {settings.Alpha} --seed {settings.Seed}` ({elapsed.TotalMinutes:F0} min on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})."));
+        text.AppendLine();
+        text.AppendLine(string.Create(invariant, $"Three CNN teachers (32-64-256, {teachers[0].ParameterCount:N0} parameters), each trained only on its own Dirichlet(α = {settings.Alpha}) label-skewed third of 50,000 training images; a 10,000-image unlabeled public split (its first 1,000 labels are the aggregator's validation set for accuracy weighting); students distilled on the public split alone with KD at T = {settings.Temperature}; evaluation on the 10,000 test images."));
+        text.AppendLine();
+        text.AppendLine("| model | test accuracy | parameters | latency batch 1 (ms) | throughput batch 256 (samples/s) |");
+        text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var report in teachers.Append(student).Append(mlp))
+            text.AppendLine(string.Create(invariant, $"| {report.Name} | {report.Accuracy:F4} | {report.ParameterCount:N0} | {report.Speed?.LatencyMilliseconds:F3} | {report.Speed?.ThroughputSamplesPerSecond:F0} |"));
+        text.AppendLine(string.Create(invariant, $"| small CNN trained centrally on all 50,000 labels (reference) | {centralAccuracy:F4} | | | |"));
+        text.AppendLine();
+        text.AppendLine(string.Create(invariant, $"Best student {student.Accuracy:F4} against the best single teacher {bestTeacher:F4}: **{100 * (student.Accuracy - bestTeacher):+0.00;-0.00} points**."));
+        text.AppendLine();
+        text.AppendLine("Against each teacher (speed-up = teacher latency / student latency; compression = teacher parameters / student parameters):");
+        text.AppendLine();
+        text.AppendLine("| student | teacher | speed-up | throughput ratio | compression |");
+        text.AppendLine("| --- | --- | ---: | ---: | ---: |");
+        foreach (var report in new[] { student, mlp })
+            foreach (var comparison in report.Comparisons)
+                text.AppendLine(string.Create(invariant, $"| {report.Name} | {comparison.Teacher} | {comparison.LatencySpeedup:F2} | {comparison.ThroughputRatio:F2} | {comparison.CompressionRatio:F2} |"));
+        text.AppendLine();
+        text.AppendLine("Ensemble strategies (each student distilled from that strategy's ensemble of the public-set logits):");
+        text.AppendLine();
+        text.AppendLine("| strategy | student | ensemble test accuracy | student test accuracy | student parameters |");
+        text.AppendLine("| --- | --- | ---: | ---: | ---: |");
+        foreach (var row in rows)
+            text.AppendLine(string.Create(invariant, $"| {row.Strategy} | {row.Student} | {row.EnsembleAccuracy:F4} | {row.StudentAccuracy:F4} | {row.Parameters:N0} |"));
+        text.AppendLine();
+        text.AppendLine("Log of the run:");
+        text.AppendLine();
+        text.AppendLine("```");
+        text.Append(log);
+        text.AppendLine("```");
+        var root = Environment.GetEnvironmentVariable("FEDDISTILL_REPO_ROOT") ?? Directory.GetCurrentDirectory();
+        File.WriteAllText(Path.Combine(root, settings.Output), text.ToString());
+    }
+
+    private static Settings Parse(string[] args)
+    {
+        var settings = new Settings();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            settings = args[i] switch
+            {
+                "--teacher-epochs" => settings with { TeacherEpochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--student-epochs" => settings with { StudentEpochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--alpha" => settings with { Alpha = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--seed" => settings with { Seed = ulong.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--threads" => settings with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--strategies" => settings with { Strategies = Next() },
+                "--temperature" => settings with { Temperature = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--output" => settings with { Output = Next() },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --teacher-epochs --student-epochs --alpha --seed --threads --strategies a,b --temperature --output."),
+            };
+        }
+        return settings;
+    }
+}
