@@ -21,12 +21,20 @@ public sealed class DisposeScope : IDisposable
     private DisposeScope(DisposeScope? outer) => _outer = outer;
 
     /// <summary>The innermost open scope of this thread, or null.</summary>
-    public static DisposeScope? Current => t_current;
+    public static DisposeScope? Current
+    {
+        get
+        {
+            // A scope closed out of order (which threw) must never stay current.
+            while (t_current is { _disposed: true } closed) t_current = closed._outer;
+            return t_current;
+        }
+    }
 
     /// <summary>Opens a scope that becomes <see cref="Current"/> until disposed.</summary>
     public static DisposeScope Enter()
     {
-        var scope = new DisposeScope(t_current);
+        var scope = new DisposeScope(Current);
         t_current = scope;
         return scope;
     }

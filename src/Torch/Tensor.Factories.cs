@@ -36,10 +36,12 @@ public sealed partial class Tensor
     public static Tensor Uniform(ReadOnlySpan<long> shape, double low, double high, DType dtype = DType.Float32, Device? device = null) => Factory(FactoryKind.Uniform, shape, dtype, device, low, high);
 
     /// <summary>Values from <paramref name="start"/> (inclusive) to <paramref name="end"/> (exclusive) in steps.</summary>
-    public static Tensor Arange(double start, double end, double step = 1, DType dtype = DType.Int64, Device? device = null)
+    public static Tensor Arange(double start, double end, double step = 1, DType? dtype = null, Device? device = null)
     {
         var target = device ?? Device.Cpu;
-        var status = NativeMethods.fd_tensor_arange(start, end, step, (int)dtype, (int)target.Type, target.Index, out var result);
+        // As torch.arange: int64 when every argument is a whole number, else the default float type.
+        var inferred = dtype ?? (double.IsInteger(start) && double.IsInteger(end) && double.IsInteger(step) ? DType.Int64 : DType.Float32);
+        var status = NativeMethods.fd_tensor_arange(start, end, step, (int)inferred, (int)target.Type, target.Index, out var result);
         return FromNative(status, result);
     }
 

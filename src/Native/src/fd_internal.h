@@ -20,6 +20,10 @@ namespace fd {
 // never see each other's messages, and a std::string so that nothing leaks.
 void set_last_error(const char* message);
 
+// Applies the thread count last set through fd_set_num_threads to the calling thread, which
+// OpenMP keeps per thread (at::set_num_threads reaches only the thread that calls it).
+void sync_num_threads();
+
 inline const at::Tensor& tensor(fd_tensor handle) {
   if (handle == nullptr) throw std::invalid_argument("tensor handle is null");
   return handle->value;
@@ -62,6 +66,7 @@ inline void require_out(const void* out) {
 // what() appends) reaches the caller.
 #define FD_GUARD(...)                                                 \
   try {                                                                \
+    fd::sync_num_threads();                                            \
     __VA_ARGS__;                                                       \
     return 0;                                                          \
   } catch (const c10::Error& error) {                                  \

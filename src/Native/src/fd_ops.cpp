@@ -110,7 +110,17 @@ fd_status fd_binary(int32_t op, fd_tensor a, fd_tensor b, fd_tensor* out) {
 }
 
 fd_status fd_binary_scalar(int32_t op, fd_tensor a, double b, fd_tensor* out) {
-  FD_RETURN_TENSOR(out, binary(op, fd::tensor(a), at::Scalar(b)));
+  FD_GUARD({
+    fd::require_out(out);
+    const auto& tensor = fd::tensor(a);
+    // A whole number keeps an integer tensor integer, as `labels * 2` does in PyTorch; a
+    // fractional scalar still promotes to the default float type.
+    bool whole = std::isfinite(b) && b == std::trunc(b) && std::fabs(b) < 9.2e18;
+    at::Scalar scalar = whole && at::isIntegralType(tensor.scalar_type(), /*includeBool=*/false)
+                            ? at::Scalar(static_cast<int64_t>(b))
+                            : at::Scalar(b);
+    *out = fd::wrap(binary(op, tensor, scalar));
+  });
 }
 
 fd_status fd_add_scaled(fd_tensor a, fd_tensor b, double alpha, int32_t in_place,

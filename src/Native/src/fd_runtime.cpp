@@ -3,13 +3,25 @@
 #include <ATen/Parallel.h>
 #include <torch/version.h>
 
+#include <atomic>
+
 namespace {
 thread_local std::string last_error;
+std::atomic<int32_t> requested_threads{0};
+thread_local int32_t applied_threads = 0;
 }
 
 namespace fd {
 
 void set_last_error(const char* message) { last_error = message ? message : ""; }
+
+void sync_num_threads() {
+  int32_t wanted = requested_threads.load(std::memory_order_relaxed);
+  if (wanted > 0 && wanted != applied_threads) {
+    at::set_num_threads(wanted);
+    applied_threads = wanted;
+  }
+}
 
 c10::ScalarType to_scalar_type(int32_t dtype) {
   switch (dtype) {
@@ -80,10 +92,15 @@ fd_status fd_set_num_threads(int32_t threads) {
   FD_GUARD({
     if (threads < 1) throw std::invalid_argument("thread count must be at least 1");
     at::set_num_threads(threads);
+    requested_threads.store(threads, std::memory_order_relaxed);
+    applied_threads = threads;
   });
 }
 
-int32_t fd_get_num_threads(void) { return at::get_num_threads(); }
+int32_t fd_get_num_threads(void) {
+  fd::sync_num_threads();
+  return at::get_num_threads();
+}
 
 int32_t fd_cuda_device_count(void) {
   try {
