@@ -36,20 +36,26 @@ public sealed class SmallCnn : Module, IFeatureModel
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        // Each intermediate is released as soon as it is consumed (autograd keeps what backward
-        // needs), so libtorch's allocator can reuse its buffer within this pass.
-        using var conv1 = _conv1.Forward(input);
-        using var relu1 = Functional.Relu(conv1);
-        using var pool1 = Functional.MaxPool2d(relu1, 2);
-        using var conv2 = _conv2.Forward(pool1);
-        using var relu2 = Functional.Relu(conv2);
-        using var pool2 = Functional.MaxPool2d(relu2, 2);
-        using var flat = pool2.Flatten(1);
-        using var hidden = _hidden.Forward(flat);
-        using var activated = Functional.Relu(hidden);
-        if (_dropout is null) return _output.Forward(activated);
-        using var dropped = _dropout.Forward(activated);
-        return _output.Forward(dropped);
+        // Each intermediate is released as soon as the next operation has consumed it, as
+        // Python's reference counting would (autograd keeps what backward needs), so libtorch's
+        // allocator reuses buffers within the pass instead of holding every activation.
+        var x = _conv1.Forward(input);
+        x = Replace(x, Functional.Relu(x));
+        x = Replace(x, Functional.MaxPool2d(x, 2));
+        x = Replace(x, _conv2.Forward(x));
+        x = Replace(x, Functional.Relu(x));
+        x = Replace(x, Functional.MaxPool2d(x, 2));
+        x = Replace(x, x.Flatten(1));
+        x = Replace(x, _hidden.Forward(x));
+        x = Replace(x, Functional.Relu(x));
+        if (_dropout is not null) x = Replace(x, _dropout.Forward(x));
+        return Replace(x, _output.Forward(x));
+    }
+
+    private static Tensor Replace(Tensor consumed, Tensor result)
+    {
+        consumed.Dispose();
+        return result;
     }
 
     /// <inheritdoc />
