@@ -20,8 +20,8 @@ namespace FedDistill.Bench;
 /// </summary>
 public static class QualityRun
 {
-    private sealed record Settings(int TeacherEpochs = 12, int StudentEpochs = 40, double Alpha = 0.5, ulong Seed = 1, int Threads = 0,
-        string? Strategies = null, string Output = "docs/results.md", double Temperature = 4.0);
+    private sealed record Settings(int TeacherEpochs = 6, int StudentEpochs = 8, int Students = 3, int PrivateCopies = 1, double Alpha = 0.5, ulong Seed = 1, int Threads = 0,
+        string? Strategies = null, string Output = "docs/results.md", double Temperature = 4.0, int PublicCopies = 3);
 
     public static int Run(string[] args)
     {
@@ -40,7 +40,8 @@ public static class QualityRun
         var order = new BatchPlan(train.Count, train.Count).Order(settings.Seed, 0);
         var publicLabeled = train.Subset(order.AsSpan(0, 10_000));
         var privatePool = train.Subset(order.AsSpan(10_000, 50_000));
-        var publicSet = publicLabeled.WithoutLabels();
+        // Augmented copies of the public images join the public set: every teacher labels them too.
+        var publicSet = ImageAugmentation.Expand(publicLabeled.WithoutLabels(), settings.PublicCopies, maxShift: 2, settings.Seed + 17);
         var validation = publicLabeled.Subset(Enumerable.Range(0, 1_000).ToArray());
         var parts = new DirichletLabelSkewPartitioner(settings.Alpha, minPartSize: 2_000)
             .Partition(privatePool.Labels!, privatePool.ClassCount, 3, new DeterministicRandom(settings.Seed));
@@ -52,13 +53,15 @@ public static class QualityRun
         for (var k = 0; k < parts.Count; k++)
         {
             var privateData = privatePool.Subset(parts[k]);
+            // Each organization may augment its own private images; nothing of them leaves it.
+            var privateTraining = ImageAugmentation.Expand(privateData, settings.PrivateCopies, maxShift: 2, settings.Seed + 31 + (ulong)k);
             var counts = new double[privatePool.ClassCount];
             foreach (var label in privateData.Labels!) counts[label]++;
             Torch.Torch.ManualSeed(settings.Seed + (ulong)k);
             var teacher = new SmallCnn(channels1: 32, channels2: 64, hiddenWidth: 256, dropout: 0.25);
             var watch = Stopwatch.StartNew();
             new Trainer(new TrainerOptions(Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw", WeightDecay: 5e-4,
-                Seed: settings.Seed + (ulong)k)).Train(teacher, privateData, null, new CrossEntropyLoss(labelSmoothing: 0.05));
+                Seed: settings.Seed + (ulong)k)).Train(teacher, privateTraining, null, new CrossEntropyLoss(labelSmoothing: 0.05));
             var report = evaluator.Evaluate($"teacher-{k + 1}", teacher, test);
             teacherReports.Add(report);
             var validationAccuracy = Predictor.Accuracy(teacher, validation);
@@ -68,6 +71,8 @@ public static class QualityRun
             {
                 ValidationAccuracy = validationAccuracy,
                 PerClassWeights = counts,
+                // fixed-weights: each organization weighted by how much private data it holds.
+                Weight = privateData.Count,
             };
             contributions.Add((Contribution(publicLogits), Contribution(testLogits)));
             teachers.Add(teacher);
@@ -87,12 +92,32 @@ public static class QualityRun
         var strategyNames = settings.Strategies?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             ?? EnsembleStrategyFactory.AllowedNames.ToArray();
         var rows = new List<Row>();
+        var candidates = new List<(string Name, double ValidationAccuracy, double TestAccuracy)>();
         foreach (var name in strategyNames)
         {
             var options = new EnsembleOptions { Name = name, Temperature = settings.Temperature };
             using var publicEnsemble = Ensemble(options, contributions.Select(c => c.Public));
             using var testEnsemble = Ensemble(options, contributions.Select(c => c.Test));
-            var ensembleAccuracy = Predictor.Accuracy(testEnsemble, test.Labels!);
+            // The aggregator's 1,000 labeled public images are the head of the public set.
+            using var validationLogits = publicEnsemble.Narrow(0, 0, validation.Count);
+            var validationAccuracy = Predictor.Accuracy(validationLogits, validation.Labels!);
+            var testAccuracy = Predictor.Accuracy(testEnsemble, test.Labels!);
+            candidates.Add((name, validationAccuracy, testAccuracy));
+            Say(string.Create(CultureInfo.InvariantCulture, $"{name}: ensemble validation accuracy {validationAccuracy:F4}, test accuracy {testAccuracy:F4}"));
+        }
+        // Students are distilled for the strategies the validation set ranks best (no test data
+        // in the choice), plus the plain mean of logits as the baseline.
+        var chosen = candidates.OrderByDescending(c => c.ValidationAccuracy).Take(settings.Students).Select(c => c.Name)
+            .Append(MeanLogitsStrategy.StrategyName).Distinct().ToHashSet();
+        foreach (var (name, _, ensembleAccuracy) in candidates)
+        {
+            if (!chosen.Contains(name))
+            {
+                rows.Add(new Row(name, "(not distilled)", ensembleAccuracy, double.NaN, 0));
+                continue;
+            }
+            var options = new EnsembleOptions { Name = name, Temperature = settings.Temperature };
+            using var publicEnsemble = Ensemble(options, contributions.Select(c => c.Public));
             var watch = Stopwatch.StartNew();
             using var student = DistillStudent(new SmallCnn(), publicSet, publicEnsemble, settings, hardLabels: false);
             var studentAccuracy = Predictor.Accuracy(student, test);
@@ -101,7 +126,7 @@ public static class QualityRun
                 $"{name}: ensemble test accuracy {ensembleAccuracy:F4}, student {studentAccuracy:F4} ({watch.Elapsed.TotalSeconds:F0} s)"));
         }
 
-        var best = rows.MaxBy(row => row.StudentAccuracy)!;
+        var best = rows.Where(row => !double.IsNaN(row.StudentAccuracy)).MaxBy(row => row.StudentAccuracy)!;
         var bestOptions = new EnsembleOptions { Name = best.Strategy, Temperature = settings.Temperature };
         using var bestEnsemble = Ensemble(bestOptions, contributions.Select(c => c.Public));
         using var bestTestEnsemble = Ensemble(bestOptions, contributions.Select(c => c.Test));
@@ -109,10 +134,12 @@ public static class QualityRun
         rows.Add(new Row(best.Strategy, "small CNN, hard pseudo-labels", best.EnsembleAccuracy, Predictor.Accuracy(hardStudent, test), hardStudent.ParameterCount()));
         using var mlpStudent = DistillStudent(new Mlp(784, [256, 128], 10), publicSet, bestEnsemble, settings, hardLabels: false);
         rows.Add(new Row(best.Strategy, "MLP 784-256-128-10, soft labels", best.EnsembleAccuracy, Predictor.Accuracy(mlpStudent, test), mlpStudent.ParameterCount()));
+        // Re-distilled with the same seed, so it is the best row's student, now fully evaluated.
         using var bestStudent = DistillStudent(new SmallCnn(), publicSet, bestEnsemble, settings, hardLabels: false);
         var studentReport = evaluator.Evaluate("student", bestStudent, test, bestTestEnsemble, teacherReports);
         var mlpReport = evaluator.Evaluate("mlp-student", mlpStudent, test, bestTestEnsemble, teacherReports);
-        foreach (var row in rows) Say(string.Create(CultureInfo.InvariantCulture, $"result: {row.Strategy} | {row.Student} | {row.StudentAccuracy:F4}"));
+        foreach (var row in rows.Where(row => !double.IsNaN(row.StudentAccuracy)))
+            Say(string.Create(CultureInfo.InvariantCulture, $"result: {row.Strategy} | {row.Student} | {row.StudentAccuracy:F4}"));
         Say(string.Create(CultureInfo.InvariantCulture, $"best student {studentReport.Accuracy:F4} vs best teacher {bestTeacher:F4}: {100 * (studentReport.Accuracy - bestTeacher):+0.00;-0.00} points"));
 
         WriteResults(settings, rows, teacherReports, studentReport, mlpReport, centralAccuracy, bestTeacher, total.Elapsed, log.ToString());
@@ -130,7 +157,8 @@ public static class QualityRun
     private static Tensor Ensemble(EnsembleOptions options, IEnumerable<TeacherContribution> contributions)
     {
         var strategy = EnsembleStrategyFactory.Create(options);
-        using var accumulator = strategy.Begin(10_000, 10);
+        var first = contributions.First();
+        using var accumulator = strategy.Begin((int)first.Logits.Size(0), (int)first.Logits.Size(1));
         foreach (var contribution in contributions) accumulator.Add(contribution);
         return accumulator.Finish();
     }
@@ -162,9 +190,9 @@ public static class QualityRun
         text.AppendLine();
         text.AppendLine("## Multi-teacher distillation under label skew (Fashion-MNIST)");
         text.AppendLine();
-        text.AppendLine(string.Create(invariant, $"Command: `./run bench quality --teacher-epochs {settings.TeacherEpochs} --student-epochs {settings.StudentEpochs} --alpha {settings.Alpha} --seed {settings.Seed}` ({elapsed.TotalMinutes:F0} min on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})."));
+        text.AppendLine(string.Create(invariant, $"Command: `./run bench quality --teacher-epochs {settings.TeacherEpochs} --student-epochs {settings.StudentEpochs} --alpha {settings.Alpha} --seed {settings.Seed} --public-copies {settings.PublicCopies} --private-copies {settings.PrivateCopies} --students {settings.Students}` ({elapsed.TotalMinutes:F0} min on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})."));
         text.AppendLine();
-        text.AppendLine(string.Create(invariant, $"Three CNN teachers (32-64-256, {teachers[0].ParameterCount:N0} parameters), each trained only on its own Dirichlet(α = {settings.Alpha}) label-skewed third of 50,000 training images; a 10,000-image unlabeled public split (its first 1,000 labels are the aggregator's validation set for accuracy weighting); students distilled on the public split alone with KD at T = {settings.Temperature}; evaluation on the 10,000 test images."));
+        text.AppendLine(string.Create(invariant, $"Three CNN teachers (32-64-256, {teachers[0].ParameterCount:N0} parameters), each trained only on ({settings.PrivateCopies} flipped/shifted copies of) its own Dirichlet(α = {settings.Alpha}) label-skewed third of 50,000 training images; a 10,000-image unlabeled public split (its first 1,000 labels are the aggregator's validation set for accuracy weighting), plus {settings.PublicCopies} flipped/shifted copies of each public image that the teachers label as part of the public set; students distilled on the public set alone with KD at T = {settings.Temperature}; evaluation on the 10,000 test images."));
         text.AppendLine();
         text.AppendLine("| model | test accuracy | parameters | latency batch 1 (ms) | throughput batch 256 (samples/s) |");
         text.AppendLine("| --- | ---: | ---: | ---: | ---: |");
@@ -182,12 +210,12 @@ public static class QualityRun
             foreach (var comparison in report.Comparisons)
                 text.AppendLine(string.Create(invariant, $"| {report.Name} | {comparison.Teacher} | {comparison.LatencySpeedup:F2} | {comparison.ThroughputRatio:F2} | {comparison.CompressionRatio:F2} |"));
         text.AppendLine();
-        text.AppendLine("Ensemble strategies (each student distilled from that strategy's ensemble of the public-set logits):");
+        text.AppendLine("Ensemble strategies, each over the three teachers' logits. Students are distilled for the strategies the aggregator's 1,000-image labeled validation set ranks highest, plus mean-logits as the baseline:");
         text.AppendLine();
         text.AppendLine("| strategy | student | ensemble test accuracy | student test accuracy | student parameters |");
         text.AppendLine("| --- | --- | ---: | ---: | ---: |");
         foreach (var row in rows)
-            text.AppendLine(string.Create(invariant, $"| {row.Strategy} | {row.Student} | {row.EnsembleAccuracy:F4} | {row.StudentAccuracy:F4} | {row.Parameters:N0} |"));
+            text.AppendLine(string.Create(invariant, $"| {row.Strategy} | {row.Student} | {row.EnsembleAccuracy:F4} | {(double.IsNaN(row.StudentAccuracy) ? "" : row.StudentAccuracy.ToString("F4", CultureInfo.InvariantCulture))} | {(row.Parameters == 0 ? "" : row.Parameters.ToString("N0", CultureInfo.InvariantCulture))} |"));
         text.AppendLine();
         text.AppendLine("Log of the run:");
         text.AppendLine();
@@ -214,7 +242,10 @@ public static class QualityRun
                 "--strategies" => settings with { Strategies = Next() },
                 "--temperature" => settings with { Temperature = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--output" => settings with { Output = Next() },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --teacher-epochs --student-epochs --alpha --seed --threads --strategies a,b --temperature --output."),
+                "--students" => settings with { Students = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--private-copies" => settings with { PrivateCopies = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--public-copies" => settings with { PublicCopies = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --teacher-epochs --student-epochs --alpha --seed --threads --strategies a,b --temperature --public-copies --private-copies --students --output."),
             };
         }
         return settings;
