@@ -4,5 +4,6 @@ using FedDistill.Client.Commands;
 var root = new RootCommand("FedDistill: federated, multi-teacher knowledge distillation on libtorch.")
 {
     DemoCommand.Create(),
+    DistillCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
