@@ -19,6 +19,29 @@ public interface ITeacherGrain
     /// <summary>Trains the teacher on its private data; progress reports arrive on the calling thread.</summary>
     Task<TrainingSummary> TrainAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Trains on the private data with other settings than the teacher's own (e.g. a short
+    /// revisit after a co-distillation digest).
+    /// </summary>
+    Task<TrainingSummary> TrainAsync(TrainerOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Co-distillation's digest: fits the teacher to the federation's consensus on the public set
+    /// with the soft-label KD loss at <paramref name="temperature"/>, before it revisits its private data.
+    /// </summary>
+    /// <param name="publicSet">The unlabeled public set.</param>
+    /// <param name="consensusLogits">N × C consensus logits aligned with <paramref name="publicSet"/>, row-major.</param>
+    /// <param name="options">Epochs, learning rate...</param>
+    /// <param name="temperature">The KD temperature T.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    Task<TrainingSummary> DigestAsync(Dataset publicSet, float[] consensusLogits, TrainerOptions options, double temperature, CancellationToken cancellationToken);
+
+    /// <summary>Training examples per class of the private data: what the organization reports for per-class weighting.</summary>
+    IReadOnlyList<int> ClassCounts { get; }
+
+    /// <summary>Number of private training examples.</summary>
+    int PrivateExamples { get; }
+
     /// <summary>Test accuracy of the teacher on a labeled dataset.</summary>
     Task<double> EvaluateAsync(Dataset testSet, CancellationToken cancellationToken);
 

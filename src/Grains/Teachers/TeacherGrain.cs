@@ -2,6 +2,7 @@ using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Training;
+using FedDistill.Torch;
 using FedDistill.Torch.Nn;
 
 namespace FedDistill.Grains.Teachers;
@@ -16,9 +17,15 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
     private readonly Dataset _privateData;
     private readonly TrainerOptions _trainerOptions;
     private readonly SemaphoreSlim _turn = new(1, 1);
+    private readonly int? _threads;
 
     /// <summary>Creates the teacher, taking ownership of <paramref name="model"/>.</summary>
-    public TeacherGrain(string teacherId, Module model, Dataset privateData, TrainerOptions trainerOptions)
+    /// <param name="teacherId">The teacher's id within its organization.</param>
+    /// <param name="model">Its network; owned and disposed by the teacher.</param>
+    /// <param name="privateData">Labeled private examples; they never leave the teacher.</param>
+    /// <param name="trainerOptions">How <see cref="TrainAsync(IProgress{TrainingProgress}?, CancellationToken)"/> trains.</param>
+    /// <param name="threads">libtorch intra-op threads for the teacher's work, or null to leave the process setting.</param>
+    public TeacherGrain(string teacherId, Module model, Dataset privateData, TrainerOptions trainerOptions, int? threads = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(teacherId);
         ArgumentNullException.ThrowIfNull(model);
@@ -29,7 +36,20 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
         _model = model;
         _privateData = privateData;
         _trainerOptions = trainerOptions.Validate();
+        _threads = threads;
+        var counts = new int[privateData.ClassCount];
+        foreach (var label in privateData.Labels!) counts[label]++;
+        ClassCounts = counts;
     }
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> ClassCounts { get; }
+
+    /// <inheritdoc />
+    public int PrivateExamples => _privateData.Count;
+
+    /// <summary>The teacher's network (read-only use: saving, inspecting); the teacher owns it.</summary>
+    public Module Model => _model;
 
     /// <inheritdoc />
     public string TeacherId { get; }
@@ -40,6 +60,29 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
     /// <inheritdoc />
     public Task<TrainingSummary> TrainAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
         OneAtATime(() => new Trainer(_trainerOptions).Train(_model, _privateData, null, new CrossEntropyLoss(), progress, cancellationToken), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<TrainingSummary> TrainAsync(TrainerOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return OneAtATime(() => new Trainer(options).Train(_model, _privateData, null, new CrossEntropyLoss(), progress, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<TrainingSummary> DigestAsync(Dataset publicSet, float[] consensusLogits, TrainerOptions options, double temperature, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(publicSet);
+        ArgumentNullException.ThrowIfNull(consensusLogits);
+        ArgumentNullException.ThrowIfNull(options);
+        if (consensusLogits.Length != (long)publicSet.Count * publicSet.ClassCount)
+            throw new ArgumentException($"The consensus has {consensusLogits.Length} logits; the public set needs {publicSet.Count} × {publicSet.ClassCount}.", nameof(consensusLogits));
+        return OneAtATime(() =>
+        {
+            using var target = Tensor.FromArray(consensusLogits, publicSet.Count, publicSet.ClassCount);
+            return new Trainer(options).Train(_model, publicSet.HasLabels ? publicSet.WithoutLabels() : publicSet, target,
+                new KnowledgeDistillationLoss(temperature), null, cancellationToken);
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<double> EvaluateAsync(Dataset testSet, CancellationToken cancellationToken) =>
@@ -71,6 +114,7 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_threads is { } threads) Torch.Torch.Threads = threads;
             return work();
         }
         finally

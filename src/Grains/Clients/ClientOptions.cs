@@ -1,0 +1,67 @@
+using FedDistill.Distillation.Models;
+using FedDistill.Grains.Federation;
+
+namespace FedDistill.Grains.Clients;
+
+/// <summary>How an organization's client takes part; bound from <c>FedDistill:Participant</c>.</summary>
+public sealed class ClientOptions
+{
+    /// <summary>The organization's identity: the common name of its certificate.</summary>
+    public string ParticipantId { get; set; } = string.Empty;
+
+    /// <summary>Fashion-MNIST directory, or null for the Debian package's location.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Which examples are this organization's private data.</summary>
+    public PrivateDataSpec PrivateData { get; set; } = new();
+
+    /// <summary>The organization's teachers (at least one).</summary>
+    public List<TeacherOptions> Teachers { get; set; } = [];
+
+    /// <summary>Images of the Fashion-MNIST test set each teacher is evaluated on locally and reports (0: none).</summary>
+    public int EvaluationExamples { get; set; }
+
+    /// <summary>libtorch intra-op threads for the teachers.</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Milliseconds between polls of the aggregator when there is no work.</summary>
+    public int PollIntervalMilliseconds { get; set; } = 500;
+
+    /// <summary>Where trained teachers are checkpointed, so that a restarted client does not retrain; null: not kept.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Seed of the teachers' initialization and batch order.</summary>
+    public ulong Seed { get; set; } = 11;
+
+    /// <summary>Every problem with these options, each naming <c>ClientOptions.Property</c>; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(ParticipantId)) errors.Add("ClientOptions.ParticipantId must be set (the common name of the participant's certificate).");
+        if (PrivateData is null) errors.Add("ClientOptions.PrivateData must be set.");
+        else errors.AddRange(PrivateData.Validate().Select(error => "ClientOptions." + error));
+        if (Teachers is null || Teachers.Count == 0) errors.Add("ClientOptions.Teachers must list at least one teacher.");
+        else
+        {
+            for (var i = 0; i < Teachers.Count; i++)
+            {
+                var teacher = Teachers[i];
+                var name = $"ClientOptions.Teachers[{i}]";
+                if (string.IsNullOrWhiteSpace(teacher.Id)) errors.Add($"{name}.Id must be set.");
+                if (teacher.Epochs is < 0 or > 1000) errors.Add($"{name}.Epochs is {teacher.Epochs}; it must be in [0, 1000].");
+                if (!(teacher.LearningRate > 0)) errors.Add($"{name}.LearningRate is {teacher.LearningRate}; it must be positive.");
+                if (teacher.BatchSize < 1) errors.Add($"{name}.BatchSize is {teacher.BatchSize}; it must be at least 1.");
+                if (teacher.AugmentedCopies is < 0 or > 9) errors.Add($"{name}.AugmentedCopies is {teacher.AugmentedCopies}; it must be in [0, 9].");
+                if (teacher.Model is null) errors.Add($"{name}.Model must be set.");
+                else errors.AddRange(ModelFactory.Validate(teacher.Model, [1, 28, 28]).Select(error => $"{name}.Model: {error}"));
+            }
+
+            if (Teachers.Select(t => t.Id).Distinct(StringComparer.Ordinal).Count() != Teachers.Count) errors.Add("ClientOptions.Teachers ids must be unique.");
+        }
+
+        if (EvaluationExamples is < 0 or > 10_000) errors.Add($"ClientOptions.EvaluationExamples is {EvaluationExamples}; it must be in [0, 10000].");
+        if (Threads is < 1 or > 256) errors.Add($"ClientOptions.Threads is {Threads}; it must be in [1, 256].");
+        if (PollIntervalMilliseconds is < 10 or > 600_000) errors.Add($"ClientOptions.PollIntervalMilliseconds is {PollIntervalMilliseconds}; it must be in [10, 600000].");
+        return errors;
+    }
+}

@@ -1,0 +1,8 @@
+namespace FedDistill.Grains.Protocol;
+
+/// <summary>How one uploaded teacher did in a round, measured by the aggregator on the public set.</summary>
+/// <param name="ParticipantId">Its organization.</param>
+/// <param name="TeacherId">The teacher.</param>
+/// <param name="ValidationAccuracy">Accuracy on the labeled validation rows of the public set, if any.</param>
+/// <param name="Agreement">Fraction of public examples where its argmax matches the ensemble's.</param>
+public sealed record TeacherRoundMetrics(string ParticipantId, string TeacherId, double? ValidationAccuracy, double Agreement);
