@@ -1,6 +1,11 @@
-using FedDistill.Silo;
+using FedDistill.Silo.Hosting;
+using FedDistill.Silo.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddFederationSecurity();
+builder.AddFedDistillSilo();
+
 var app = builder.Build();
-app.MapSiloHealth();
+app.UseFederationSecurity();
+app.MapFedDistillSilo();
 app.Run();

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace FedDistill.Grains.Protocol;
 
 /// <summary>Where a round is in its life; stored and sent as its kebab-case name (see <see cref="RoundStates"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RoundState>))]
 public enum RoundState
 {
     /// <summary>Accepting uploads until every participant uploaded, or the deadline.</summary>
