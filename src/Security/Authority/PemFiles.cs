@@ -46,7 +46,7 @@ internal static class PemFiles
             throw new CertificateAuthorityException($"{what} {path} does not exist.");
         try
         {
-            return X509Certificate2.CreateFromPemFile(path);
+            return X509Certificate2.CreateFromPem(File.ReadAllText(path));
         }
         catch (CryptographicException exception)
         {
@@ -76,7 +76,7 @@ internal static class PemFiles
         {
             return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         }
-        catch (CryptographicException exception)
+        catch (Exception exception) when (exception is CryptographicException or ArgumentException)
         {
             throw new CertificateAuthorityException(
                 $"{what} certificate {certificatePath} and key {keyPath} could not be loaded together (corrupt PEM, or a key that does not match the certificate): {exception.Message}", exception);
