@@ -13,6 +13,9 @@ public static class FederationPolicies
     /// <summary>Any participant (role <c>participant</c>); the admin is not a participant.</summary>
     public const string Participant = "FedDistill.Participant";
 
+    /// <summary>Any member of the federation: a participant or the admin.</summary>
+    public const string Member = "FedDistill.Member";
+
     /// <summary>The admin identity (role <c>admin</c>).</summary>
     public const string Admin = "FedDistill.Admin";
 
