@@ -39,6 +39,20 @@ public sealed class SqliteFederationStoreTests : FederationStoreContractTests
     }
 
     [Fact]
+    public async Task An_acknowledged_write_is_in_the_file_before_the_store_is_disposed()
+    {
+        // What a process killed right after the acknowledgement leaves behind: the file alone.
+        Assert.True(await Store.AddSubmissionAsync(
+            new SubmissionRecord(1, "hospital-a", new string('c', 64), 42, DateTimeOffset.UnixEpoch, "{}"), Token));
+
+        await using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False;Mode=ReadOnly");
+        await connection.OpenAsync(Token);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT participant_id FROM submissions WHERE round_number = 1";
+        Assert.Equal("hospital-a", (string?)await command.ExecuteScalarAsync(Token));
+    }
+
+    [Fact]
     public async Task Dispose_releases_the_database_file()
     {
         await Store.DisposeAsync();
