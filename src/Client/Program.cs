@@ -5,5 +5,6 @@ var root = new RootCommand("FedDistill: federated, multi-teacher knowledge disti
 {
     DemoCommand.Create(),
     DistillCommand.Create(),
+    AdminCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

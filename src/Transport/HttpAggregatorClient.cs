@@ -143,7 +143,7 @@ public sealed class HttpAggregatorClient : IAggregatorGrain
 
     private async Task<T> SendAsync<T>(HttpMethod method, string route, HttpContent? content, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(method, route) { Content = content };
+        using var request = new HttpRequestMessage(method, route) { Content = content, Version = _http.DefaultRequestVersion, VersionPolicy = _http.DefaultVersionPolicy };
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, type, cancellationToken).ConfigureAwait(false);
     }

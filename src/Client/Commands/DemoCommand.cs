@@ -9,33 +9,72 @@ public static class DemoCommand
     /// <summary>Builds the command with its options and defaults.</summary>
     public static Command Create()
     {
-        var defaults = new DemoOptions();
-        var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Epochs to train the teacher CNN.", DefaultValueFactory = _ => defaults.TeacherEpochs };
-        var studentEpochs = new Option<int>("--student-epochs") { Description = "Epochs to distill the MLP student.", DefaultValueFactory = _ => defaults.StudentEpochs };
-        var trainLimit = new Option<int?>("--train-limit") { Description = "Use only the first N training images (quick runs)." };
-        var testLimit = new Option<int?>("--test-limit") { Description = "Evaluate on only the first N test images (quick runs)." };
-        var threads = new Option<int?>("--threads") { Description = "libtorch intra-op threads (default: one per core)." };
-        var seed = new Option<ulong>("--seed") { Description = "Seed for initialization and batch order.", DefaultValueFactory = _ => defaults.Seed };
+        var defaults = new FederatedDemoOptions();
+        var participants = new Option<int>("--participants") { Description = "Hospitals (participant silos).", DefaultValueFactory = _ => defaults.Participants };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds: the first one-shot, the rest co-distillation.", DefaultValueFactory = _ => defaults.Rounds };
+        var alpha = new Option<double>("--alpha") { Description = "Dirichlet α of the hospitals' label skew.", DefaultValueFactory = _ => defaults.Alpha };
+        var teacherEpochs = new Option<int>("--teacher-epochs") { Description = "Epochs of each hospital's teacher training.", DefaultValueFactory = _ => defaults.TeacherEpochs };
+        var studentEpochs = new Option<int>("--student-epochs") { Description = "Student epochs per round.", DefaultValueFactory = _ => defaults.StudentEpochs };
+        var privateCount = new Option<int>("--private-count") { Description = "Training images split among the hospitals (quick runs: fewer).", DefaultValueFactory = _ => defaults.PrivateCount };
+        var publicCount = new Option<int>("--public-count") { Description = "Public images (from training image 50,000 on).", DefaultValueFactory = _ => defaults.PublicCount };
+        var publicCopies = new Option<int>("--public-copies") { Description = "Augmented copies of each public image.", DefaultValueFactory = _ => defaults.PublicCopies };
+        var testExamples = new Option<int>("--test-examples") { Description = "Test images for evaluation.", DefaultValueFactory = _ => defaults.TestExamples };
+        var strategy = new Option<string>("--strategy") { Description = "Ensemble strategy.", DefaultValueFactory = _ => defaults.Strategy };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the split and the models.", DefaultValueFactory = _ => defaults.Seed };
+        var insecure = new Option<bool>("--insecure-loopback") { Description = "Run without TLS on loopback (explicit demo mode)." };
+        var workDirectory = new Option<string>("--work-dir") { Description = "Where certificates, stores and logs go (recreated).", DefaultValueFactory = _ => defaults.WorkDirectory };
         var dataDirectory = new Option<string?>("--data-dir") { Description = "Directory holding Fashion-MNIST's IDX files (default: Debian's dataset-fashion-mnist)." };
+        var centralized = new Option<bool>("--centralized") { Description = "Run the single-process centralized demo instead (one CNN teacher, one MLP student)." };
 
-        var command = new Command("demo", "Train a CNN teacher on Fashion-MNIST and distill a small MLP student from it.")
+        var command = new Command("demo", "Run a federation on this machine: an aggregator and hospital silos as processes, non-IID Fashion-MNIST, several rounds.")
         {
-            teacherEpochs, studentEpochs, trainLimit, testLimit, threads, seed, dataDirectory,
+            participants, rounds, alpha, teacherEpochs, studentEpochs, privateCount, publicCount, publicCopies, testExamples, strategy, seed, insecure, workDirectory, dataDirectory, centralized,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(centralized))
+            {
+                var central = new DemoOptions() with { Threads = Environment.ProcessorCount, DataDirectory = parse.GetValue(dataDirectory) };
+                return await CentralizedDemo.RunAsync(central, Console.Out, cancellationToken);
+            }
+
             var options = defaults with
             {
+                Participants = parse.GetValue(participants),
+                Rounds = parse.GetValue(rounds),
+                Alpha = parse.GetValue(alpha),
                 TeacherEpochs = parse.GetValue(teacherEpochs),
                 StudentEpochs = parse.GetValue(studentEpochs),
-                TrainLimit = parse.GetValue(trainLimit),
-                TestLimit = parse.GetValue(testLimit),
-                Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
+                PrivateCount = parse.GetValue(privateCount),
+                PublicCount = parse.GetValue(publicCount),
+                PublicCopies = parse.GetValue(publicCopies),
+                TestExamples = parse.GetValue(testExamples),
+                Strategy = parse.GetValue(strategy)!,
                 Seed = parse.GetValue(seed),
+                Insecure = parse.GetValue(insecure),
+                WorkDirectory = parse.GetValue(workDirectory)!,
                 DataDirectory = parse.GetValue(dataDirectory),
             };
-            return await CentralizedDemo.RunAsync(options, Console.Out, cancellationToken);
+            var problems = Validate(options);
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems) Console.Error.WriteLine($"feddistill demo: {problem}");
+                return 2;
+            }
+
+            return await FederatedDemo.RunAsync(options, Console.Out, cancellationToken);
         });
         return command;
+    }
+
+    private static List<string> Validate(FederatedDemoOptions options)
+    {
+        var problems = new List<string>();
+        if (options.Participants is < 1 or > 20) problems.Add($"--participants is {options.Participants}; it must be in [1, 20].");
+        if (options.Rounds is < 1 or > 100) problems.Add($"--rounds is {options.Rounds}; it must be in [1, 100].");
+        if (options.PrivateCount is < 100 or > 50_000) problems.Add($"--private-count is {options.PrivateCount}; it must be in [100, 50000].");
+        if (options.PublicCount is < 100 or > 10_000) problems.Add($"--public-count is {options.PublicCount}; it must be in [100, 10000].");
+        if (options.TestExamples is < 0 or > 10_000) problems.Add($"--test-examples is {options.TestExamples}; it must be in [0, 10000].");
+        return problems;
     }
 }

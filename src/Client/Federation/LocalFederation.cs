@@ -48,7 +48,7 @@ public sealed class LocalFederation : IAsyncDisposable
     public HttpAggregatorClient Admin { get; private set; } = null!;
 
     /// <summary>Participant ids, in order.</summary>
-    public IReadOnlyList<string> ParticipantIds => Enumerable.Range(1, _options.Participants).Select(ParticipantId).ToList();
+    public IReadOnlyList<string> ParticipantIds => Enumerable.Range(0, _options.Participants).Select(ParticipantId).ToList();
 
     /// <summary>The id of participant i (0-based).</summary>
     public static string ParticipantId(int index) => $"hospital-{index + 1}";

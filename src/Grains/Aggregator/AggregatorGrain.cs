@@ -417,7 +417,7 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
                     PerClassWeights = teacher.Report.ClassCounts.Select(count => (double)count).ToArray(),
                     Weight = teacher.Report.PrivateExamples,
                 });
-                round.Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy));
+                round.Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy));
             }
         }
 
@@ -572,7 +572,7 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
         var studentSha = await _artifacts.PutAsync(studentBytes, token).ConfigureAwait(false);
         var consensusSha = await _artifacts.PutAsync(SoftLabelsCodec.EncodeConsensus(round.Record.RoundNumber, publicSet.Fingerprint, consensus, classes), token).ConfigureAwait(false);
         double? ensembleAccuracy = _validationLabels.Length == 0 ? null : AccuracyOn(ensemblePredictions, _validationLabels);
-        var teachers = round.Teachers.Select(t => new TeacherRoundMetrics(t.ParticipantId, t.TeacherId, t.ValidationAccuracy, Agreement(t.Predictions, ensemblePredictions))).ToList();
+        var teachers = round.Teachers.Select(t => new TeacherRoundMetrics(t.ParticipantId, t.TeacherId, t.ValidationAccuracy, Agreement(t.Predictions, ensemblePredictions), t.ReportedAccuracy)).ToList();
         var result = new RoundResult(round.Record.RoundNumber, studentSha, consensusSha, studentAccuracy, ensembleAccuracy, finalLoss, teachers,
             round.UploadedBytes, round.DownloadedBytes, watch.Elapsed.TotalSeconds, (_time.GetUtcNow() - round.Record.OpenedAt).TotalSeconds);
         return result;

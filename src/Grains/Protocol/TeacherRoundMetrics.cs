@@ -5,4 +5,5 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="TeacherId">The teacher.</param>
 /// <param name="ValidationAccuracy">Accuracy on the labeled validation rows of the public set, if any.</param>
 /// <param name="Agreement">Fraction of public examples where its argmax matches the ensemble's.</param>
-public sealed record TeacherRoundMetrics(string ParticipantId, string TeacherId, double? ValidationAccuracy, double Agreement);
+/// <param name="ReportedAccuracy">The accuracy its organization reported on its own held-out data, if any.</param>
+public sealed record TeacherRoundMetrics(string ParticipantId, string TeacherId, double? ValidationAccuracy, double Agreement, double? ReportedAccuracy = null);

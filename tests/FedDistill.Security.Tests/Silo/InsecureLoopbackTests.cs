@@ -1,6 +1,7 @@
 using System.Net;
 using FedDistill.Security.Tests.Support;
 using FedDistill.Silo.Security;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace FedDistill.Security.Tests.Silo;
@@ -53,6 +54,14 @@ public sealed class InsecureLoopbackTests
     {
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => TestSilo.StartAsync(urls, Insecure));
         Assert.Contains("SecurityOptions.Mode", refused.Message);
+        Assert.Contains("not loopback", refused.Message);
+    }
+
+    [Fact]
+    public async Task Insecure_mode_stops_when_code_binds_a_non_loopback_endpoint_the_validator_cannot_see()
+    {
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => TestSilo.StartAsync("http://127.0.0.1:0", Insecure,
+            builder => builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, 0))));
         Assert.Contains("not loopback", refused.Message);
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Authentication;
 using System.Text.Json;
 using FedDistill.Security.Tests.Support;
 using FedDistill.Silo.Security;
@@ -101,17 +102,29 @@ public sealed class TlsEndToEndTests : IClassFixture<TestFederation>, IAsyncLife
     {
         using var foreignCa = FederationCertificates.LoadCertificate(Path.Combine(_federation.Root, "foreign-ca", "ca.crt"));
         using var client = FederationHttpClientFactory.Create(Address, clientCertificate: null, foreignCa);
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/healthz"));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync("/healthz"));
+        Assert.IsType<AuthenticationException>(refused.InnerException);
     }
 
     [Fact]
     public async Task Client_refuses_a_silo_reached_under_a_name_its_certificate_does_not_carry()
     {
-        // The server certificate names 127.0.0.1 and localhost, not 127.0.0.2.
-        var address = new UriBuilder(Address) { Host = "127.0.0.2" }.Uri;
+        var localhostOnly = _federation.Authority.IssueServer(["localhost"], Path.Combine(_federation.Root, "localhost-only"), overwrite: true);
+        await using var silo = await TestSilo.StartAsync("https://127.0.0.1:0", new Dictionary<string, string?>
+        {
+            ["CaCertificatePath"] = _federation.Authority.CertificatePath,
+            ["ServerCertificatePath"] = localhostOnly.CertificatePath,
+            ["ServerKeyPath"] = localhostOnly.KeyPath,
+        });
         using var ca = _federation.Authority.GetPublicCertificate();
-        using var client = FederationHttpClientFactory.Create(address, clientCertificate: null, ca);
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => client.GetAsync("/healthz"));
+
+        using var byName = FederationHttpClientFactory.Create(new UriBuilder(silo.Address) { Host = "localhost" }.Uri, clientCertificate: null, ca);
+        using var named = await byName.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, named.StatusCode);
+
+        using var byAddress = FederationHttpClientFactory.Create(silo.Address, clientCertificate: null, ca);
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => byAddress.GetAsync("/healthz"));
+        Assert.IsType<AuthenticationException>(refused.InnerException);
     }
 
     [Fact]

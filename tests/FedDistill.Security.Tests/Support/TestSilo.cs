@@ -24,13 +24,14 @@ public sealed class TestSilo : IAsyncDisposable
     public Uri Address { get; }
 
     /// <summary>Builds the silo; throws what StartAsync throws (after stopping it) when the configuration is refused.</summary>
-    public static async Task<TestSilo> StartAsync(string url, IDictionary<string, string?> security)
+    public static async Task<TestSilo> StartAsync(string url, IDictionary<string, string?> security, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(security.Select(pair => new KeyValuePair<string, string?>($"{SecurityOptions.SectionName}:{pair.Key}", pair.Value)));
         builder.WebHost.UseUrls(url);
         builder.AddFederationSecurity();
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseFederationSecurity();
@@ -41,7 +42,7 @@ public sealed class TestSilo : IAsyncDisposable
         try
         {
             await app.StartAsync();
-            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new TestSilo(app, new Uri(bound));
         }
         catch

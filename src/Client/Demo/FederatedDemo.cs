@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Globalization;
+using FedDistill.Client.Federation;
+using FedDistill.Grains.Protocol;
+
+namespace FedDistill.Client.Demo;
+
+/// <summary>
+/// The main job: a federation on this machine. An aggregator and three hospital silos run as
+/// separate processes on loopback with mutual TLS; each hospital trains a CNN teacher on its own
+/// Dirichlet(α)-skewed share of Fashion-MNIST; over several rounds the aggregator ensembles their
+/// logits on the public set and distills a small CNN student, which is evaluated on the test set.
+/// </summary>
+public static class FederatedDemo
+{
+    /// <summary>Runs the demo, writing progress and the final table to <paramref name="output"/>; returns the exit code.</summary>
+    public static async Task<int> RunAsync(FederatedDemoOptions options, TextWriter output, CancellationToken cancellationToken)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var work = Path.GetFullPath(options.WorkDirectory);
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        output.WriteLine($"FedDistill federated demo: {options.Participants} hospitals, {options.Rounds} rounds, Dirichlet α = {options.Alpha.ToString(invariant)}, {(options.Insecure ? "insecure loopback (no TLS)" : "mutual TLS with the federation's own CA")}");
+        output.WriteLine($"work directory: {work} (certificates, stores, logs)");
+
+        var total = Stopwatch.StartNew();
+        await using var federation = await LocalFederation.StartAsync(new LocalFederationOptions
+        {
+            WorkDirectory = work,
+            Participants = options.Participants,
+            Tls = !options.Insecure,
+            AggregatorSettings = AggregatorSettings(options),
+            ParticipantSettings = index => ParticipantSettings(options, index),
+            StartTimeout = TimeSpan.FromSeconds(120),
+        }, cancellationToken).ConfigureAwait(false);
+        federation.OutputLine += line => { if (ParticipantLine(line) is { } shown) output.WriteLine(shown); };
+        var info = await federation.Admin.GetFederationAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"aggregator up at {federation.AggregatorUrl}: federation '{info.Name}', public set of {info.Examples} images ({info.PublicSet.Count} + {info.PublicSet.AugmentedCopies} augmented copies each), fingerprint {info.PublicSetFingerprint[..16]}...");
+        output.WriteLine($"participants admitted: {string.Join(", ", federation.ParticipantIds)}; each trains its teacher, then uploads logits");
+
+        var rounds = new List<RoundInfo>();
+        for (var number = 1; number <= options.Rounds; number++)
+        {
+            var settings = new RoundSettings
+            {
+                Strategy = options.Strategy,
+                Temperature = options.Temperature,
+                Quorum = options.Participants,
+                DeadlineSeconds = options.DeadlineSeconds,
+                StudentEpochs = options.StudentEpochs,
+                FineTuneEpochs = number == 1 ? 0 : options.DigestEpochs,
+                RevisitEpochs = options.RevisitEpochs,
+                LogitsDType = "float16",
+            };
+            var round = await federation.Admin.StartRoundAsync(settings, cancellationToken).ConfigureAwait(false);
+            output.WriteLine($"round {round.Round}: started ({(settings.FineTuneEpochs > 0 ? "co-distillation: digest the last consensus, revisit private data" : "one-shot ensemble distillation")}, {settings.Strategy}, T = {settings.Temperature.ToString(invariant)}, quorum {settings.Quorum})");
+            var finished = await WatchAsync(federation, round.Round, output, cancellationToken).ConfigureAwait(false);
+            rounds.Add(finished);
+            if (finished.State != RoundState.Completed)
+            {
+                output.WriteLine($"round {finished.Round} {finished.State.ToName()}: {finished.FailureReason}");
+                output.WriteLine(federation.Logs());
+                return 1;
+            }
+
+            output.WriteLine(string.Format(invariant, "round {0}: completed, student accuracy {1:F4} (distilled in {2:F0} s)", finished.Round, finished.Result!.StudentAccuracy, finished.Result.DistillSeconds));
+        }
+
+        WriteTable(output, rounds, federation.ParticipantIds);
+        output.WriteLine(string.Format(invariant, "total time {0:F0} s", total.Elapsed.TotalSeconds));
+        output.WriteLine(string.Format(invariant, "student accuracy: {0:F4}", rounds[^1].Result!.StudentAccuracy ?? 0));
+        return 0;
+    }
+
+    private static async Task<RoundInfo> WatchAsync(LocalFederation federation, int round, TextWriter output, CancellationToken cancellationToken)
+    {
+        string? last = null;
+        while (true)
+        {
+            var info = await federation.Admin.GetRoundAsync(round, cancellationToken).ConfigureAwait(false);
+            var line = info.State switch
+            {
+                RoundState.Open => $"round {round}: open, {info.Uploaded.Count} of {federation.ParticipantIds.Count} uploads{(info.Uploaded.Count > 0 ? $" ({string.Join(", ", info.Uploaded)})" : "")}",
+                RoundState.Distilling => $"round {round}: distilling the student, {(int)(100 * (info.DistillProgress ?? 0)) / 10 * 10}%",
+                _ => null,
+            };
+            if (line is not null && line != last) output.WriteLine(line);
+            last = line ?? last;
+            if (info.State.IsFinal()) return info;
+            if (federation.Aggregator is { HasExited: true } aggregator) throw new InvalidOperationException($"The aggregator exited with code {aggregator.ExitCode}.\n{aggregator.Tail()}");
+            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static void WriteTable(TextWriter output, IReadOnlyList<RoundInfo> rounds, IReadOnlyList<string> participants)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        var header = "round  student  ensemble*  " + string.Join("  ", participants.Select(p => $"{p,10}")) + "   uploaded  downloaded  round time";
+        output.WriteLine(header);
+        output.WriteLine(new string('-', header.Length));
+        foreach (var round in rounds)
+        {
+            var result = round.Result!;
+            var teachers = participants.Select(p =>
+            {
+                var metrics = result.Teachers.Where(t => t.ParticipantId == p).ToList();
+                var accuracy = metrics.Select(t => t.ReportedAccuracy ?? t.ValidationAccuracy).FirstOrDefault(a => a is not null);
+                return accuracy is null ? $"{"-",10}" : string.Format(invariant, "{0,10:F4}", accuracy);
+            });
+            output.WriteLine(string.Format(invariant, "{0,5}  {1,7:F4}  {2,9:F4}  {3}  {4,9}  {5,10}  {6,8:F0} s",
+                round.Round, result.StudentAccuracy, result.EnsembleAccuracy, string.Join("  ", teachers), Bytes(result.UploadedBytes), Bytes(result.DownloadedBytes), result.RoundSeconds));
+        }
+
+        output.WriteLine("student and hospital columns: test accuracy on Fashion-MNIST's 10,000 test images; ensemble*: on the aggregator's 1,000 labeled public images.");
+    }
+
+    private static string Bytes(long bytes) => bytes >= 1 << 20
+        ? string.Format(CultureInfo.InvariantCulture, "{0:F1} MiB", bytes / 1048576.0)
+        : string.Format(CultureInfo.InvariantCulture, "{0:F0} KiB", bytes / 1024.0);
+
+    // A participant's progress line from its log ("... ParticipantWorker[0] hospital-1: ..."), or null for other lines.
+    private static string? ParticipantLine(string line)
+    {
+        var at = line.IndexOf("] hospital-", StringComparison.Ordinal);
+        if (at < 0 || !line.Contains("ParticipantWorker", StringComparison.Ordinal)) return null;
+        var text = line[(at + 2)..];
+        return text.Contains(": epoch ", StringComparison.Ordinal) ? null : "  " + text;
+    }
+
+    private static Dictionary<string, string> AggregatorSettings(FederatedDemoOptions options)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>
+        {
+            ["FedDistill:Aggregator:FederationName"] = "fashion-mnist-hospitals",
+            ["FedDistill:Aggregator:PublicSet:Start"] = "50000",
+            ["FedDistill:Aggregator:PublicSet:Count"] = options.PublicCount.ToString(invariant),
+            ["FedDistill:Aggregator:PublicSet:AugmentedCopies"] = options.PublicCopies.ToString(invariant),
+            ["FedDistill:Aggregator:EvaluationExamples"] = options.TestExamples.ToString(invariant),
+            ["FedDistill:Aggregator:ValidationExamples"] = Math.Min(1000, options.PublicCount).ToString(invariant),
+            ["FedDistill:Aggregator:Threads"] = options.AggregatorThreads.ToString(invariant),
+            ["FedDistill:Aggregator:Seed"] = options.Seed.ToString(invariant),
+        }.WithDataDirectory("FedDistill:Aggregator:DataDirectory", options.DataDirectory);
+    }
+
+    private static Dictionary<string, string> ParticipantSettings(FederatedDemoOptions options, int index)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>
+        {
+            ["FedDistill:Participant:PrivateData:Count"] = options.PrivateCount.ToString(invariant),
+            ["FedDistill:Participant:PrivateData:Alpha"] = options.Alpha.ToString(invariant),
+            ["FedDistill:Participant:PrivateData:Seed"] = options.Seed.ToString(invariant),
+            ["FedDistill:Participant:PrivateData:MinPartSize"] = Math.Min(2000, options.PrivateCount / (options.Participants * 4)).ToString(invariant),
+            ["FedDistill:Participant:Teachers:0:Id"] = "cnn",
+            ["FedDistill:Participant:Teachers:0:Epochs"] = options.TeacherEpochs.ToString(invariant),
+            ["FedDistill:Participant:EvaluationExamples"] = options.TestExamples.ToString(invariant),
+            ["FedDistill:Participant:Threads"] = "1",
+            ["FedDistill:Participant:Seed"] = (options.Seed + 100).ToString(invariant),
+        }.WithDataDirectory("FedDistill:Participant:DataDirectory", options.DataDirectory);
+    }
+
+    private static Dictionary<string, string> WithDataDirectory(this Dictionary<string, string> settings, string key, string? directory)
+    {
+        if (!string.IsNullOrWhiteSpace(directory)) settings[key] = Path.GetFullPath(directory);
+        return settings;
+    }
+}

@@ -1,0 +1,62 @@
+namespace FedDistill.Client.Demo;
+
+/// <summary>Settings of the federated demo; the defaults are what README's demo command runs.</summary>
+public sealed record FederatedDemoOptions
+{
+    /// <summary>Hospitals (participant silos).</summary>
+    public int Participants { get; init; } = 3;
+
+    /// <summary>Rounds: the first one-shot, the rest co-distillation.</summary>
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Dirichlet concentration of the label skew among hospitals.</summary>
+    public double Alpha { get; init; } = 0.5;
+
+    /// <summary>Training images split among the hospitals (the first of Fashion-MNIST's training set).</summary>
+    public int PrivateCount { get; init; } = 50_000;
+
+    /// <summary>Public images (Fashion-MNIST training images from 50,000 on, unlabeled for the teachers).</summary>
+    public int PublicCount { get; init; } = 10_000;
+
+    /// <summary>Augmented copies of each public image in the public set.</summary>
+    public int PublicCopies { get; init; } = 2;
+
+    /// <summary>Test images the student and teachers are evaluated on.</summary>
+    public int TestExamples { get; init; } = 10_000;
+
+    /// <summary>Epochs of each hospital's initial teacher training.</summary>
+    public int TeacherEpochs { get; init; } = 4;
+
+    /// <summary>Student epochs per round.</summary>
+    public int StudentEpochs { get; init; } = 3;
+
+    /// <summary>Digest epochs on the consensus in co-distillation rounds.</summary>
+    public int DigestEpochs { get; init; } = 1;
+
+    /// <summary>Revisit epochs on private data after the digest.</summary>
+    public int RevisitEpochs { get; init; } = 1;
+
+    /// <summary>Ensemble strategy.</summary>
+    public string Strategy { get; init; } = "per-class-weighted";
+
+    /// <summary>Distillation temperature.</summary>
+    public double Temperature { get; init; } = 4.0;
+
+    /// <summary>Seconds each round accepts uploads.</summary>
+    public int DeadlineSeconds { get; init; } = 1800;
+
+    /// <summary>libtorch threads of the aggregator's student training.</summary>
+    public int AggregatorThreads { get; init; } = 2;
+
+    /// <summary>Seed of the split and the models.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Run without TLS (explicit insecure loopback mode).</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>Where certificates, stores and logs go (recreated).</summary>
+    public string WorkDirectory { get; init; } = Path.Combine(Environment.GetEnvironmentVariable("FEDDISTILL_REPO_ROOT") ?? ".", "artifacts", "demo");
+
+    /// <summary>Fashion-MNIST directory, or null for Debian's.</summary>
+    public string? DataDirectory { get; init; }
+}
