@@ -65,7 +65,7 @@ public static class FederatedDemo
             output.WriteLine(string.Format(invariant, "round {0}: completed, student accuracy {1:F4} (distilled in {2:F0} s)", finished.Round, finished.Result!.StudentAccuracy, finished.Result.DistillSeconds));
         }
 
-        WriteTable(output, rounds, federation.ParticipantIds);
+        WriteTable(output, rounds, federation.ParticipantIds, options);
         output.WriteLine(string.Format(invariant, "total time {0:F0} s", total.Elapsed.TotalSeconds));
         output.WriteLine(string.Format(invariant, "student accuracy: {0:F4}", rounds[^1].Result!.StudentAccuracy ?? 0));
         return 0;
@@ -91,7 +91,7 @@ public static class FederatedDemo
         }
     }
 
-    private static void WriteTable(TextWriter output, IReadOnlyList<RoundInfo> rounds, IReadOnlyList<string> participants)
+    private static void WriteTable(TextWriter output, IReadOnlyList<RoundInfo> rounds, IReadOnlyList<string> participants, FederatedDemoOptions options)
     {
         var invariant = CultureInfo.InvariantCulture;
         output.WriteLine();
@@ -111,7 +111,8 @@ public static class FederatedDemo
                 round.Round, result.StudentAccuracy, result.EnsembleAccuracy, string.Join("  ", teachers), Bytes(result.UploadedBytes), Bytes(result.DownloadedBytes), result.RoundSeconds));
         }
 
-        output.WriteLine("student and hospital columns: test accuracy on Fashion-MNIST's 10,000 test images; ensemble*: on the aggregator's 1,000 labeled public images.");
+        output.WriteLine(string.Format(invariant, "student and hospital columns: accuracy on {0:N0} Fashion-MNIST test images; ensemble*: on the aggregator's {1:N0} labeled public images.",
+            options.TestExamples, Math.Min(1000, options.PublicCount)));
     }
 
     private static string Bytes(long bytes) => bytes >= 1 << 20
