@@ -5,7 +5,9 @@ using FedDistill.Bench;
 //   Measures FedDistill and the PyTorch eager reference in the same run, alternating rounds so
 //   both see the same machine state, and reports the median of each as a ratio.
 // ./run bench quality [options]: the multi-teacher distillation quality run (docs/results.md).
+// ./run bench federation [--sizes 1,10,50] [--public N]: rounds over HTTP/2 + mutual TLS against a real aggregator silo.
 if (args.Length > 0 && args[0] == "quality") return QualityRun.Run(args[1..]);
+if (args.Length > 0 && args[0] == "federation") return await FederationRounds.RunAsync(args[1..]);
 if (args.Length > 0 && args[0] == "throughput") args = args[1..];
 var options = BenchOptions.Parse(args);
 var root = Environment.GetEnvironmentVariable("FEDDISTILL_REPO_ROOT") ?? Directory.GetCurrentDirectory();

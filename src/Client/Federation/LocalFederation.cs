@@ -71,7 +71,7 @@ public sealed class LocalFederation : IAsyncDisposable
                     await federation.Admin.RegisterParticipantAsync(new RegisterParticipantRequest(id, $"Hospital {id[^1..]}"), cancellationToken).ConfigureAwait(false);
             }
 
-            for (var i = 0; i < options.Participants; i++) federation._participants.Add(federation.StartParticipant(i));
+            for (var i = 0; i < options.Participants; i++) federation._participants.Add(options.StartParticipants ? federation.StartParticipant(i) : null);
             return federation;
         }
         catch
@@ -147,6 +147,7 @@ public sealed class LocalFederation : IAsyncDisposable
         authority.IssueServer(["127.0.0.1", "localhost"], Path.Combine(Pki, "server"));
         authority.IssueAdmin("admin", Path.Combine(Pki, "admin"));
         for (var i = 0; i < _options.Participants; i++) authority.IssueParticipant(ParticipantId(i), Path.Combine(Pki, ParticipantId(i)));
+        foreach (var id in _options.UnregisteredCertificates) authority.IssueParticipant(id, Path.Combine(Pki, id));
     }
 
     private async Task StartAggregatorAsync(CancellationToken cancellationToken)

@@ -24,6 +24,12 @@ public sealed class LocalFederationOptions
     /// <summary>Extra configuration of participant i (0-based), e.g. its teachers.</summary>
     public Func<int, IReadOnlyDictionary<string, string>> ParticipantSettings { get; init; } = _ => new Dictionary<string, string>();
 
+    /// <summary>Whether to start the participant silos (false: only their certificates are issued and they are admitted).</summary>
+    public bool StartParticipants { get; init; } = true;
+
+    /// <summary>Further participant ids that get a certificate but are neither admitted nor started.</summary>
+    public IReadOnlyList<string> UnregisteredCertificates { get; init; } = [];
+
     /// <summary>Whether to admit the participants right after the aggregator starts.</summary>
     public bool RegisterParticipants { get; init; } = true;
 

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using FedDistill.Client.Federation;
+using FedDistill.Distillation.Evaluation;
+using FedDistill.Distillation.Models;
+using FedDistill.Distillation.Training;
+using FedDistill.Distillation.Losses;
+using FedDistill.Grains.Federation;
+using FedDistill.Grains.Protocol;
+using FedDistill.Transport;
+
+namespace FedDistill.Bench;
+
+/// <summary>
+/// One round per federation size against a real aggregator silo process (mutual TLS, SQLite):
+/// N simulated participants in this process, each with its own small MLP teacher trained on its
+/// Dirichlet share, compute logits on the public set and upload them concurrently. Reports the
+/// round time, the share of it outside teacher inference and student training, the aggregator's
+/// peak resident memory and the bytes each participant sent.
+/// </summary>
+public static class FederationRounds
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sizes = new[] { 1, 10, 50 };
+        var publicCount = 5_000;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--sizes" && i + 1 < args.Length) sizes = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            else if (args[i] == "--public" && i + 1 < args.Length) publicCount = int.Parse(args[++i], CultureInfo.InvariantCulture);
+            else
+            {
+                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: ./run bench federation [--sizes 1,10,50] [--public N]");
+                return 2;
+            }
+        }
+
+        var invariant = CultureInfo.InvariantCulture;
+        var root = Path.Combine(Path.GetTempPath(), "feddistill-bench-federation-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            foreach (var size in sizes)
+            {
+                var row = await RunSizeAsync(size, publicCount, Path.Combine(root, size.ToString(invariant)));
+                Console.WriteLine(string.Create(invariant,
+                    $"bench: federation participants={size} round_s={row.RoundSeconds:F2} inference_s={row.InferenceSeconds:F2} distill_s={row.DistillSeconds:F2} overhead_share={row.OverheadShare:F3} aggregator_peak_mib={row.PeakMiB:F0} bytes_per_participant={row.BytesPerParticipant:F0}"));
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        }
+
+        return 0;
+    }
+
+    private sealed record Row(double RoundSeconds, double InferenceSeconds, double DistillSeconds, double OverheadShare, double PeakMiB, double BytesPerParticipant);
+
+    private static async Task<Row> RunSizeAsync(int participants, int publicCount, string work)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var publicSpec = new PublicSetSpec(Count: publicCount, AugmentedCopies: 0);
+        await using var federation = await LocalFederation.StartAsync(new LocalFederationOptions
+        {
+            WorkDirectory = work,
+            Participants = participants,
+            StartParticipants = false,
+            AggregatorSettings = new Dictionary<string, string>
+            {
+                ["FedDistill:Aggregator:PublicSet:Count"] = publicCount.ToString(invariant),
+                ["FedDistill:Aggregator:PublicSet:AugmentedCopies"] = "0",
+                ["FedDistill:Aggregator:EvaluationExamples"] = "2000",
+                ["FedDistill:Aggregator:Student:Kind"] = "mlp",
+                ["FedDistill:Aggregator:Student:HiddenWidths:0"] = "128",
+                ["FedDistill:Aggregator:Threads"] = "2",
+            },
+            StartTimeout = TimeSpan.FromSeconds(120),
+        }, CancellationToken.None);
+
+        // The simulated organizations: each a small teacher on its own Dirichlet(0.5) share.
+        var publicSet = PublicSet.Load(publicSpec, null);
+        var teachers = new List<(string Id, FedDistill.Torch.Nn.Module Model, int[] Counts)>();
+        FedDistill.Torch.Torch.Threads = 2;
+        for (var i = 0; i < participants; i++)
+        {
+            var data = new PrivateDataSpec(Count: 50_000, Parts: participants, Index: i, MinPartSize: Math.Min(200, 50_000 / participants / 4)).Load(publicSet, null);
+            var model = ModelFactory.Create(new ModelSpec { Kind = "mlp", HiddenWidths = [32] }, data.ExampleShape);
+            new Trainer(new TrainerOptions(Epochs: 1, BatchSize: 256, LearningRate: 3e-3, Seed: (ulong)i)).Train(model, data, null, new CrossEntropyLoss());
+            var counts = new int[data.ClassCount];
+            foreach (var label in data.Labels!) counts[label]++;
+            teachers.Add((LocalFederation.ParticipantId(i), model, counts));
+        }
+
+        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = participants, DeadlineSeconds = 3600, StudentEpochs = 2, Strategy = "per-class-weighted" }, CancellationToken.None);
+        var watch = Stopwatch.StartNew();
+        var inference = Stopwatch.StartNew();
+        var bodies = teachers.Select(t =>
+        {
+            using var logits = Predictor.PredictLogits(t.Model, publicSet.Examples);
+            var report = new TeacherReport("mlp", "mlp", t.Model.ParameterCount(), t.Counts.Sum(), t.Counts);
+            return (t.Id, Body: SoftLabelsCodec.Encode(round.Round, t.Id, publicSet.Fingerprint, "float16", publicSet.Examples.ClassCount, [(report, logits.ToArray<float>())]));
+        }).ToList();
+        inference.Stop();
+
+        var clients = teachers.Select((_, i) => federation.CreateParticipantClient(i)).ToList();
+        try
+        {
+            await Task.WhenAll(bodies.Select((b, i) => new HttpAggregatorClient(clients[i]).SubmitAsync(b.Id, round.Round, b.Body, CancellationToken.None)));
+            RoundInfo info;
+            do
+            {
+                await Task.Delay(100);
+                info = await federation.Admin.GetRoundAsync(round.Round, CancellationToken.None);
+            }
+            while (!info.State.IsFinal());
+            watch.Stop();
+            if (info.State != RoundState.Completed) throw new InvalidOperationException($"round ended {info.State}: {info.FailureReason}\n{federation.Logs()}");
+            var distill = info.Result!.DistillSeconds;
+            var total = watch.Elapsed.TotalSeconds;
+            return new Row(total, inference.Elapsed.TotalSeconds, distill, (total - inference.Elapsed.TotalSeconds - distill) / total,
+                PeakResidentMiB(federation.Aggregator!.ProcessId), bodies.Average(b => (double)b.Body.Length));
+        }
+        finally
+        {
+            foreach (var client in clients) client.Dispose();
+            foreach (var teacher in teachers) teacher.Model.Dispose();
+        }
+    }
+
+    // VmHWM: the process's peak resident set since it started.
+    private static double PeakResidentMiB(int processId)
+    {
+        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var kilobytes = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return kilobytes / 1024.0;
+    }
+}
