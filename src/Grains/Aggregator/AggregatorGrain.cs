@@ -76,6 +76,9 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
     /// <summary>Raised for every refused request, with its reason (for metrics).</summary>
     public event Action<RejectionRecord>? Rejected;
 
+    /// <summary>Raised after an upload is accepted and durable, with its receipt.</summary>
+    public event Action<UploadReceipt>? UploadAccepted;
+
     /// <summary>Raised when a round completes, with its result.</summary>
     public event Action<RoundInfo>? RoundCompleted;
 
@@ -127,7 +130,7 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
     {
         var publicSet = PublicSet;
         return Task.FromResult(new FederationInfo(_federation!.Name, ProtocolVersion, publicSet.Spec, publicSet.Fingerprint,
-            publicSet.Examples.Count, publicSet.Examples.ClassCount, Volatile.Read(ref _studentVersion)));
+            publicSet.Examples.Count, publicSet.Examples.ClassCount, Volatile.Read(ref _studentVersion), _options.Student));
     }
 
     /// <inheritdoc />
@@ -337,6 +340,7 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
             _turn.Release();
         }
 
+        UploadAccepted?.Invoke(receipt);
         RoundChanged?.Invoke(info);
         return receipt;
     }
@@ -363,6 +367,12 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
 
         return bytes;
     }
+
+    /// <summary>The most recent refused requests, newest first (for the dashboard).</summary>
+    /// <param name="limit">At most this many, 1 to 10,000.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    public Task<IReadOnlyList<RejectionRecord>> ListRejectionsAsync(int limit, CancellationToken cancellationToken) =>
+        _store.ListRejectionsAsync(Math.Clamp(limit, 1, 10_000), cancellationToken);
 
     /// <inheritdoc />
     public async Task<byte[]> GetStudentAsync(int version, CancellationToken cancellationToken)
@@ -417,7 +427,7 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
                     PerClassWeights = teacher.Report.ClassCounts.Select(count => (double)count).ToArray(),
                     Weight = teacher.Report.PrivateExamples,
                 });
-                round.Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy));
+                round.Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy, teacher.Report.PrivateExamples));
             }
         }
 
@@ -546,6 +556,7 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
         if (_studentVersion > 0) previousStudent = await GetStudentAsync(_studentVersion, token).ConfigureAwait(false);
 
         Torch.Torch.Threads = _options.Threads;
+        var strategyWeights = round.Accumulator!.TeacherWeights;
         using (DisposeScope.Enter())
         {
             var target = round.Accumulator!.Finish();
@@ -572,7 +583,9 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
         var studentSha = await _artifacts.PutAsync(studentBytes, token).ConfigureAwait(false);
         var consensusSha = await _artifacts.PutAsync(SoftLabelsCodec.EncodeConsensus(round.Record.RoundNumber, publicSet.Fingerprint, consensus, classes), token).ConfigureAwait(false);
         double? ensembleAccuracy = _validationLabels.Length == 0 ? null : AccuracyOn(ensemblePredictions, _validationLabels);
-        var teachers = round.Teachers.Select(t => new TeacherRoundMetrics(t.ParticipantId, t.TeacherId, t.ValidationAccuracy, Agreement(t.Predictions, ensemblePredictions), t.ReportedAccuracy)).ToList();
+        var totalExamples = Math.Max(1, round.Teachers.Sum(t => (double)t.PrivateExamples));
+        var teachers = round.Teachers.Select(t => new TeacherRoundMetrics(t.ParticipantId, t.TeacherId, t.ValidationAccuracy, Agreement(t.Predictions, ensemblePredictions), t.ReportedAccuracy,
+            strategyWeights is not null && strategyWeights.TryGetValue($"{t.ParticipantId}/{t.TeacherId}", out var weight) ? weight : t.PrivateExamples / totalExamples)).ToList();
         var result = new RoundResult(round.Record.RoundNumber, studentSha, consensusSha, studentAccuracy, ensembleAccuracy, finalLoss, teachers,
             round.UploadedBytes, round.DownloadedBytes, watch.Elapsed.TotalSeconds, (_time.GetUtcNow() - round.Record.OpenedAt).TotalSeconds);
         return result;

@@ -50,4 +50,4 @@ internal sealed class RoundRuntime : IDisposable
 }
 
 /// <summary>What the aggregator keeps of one uploaded teacher after folding it into the ensemble.</summary>
-internal sealed record TeacherSummary(string ParticipantId, string TeacherId, int[] Predictions, double? ValidationAccuracy, double? ReportedAccuracy);
+internal sealed record TeacherSummary(string ParticipantId, string TeacherId, int[] Predictions, double? ValidationAccuracy, double? ReportedAccuracy, int PrivateExamples);

@@ -1,3 +1,5 @@
+using FedDistill.Distillation.Models;
+
 namespace FedDistill.Grains.Protocol;
 
 /// <summary>What any member may know of the federation.</summary>
@@ -8,6 +10,7 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="Examples">Rows of the public set, N: every upload is [N, C].</param>
 /// <param name="Classes">Classes C.</param>
 /// <param name="StudentVersion">The newest published student (its round number), or 0 before the first.</param>
+/// <param name="StudentModel">The student's architecture: what a downloaded state dict loads into.</param>
 public sealed record FederationInfo(
     string Name,
     int ProtocolVersion,
@@ -15,4 +18,5 @@ public sealed record FederationInfo(
     string PublicSetFingerprint,
     int Examples,
     int Classes,
-    int StudentVersion);
+    int StudentVersion,
+    ModelSpec StudentModel);

@@ -6,4 +6,9 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="ValidationAccuracy">Accuracy on the labeled validation rows of the public set, if any.</param>
 /// <param name="Agreement">Fraction of public examples where its argmax matches the ensemble's.</param>
 /// <param name="ReportedAccuracy">The accuracy its organization reported on its own held-out data, if any.</param>
-public sealed record TeacherRoundMetrics(string ParticipantId, string TeacherId, double? ValidationAccuracy, double Agreement, double? ReportedAccuracy = null);
+/// <param name="Weight">
+/// Its share of the ensemble in [0, 1]: the strategy's own weight where it weights a teacher by one
+/// number, else its share of all teachers' training examples (per-class and per-sample strategies
+/// weight it differently on each class or example).
+/// </param>
+public sealed record TeacherRoundMetrics(string ParticipantId, string TeacherId, double? ValidationAccuracy, double Agreement, double? ReportedAccuracy = null, double Weight = 0);
