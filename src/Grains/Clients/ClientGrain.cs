@@ -78,7 +78,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
             Torch.Torch.Threads = _options.Threads;
             Torch.Torch.ManualSeed(seed);
             var training = teacherOptions.AugmentedCopies == 0 ? privateData : ImageAugmentation.Expand(privateData, teacherOptions.AugmentedCopies, maxShift: 2, seed + 31);
-            var model = ModelFactory.Create(teacherOptions.Model, privateData.ExampleShape);
+            var model = ModelFactory.Create(teacherOptions.EffectiveModel, privateData.ExampleShape);
             var trainer = new TrainerOptions(Epochs: Math.Max(1, teacherOptions.Epochs), BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate,
                 Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed);
             var teacher = new TeacherGrain(teacherOptions.Id, model, training, trainer, _options.Threads);
@@ -211,7 +211,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
     }
 
     private TeacherReport Report(TeacherGrain teacher, TeacherOptions options) =>
-        new(teacher.TeacherId, options.Model.Kind, teacher.ParameterCount, teacher.PrivateExamples, teacher.ClassCounts.ToArray(),
+        new(teacher.TeacherId, options.EffectiveModel.Kind, teacher.ParameterCount, teacher.PrivateExamples, teacher.ClassCounts.ToArray(),
             _localAccuracy.TryGetValue(teacher.TeacherId, out var accuracy) ? accuracy : null);
 
     private Task ReportAsync(int? round, CancellationToken cancellationToken) =>

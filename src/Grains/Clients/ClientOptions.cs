@@ -52,8 +52,7 @@ public sealed class ClientOptions
                 if (!(teacher.LearningRate > 0)) errors.Add($"{name}.LearningRate is {teacher.LearningRate}; it must be positive.");
                 if (teacher.BatchSize < 1) errors.Add($"{name}.BatchSize is {teacher.BatchSize}; it must be at least 1.");
                 if (teacher.AugmentedCopies is < 0 or > 9) errors.Add($"{name}.AugmentedCopies is {teacher.AugmentedCopies}; it must be in [0, 9].");
-                if (teacher.Model is null) errors.Add($"{name}.Model must be set.");
-                else errors.AddRange(ModelFactory.Validate(teacher.Model, [1, 28, 28]).Select(error => $"{name}.Model: {error}"));
+                errors.AddRange(ModelFactory.Validate(teacher.EffectiveModel, [1, 28, 28]).Select(error => $"{name}.Model: {error}"));
             }
 
             if (Teachers.Select(t => t.Id).Distinct(StringComparer.Ordinal).Count() != Teachers.Count) errors.Add("ClientOptions.Teachers ids must be unique.");

@@ -8,8 +8,17 @@ public sealed class TeacherOptions
     /// <summary>Id within the organization: <c>[A-Za-z0-9][A-Za-z0-9._-]{0,63}</c>.</summary>
     public string Id { get; set; } = "teacher-1";
 
-    /// <summary>Its architecture.</summary>
-    public ModelSpec Model { get; set; } = new() { Kind = "small-cnn", Channels = [32, 64, 256], Dropout = 0.25 };
+    /// <summary>The architecture used when <see cref="Model"/> is not configured: a small CNN twice as wide as the default student.</summary>
+    public static ModelSpec DefaultModel { get; } = new() { Kind = "small-cnn", Channels = [32, 64, 256], Dropout = 0.25 };
+
+    /// <summary>
+    /// Its architecture, or null for <see cref="DefaultModel"/>. Null rather than a prefilled default so
+    /// that configuration binding does not merge a configured model with the default's fields.
+    /// </summary>
+    public ModelSpec? Model { get; set; }
+
+    /// <summary>The architecture in effect.</summary>
+    public ModelSpec EffectiveModel => Model ?? DefaultModel;
 
     /// <summary>Epochs of the initial training on private data.</summary>
     public int Epochs { get; set; } = 4;
