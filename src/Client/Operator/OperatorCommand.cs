@@ -40,10 +40,13 @@ public static class OperatorCommand
     public static Argument<int> Number(string name, string description)
     {
         var argument = new Argument<int>(name) { Description = description };
-        argument.Validators.Add(result =>
+        argument.CustomParser = result =>
         {
-            if (result.GetValueOrDefault<int>() < 1) result.AddError($"{name} must be at least 1.");
-        });
+            var token = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Join(' ', result.Tokens.Select(t => t.Value));
+            if (int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value >= 1) return value;
+            result.AddError($"{name} is '{token}'; it must be a whole number of at least 1.");
+            return 0;
+        };
         return argument;
     }
 }
