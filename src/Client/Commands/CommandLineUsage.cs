@@ -20,7 +20,17 @@ public static class CommandLineUsage
         for (var result = parse.CommandResult; result.Parent is CommandResult parent; result = parent) names.Insert(0, result.Command.Name);
         var command = string.Join(' ', names.Prepend("feddistill"));
         foreach (var error in parse.Errors) Console.Error.WriteLine($"{command}: {error.Message}");
-        Console.Error.WriteLine($"See '{command} --help'.");
+        var group = parse.CommandResult.Command;
+        if (group.Action is null && group.Subcommands.Count > 0)
+        {
+            // A group named without one of its commands (`feddistill rounds`): its help lists them.
+            await parse.RootCommandResult.Command.Parse([.. names, "--help"]).InvokeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            Console.Error.WriteLine($"See '{command} --help'.");
+        }
+
         return OperatorExitCodes.InvalidUsage;
     }
 }
