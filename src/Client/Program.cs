@@ -6,5 +6,9 @@ var root = new RootCommand("FedDistill: federated, multi-teacher knowledge disti
     DemoCommand.Create(),
     DistillCommand.Create(),
     AdminCommand.Create(),
+    FederationCommand.Create(),
+    ParticipantsCommand.Create(),
+    RoundsCommand.Create(),
+    StudentsCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+return await CommandLineUsage.InvokeAsync(root.Parse(args));

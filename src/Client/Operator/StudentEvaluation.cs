@@ -1,0 +1,93 @@
+using FedDistill.Distillation.Data;
+using FedDistill.Distillation.Evaluation;
+using FedDistill.Distillation.Models;
+using FedDistill.Grains.Federation;
+using FedDistill.Grains.Protocol;
+using FedDistill.Torch.Nn;
+using FedDistill.Torch.Serialization;
+
+namespace FedDistill.Client.Operator;
+
+/// <summary>
+/// Evaluates a downloaded student on this machine: the model built from the federation's
+/// <see cref="FederationInfo.StudentModel"/>, its state dict loaded, and the local Fashion-MNIST
+/// test set normalized as the federation normalizes everything (constants fitted on the public set).
+/// </summary>
+public static class StudentEvaluation
+{
+    /// <summary>Builds, loads and evaluates the student; the model is freed before returning.</summary>
+    /// <param name="info">The federation (public set, its fingerprint, the student's architecture).</param>
+    /// <param name="version">The student's version, for the report's name.</param>
+    /// <param name="state">The student's safetensors state dict.</param>
+    /// <param name="dataDirectory">The Fashion-MNIST directory, or null for the default.</param>
+    /// <param name="testExamples">How many test images to use (the first ones), 1 to 10,000.</param>
+    /// <param name="measureSpeed">Whether to time the model (latency and throughput) too.</param>
+    /// <exception cref="OperationFailedException">The local data builds another public set, or the state dict does not fit the model.</exception>
+    /// <exception cref="IOException">The local Fashion-MNIST files are missing; the message says how to install them.</exception>
+    public static EvaluationReport Evaluate(FederationInfo info, int version, byte[] state, string? dataDirectory, int testExamples, bool measureSpeed)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        ArgumentNullException.ThrowIfNull(state);
+        PublicSet publicSet;
+        Dataset test;
+        try
+        {
+            publicSet = PublicSet.Load(info.PublicSet, dataDirectory);
+            test = FashionMnist.LoadTest(dataDirectory);
+        }
+        catch (InvalidDataException error)
+        {
+            throw new OperationFailedException($"The local Fashion-MNIST files are unreadable: {error.Message}");
+        }
+
+        if (!string.Equals(publicSet.Fingerprint, info.PublicSetFingerprint, StringComparison.OrdinalIgnoreCase))
+            throw new OperationFailedException($"The local Fashion-MNIST ({FashionMnist.ResolveDirectory(dataDirectory)}) builds public set {publicSet.Fingerprint}, "
+                + $"not the federation's {info.PublicSetFingerprint}, so its normalization would differ; use the same copy of the data as the federation (--data-dir).");
+
+        var count = Math.Min(testExamples, test.Count);
+        var testSet = publicSet.Normalization.Apply(test.Subset(Enumerable.Range(0, count).ToArray()));
+        Module model;
+        try
+        {
+            model = ModelFactory.Create(info.StudentModel, testSet.ExampleShape);
+        }
+        catch (ArgumentException error)
+        {
+            throw new OperationFailedException($"The federation's student model cannot be built here: {error.Message}");
+        }
+
+        using (model)
+        {
+            Load(model, state, version);
+            var evaluator = new ModelEvaluator(new EvaluationOptions { MeasureSpeed = measureSpeed });
+            return evaluator.Evaluate($"student-v{version}", model, testSet);
+        }
+    }
+
+    private static void Load(Module model, byte[] safetensors, int version)
+    {
+        SafetensorsDocument document;
+        try
+        {
+            document = SafetensorsReader.Read(safetensors);
+        }
+        catch (SafetensorsFormatException error)
+        {
+            throw new OperationFailedException($"Student v{version} is not a valid safetensors file: {error.Message}");
+        }
+
+        var state = document.Entries.ToDictionary(entry => entry.Name, entry => TensorSafetensors.ToTensor(entry));
+        try
+        {
+            model.LoadStateDict(state);
+        }
+        catch (ArgumentException error)
+        {
+            throw new OperationFailedException($"Student v{version} does not fit the federation's student model: {error.Message}");
+        }
+        finally
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
+        }
+    }
+}

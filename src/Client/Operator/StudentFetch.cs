@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using FedDistill.Grains.Aggregator;
+using FedDistill.Grains.Protocol;
+
+namespace FedDistill.Client.Operator;
+
+/// <summary>Downloads a published student and checks it is the checkpoint its round recorded.</summary>
+public static class StudentFetch
+{
+    /// <summary>The student's state dict and its SHA-256, verified against its round's result.</summary>
+    /// <param name="aggregator">The aggregator.</param>
+    /// <param name="version">The student's version (its round's number).</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <exception cref="FederationException">No such student (404).</exception>
+    /// <exception cref="OperationFailedException">The bytes do not hash to the round result's <see cref="RoundResult.StudentSha256"/>.</exception>
+    public static async Task<(byte[] State, string Sha256)> DownloadAsync(IAggregatorGrain aggregator, int version, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(aggregator);
+        var state = await aggregator.GetStudentAsync(version, cancellationToken).ConfigureAwait(false);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(state));
+        var round = await aggregator.GetRoundAsync(version, cancellationToken).ConfigureAwait(false);
+        if (round.Result is { } result && !string.Equals(result.StudentSha256, sha, StringComparison.OrdinalIgnoreCase))
+            throw new OperationFailedException($"Student v{version} downloaded with SHA-256 {sha}, but round {version} recorded {result.StudentSha256}; nothing was written. Try again.");
+        return (state, sha);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through a temporary file, so a failure leaves no partial file.</summary>
+    /// <exception cref="OperatorUsageException">The file exists and <paramref name="overwrite"/> is false.</exception>
+    public static async Task WriteAsync(string path, ReadOnlyMemory<byte> bytes, bool overwrite, string option, CancellationToken cancellationToken)
+    {
+        if (File.Exists(path) && !overwrite) throw new OperatorUsageException($"{option}: {path} already exists; add --force to replace it.");
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        var temporary = path + ".partial";
+        await File.WriteAllBytesAsync(temporary, bytes, cancellationToken).ConfigureAwait(false);
+        File.Move(temporary, path, overwrite: true);
+    }
+}

@@ -1,0 +1,8 @@
+namespace FedDistill.Client.Tests.Support;
+
+/// <summary>What one run of the console did.</summary>
+public sealed record ConsoleResult(string Arguments, int ExitCode, string Output, string Error)
+{
+    /// <summary>Everything, for an assertion's message.</summary>
+    public override string ToString() => $"feddistill {Arguments} exited {ExitCode}\n--- stdout ---\n{Output}\n--- stderr ---\n{Error}";
+}
