@@ -149,21 +149,35 @@ public abstract class FederationEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_participant_killed_mid_round_does_not_stop_the_round_and_rejoins_the_next()
+    public async Task A_participant_that_dies_does_not_stop_the_round_once_the_quorum_is_in_and_rejoins_the_next()
     {
         var federation = await StartAsync(participants: 3);
-        var first = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 45, StudentEpochs = 1 }, CancellationToken.None);
+        await WaitUntilIdleAsync(federation, federation.ParticipantIds);
         await federation.KillParticipantAsync(2);
 
+        // Two of three alive: the round cannot hear from everyone, so it distills at its deadline with the quorum.
+        var first = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 15, StudentEpochs = 1 }, CancellationToken.None);
         var done = await WaitForAsync(federation, first.Round, round => round.State.IsFinal());
         Assert.True(done.State == RoundState.Completed, $"round 1 ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
         Assert.Equal(["hospital-1", "hospital-2"], done.Uploaded.Order());
+        Assert.True(done.ClosedAt >= done.Deadline, $"closed at {done.ClosedAt:O}, before the deadline {done.Deadline:O}");
 
         federation.RestartParticipant(2);
         var second = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 180, StudentEpochs = 1 }, CancellationToken.None);
         var rejoined = await WaitForAsync(federation, second.Round, round => round.State.IsFinal());
         Assert.True(rejoined.State == RoundState.Completed, $"round 2 ended {rejoined.State}: {rejoined.FailureReason}\n{federation.Logs()}");
-        Assert.Contains("hospital-3", rejoined.Uploaded);
+        Assert.Equal(federation.ParticipantIds.Order(), rejoined.Uploaded.Order());
+    }
+
+    [Fact]
+    public async Task A_round_without_its_quorum_by_the_deadline_fails_and_says_why()
+    {
+        var federation = await StartAsync(participants: 2, startParticipants: false);
+        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 2 }, CancellationToken.None);
+        var failed = await WaitForAsync(federation, round.Round, info => info.State.IsFinal());
+        Assert.Equal(RoundState.Failed, failed.State);
+        Assert.Contains("quorum not reached: 0 of 2", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Null(failed.Result);
     }
 
     [Fact]
@@ -210,6 +224,19 @@ public abstract class FederationEndToEndTests : IAsyncLifetime
             CancellationToken.None);
         _federations.Add(federation);
         return federation;
+    }
+
+    private static async Task WaitUntilIdleAsync(LocalFederation federation, IReadOnlyList<string> participants)
+    {
+        using var timeout = new CancellationTokenSource(RoundTimeout);
+        while (true)
+        {
+            var reports = await federation.Admin.ListParticipantsAsync(CancellationToken.None);
+            if (participants.All(id => reports.Any(p => p.ParticipantId == id && p.LastReport?.Status == "idle"))) return;
+            if (timeout.IsCancellationRequested)
+                throw new TimeoutException($"Participants not ready after {RoundTimeout.TotalMinutes} min: {string.Join(", ", reports.Select(p => $"{p.ParticipantId}={p.LastReport?.Status}"))}\n{federation.Logs()}");
+            await Task.Delay(250);
+        }
     }
 
     private static async Task<RoundInfo> WaitForAsync(LocalFederation federation, int round, Func<RoundInfo, bool> condition)

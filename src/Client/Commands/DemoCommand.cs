@@ -19,6 +19,8 @@ public static class DemoCommand
         var publicCount = new Option<int>("--public-count") { Description = "Public images (from training image 50,000 on).", DefaultValueFactory = _ => defaults.PublicCount };
         var publicCopies = new Option<int>("--public-copies") { Description = "Augmented copies of each public image.", DefaultValueFactory = _ => defaults.PublicCopies };
         var testExamples = new Option<int>("--test-examples") { Description = "Test images for evaluation.", DefaultValueFactory = _ => defaults.TestExamples };
+        var digestEpochs = new Option<int>("--digest-epochs") { Description = "Co-distillation digest epochs on the last consensus (rounds 2+).", DefaultValueFactory = _ => defaults.DigestEpochs };
+        var revisitEpochs = new Option<int>("--revisit-epochs") { Description = "Epochs on private data after the digest.", DefaultValueFactory = _ => defaults.RevisitEpochs };
         var strategy = new Option<string>("--strategy") { Description = "Ensemble strategy.", DefaultValueFactory = _ => defaults.Strategy };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split and the models.", DefaultValueFactory = _ => defaults.Seed };
         var insecure = new Option<bool>("--insecure-loopback") { Description = "Run without TLS on loopback (explicit demo mode)." };
@@ -28,7 +30,7 @@ public static class DemoCommand
 
         var command = new Command("demo", "Run a federation on this machine: an aggregator and hospital silos as processes, non-IID Fashion-MNIST, several rounds.")
         {
-            participants, rounds, alpha, teacherEpochs, studentEpochs, privateCount, publicCount, publicCopies, testExamples, strategy, seed, insecure, workDirectory, dataDirectory, centralized,
+            participants, rounds, alpha, teacherEpochs, studentEpochs, privateCount, publicCount, publicCopies, testExamples, digestEpochs, revisitEpochs, strategy, seed, insecure, workDirectory, dataDirectory, centralized,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -49,6 +51,8 @@ public static class DemoCommand
                 PublicCount = parse.GetValue(publicCount),
                 PublicCopies = parse.GetValue(publicCopies),
                 TestExamples = parse.GetValue(testExamples),
+                DigestEpochs = parse.GetValue(digestEpochs),
+                RevisitEpochs = parse.GetValue(revisitEpochs),
                 Strategy = parse.GetValue(strategy)!,
                 Seed = parse.GetValue(seed),
                 Insecure = parse.GetValue(insecure),
@@ -74,6 +78,9 @@ public static class DemoCommand
         if (options.Rounds is < 1 or > 100) problems.Add($"--rounds is {options.Rounds}; it must be in [1, 100].");
         if (options.PrivateCount is < 100 or > 50_000) problems.Add($"--private-count is {options.PrivateCount}; it must be in [100, 50000].");
         if (options.PublicCount is < 100 or > 10_000) problems.Add($"--public-count is {options.PublicCount}; it must be in [100, 10000].");
+        if (options.DigestEpochs is < 0 or > 100) problems.Add($"--digest-epochs is {options.DigestEpochs}; it must be in [0, 100].");
+        if (options.RevisitEpochs is < 0 or > 100) problems.Add($"--revisit-epochs is {options.RevisitEpochs}; it must be in [0, 100].");
+        if (options.PublicCopies is < 0 or > 9) problems.Add($"--public-copies is {options.PublicCopies}; it must be in [0, 9].");
         if (options.TestExamples is < 0 or > 10_000) problems.Add($"--test-examples is {options.TestExamples}; it must be in [0, 10000].");
         return problems;
     }

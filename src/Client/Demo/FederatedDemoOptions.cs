@@ -19,7 +19,7 @@ public sealed record FederatedDemoOptions
     public int PublicCount { get; init; } = 10_000;
 
     /// <summary>Augmented copies of each public image in the public set.</summary>
-    public int PublicCopies { get; init; } = 2;
+    public int PublicCopies { get; init; } = 3;
 
     /// <summary>Test images the student and teachers are evaluated on.</summary>
     public int TestExamples { get; init; } = 10_000;
@@ -28,13 +28,16 @@ public sealed record FederatedDemoOptions
     public int TeacherEpochs { get; init; } = 4;
 
     /// <summary>Student epochs per round.</summary>
-    public int StudentEpochs { get; init; } = 3;
+    public int StudentEpochs { get; init; } = 6;
 
     /// <summary>Digest epochs on the consensus in co-distillation rounds.</summary>
     public int DigestEpochs { get; init; } = 1;
 
-    /// <summary>Revisit epochs on private data after the digest.</summary>
-    public int RevisitEpochs { get; init; } = 1;
+    /// <summary>
+    /// Revisit epochs on private data after the digest. 0 by default: under strong label skew a
+    /// revisit pulls a teacher back to its own classes and undoes what the digest taught it of the others.
+    /// </summary>
+    public int RevisitEpochs { get; init; }
 
     /// <summary>Ensemble strategy.</summary>
     public string Strategy { get; init; } = "per-class-weighted";
