@@ -78,7 +78,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
             Torch.Torch.Threads = _options.Threads;
             Torch.Torch.ManualSeed(seed);
             var training = teacherOptions.AugmentedCopies == 0 ? privateData : ImageAugmentation.Expand(privateData, teacherOptions.AugmentedCopies, maxShift: 2, seed + 31);
-            var model = ModelFactory.Create(teacherOptions.Model, privateData.ExampleShape);
+            var model = ModelFactory.Create(teacherOptions.ResolvedModel, privateData.ExampleShape);
             var trainer = new TrainerOptions(Epochs: Math.Max(1, teacherOptions.Epochs), BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate,
                 Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed);
             var teacher = new TeacherGrain(teacherOptions.Id, model, training, trainer, _options.Threads);

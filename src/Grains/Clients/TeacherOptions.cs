@@ -8,8 +8,20 @@ public sealed class TeacherOptions
     /// <summary>Id within the organization: <c>[A-Za-z0-9][A-Za-z0-9._-]{0,63}</c>.</summary>
     public string Id { get; set; } = "teacher-1";
 
-    /// <summary>Its architecture.</summary>
-    public ModelSpec Model { get; set; } = new() { Kind = "small-cnn", Channels = [32, 64, 256], Dropout = 0.25 };
+    /// <summary>
+    /// Its architecture. A small-cnn that leaves <see cref="ModelSpec.Channels"/> unset gets
+    /// <see cref="DefaultSmallCnnChannels"/> (see <see cref="ResolvedModel"/>): the default is not
+    /// preset here because the configuration binder cannot unset a property, so a preset list
+    /// would stick (and be appended to) when configuration names another kind, such as <c>mlp</c>.
+    /// </summary>
+    public ModelSpec Model { get; set; } = new() { Kind = "small-cnn", Dropout = 0.25 };
+
+    /// <summary>Channels of a small-cnn teacher whose <see cref="Model"/> leaves them unset: 32, 64, then a hidden width of 256.</summary>
+    public static IReadOnlyList<int> DefaultSmallCnnChannels { get; } = [32, 64, 256];
+
+    /// <summary><see cref="Model"/> with the teacher's defaults applied; what the teacher is built from.</summary>
+    public ModelSpec ResolvedModel =>
+        Model is { Channels: null } && string.Equals(Model.Kind, "small-cnn", StringComparison.OrdinalIgnoreCase) ? Model with { Channels = DefaultSmallCnnChannels } : Model;
 
     /// <summary>Epochs of the initial training on private data.</summary>
     public int Epochs { get; set; } = 4;
