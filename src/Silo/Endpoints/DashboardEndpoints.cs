@@ -26,9 +26,11 @@ public static class DashboardEndpoints
         var root = Path.Combine(AppContext.BaseDirectory, FolderName);
         var files = Directory.Exists(root) ? (IFileProvider)new PhysicalFileProvider(root) : new NullFileProvider();
         var group = endpoints.MapGroup(Route).RequireAuthorization(FederationPolicies.Admin);
-        group.MapGet("", () => TypedResults.Redirect(Route + "/"));
         group.MapGet("/{**path}", (string? path, HttpContext context) =>
         {
+            // Routing matches /dashboard and /dashboard/ alike; the page's relative links need the slash.
+            if (string.IsNullOrEmpty(path) && !(context.Request.Path.Value ?? string.Empty).EndsWith('/'))
+                return Results.Redirect(Route + "/");
             var file = files.GetFileInfo(string.IsNullOrEmpty(path) ? "index.html" : path);
             if (!file.Exists || file.IsDirectory || file.PhysicalPath is null)
                 return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",

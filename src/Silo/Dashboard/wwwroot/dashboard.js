@@ -69,6 +69,7 @@
   const rank = round => (STATE_ORDER[round.state] ?? 0) * 1e6 + round.uploaded.length * 1e3 + Math.round(999 * (round.distillProgress || 0));
 
   function applyRound(round, source) {
+    round.state = String(round.state).toLowerCase(); // the API sends the enum's name, e.g. "Completed"
     const known = state.rounds.get(round.round);
     if (source === 'snapshot' && known && rank(known) > rank(round)) return;
     state.rounds.set(round.round, round);
@@ -150,15 +151,9 @@
 
   function render() {
     probe.renders++;
-    try {
-      renderHeader();
-      renderParticipants();
-      renderCurrent();
-      renderRounds();
-      renderCharts();
-      renderRejections();
-    } catch (error) {
-      fail(error);
+    // Each part on its own, so that one failing part leaves the others current.
+    for (const part of [renderHeader, renderParticipants, renderCurrent, renderRounds, renderCharts, renderRejections]) {
+      try { part(); } catch (error) { fail(`${part.name}: ${error && error.stack || error}`); }
     }
   }
 
@@ -301,7 +296,8 @@
     }
     container.replaceChildren();
     const scales = { x: { time: false, range: (u, min, max) => min === max ? [min - 1, max + 1] : [min, max] } };
-    const axes = [{ label: options.x }];
+    // Rounds are whole numbers: no ticks between them.
+    const axes = [options.x === 'round' ? { label: options.x, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : { label: options.x }];
     for (const axis of options.axes || [{ label: '' }]) {
       axes.push({ scale: axis.scale, label: axis.label, side: axis.side ?? 3, grid: { show: axis.side !== 1 } });
       if (axis.scale) scales[axis.scale] = { auto: true };
