@@ -300,7 +300,7 @@
     const axes = [options.x === 'round' ? { label: options.x, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] } : { label: options.x }];
     for (const axis of options.axes || [{ label: '' }]) {
       axes.push({ scale: axis.scale, label: axis.label, side: axis.side ?? 3, grid: { show: axis.side !== 1 } });
-      if (axis.scale) scales[axis.scale] = { auto: true };
+      if (axis.scale) scales[axis.scale] = axis.scale === '%' ? { auto: false, range: [0, 100] } : { auto: true };
     }
     const plot = new window.uPlot({
       width: Math.max(320, container.clientWidth || 420),
