@@ -82,6 +82,9 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
     /// <summary>Raised when a round completes, with its result.</summary>
     public event Action<RoundInfo>? RoundCompleted;
 
+    /// <summary>Raised after a participant's heartbeat is recorded, with what the aggregator now knows of it (for the dashboard).</summary>
+    public event Action<ParticipantInfo>? ParticipantReported;
+
     /// <summary>The public set this aggregator distills on (after <see cref="StartAsync"/>).</summary>
     public PublicSet PublicSet => _publicSet ?? throw new InvalidOperationException("The aggregator has not started.");
 
@@ -180,7 +183,9 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
         };
         await _store.UpdateParticipantAsync(updated, cancellationToken).ConfigureAwait(false);
         Touch(participantId);
-        return ToInfo(updated);
+        var info = ToInfo(updated);
+        ParticipantReported?.Invoke(info);
+        return info;
     }
 
     /// <inheritdoc />
