@@ -25,7 +25,7 @@ public sealed record FederatedDemoOptions
     public int TestExamples { get; init; } = 10_000;
 
     /// <summary>Epochs of each hospital's initial teacher training.</summary>
-    public int TeacherEpochs { get; init; } = 4;
+    public int TeacherEpochs { get; init; } = 6;
 
     /// <summary>Student epochs per round.</summary>
     public int StudentEpochs { get; init; } = 6;
@@ -34,10 +34,10 @@ public sealed record FederatedDemoOptions
     public int DigestEpochs { get; init; } = 1;
 
     /// <summary>
-    /// Revisit epochs on private data after the digest. 0 by default: under strong label skew a
-    /// revisit pulls a teacher back to its own classes and undoes what the digest taught it of the others.
+    /// Revisit epochs on private data after the digest (FedMD). Without it the teachers collapse
+    /// onto the consensus and later rounds add nothing; with it each keeps its own expertise.
     /// </summary>
-    public int RevisitEpochs { get; init; }
+    public int RevisitEpochs { get; init; } = 1;
 
     /// <summary>Ensemble strategy.</summary>
     public string Strategy { get; init; } = "per-class-weighted";

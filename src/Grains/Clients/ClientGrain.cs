@@ -81,7 +81,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
             var model = ModelFactory.Create(teacherOptions.EffectiveModel, privateData.ExampleShape);
             var trainer = new TrainerOptions(Epochs: Math.Max(1, teacherOptions.Epochs), BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate,
                 Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed);
-            var teacher = new TeacherGrain(teacherOptions.Id, model, training, trainer, _options.Threads);
+            var teacher = new TeacherGrain(teacherOptions.Id, model, training, trainer, _options.Threads, teacherOptions.LabelSmoothing);
             _teachers.Add((teacher, teacherOptions));
             var checkpoint = CheckpointPath(teacherOptions.Id);
             if (checkpoint is not null && File.Exists(checkpoint))
@@ -140,7 +140,8 @@ public sealed class ClientGrain : IClientGrain, IDisposable
                 await EvaluateAsync(teacher, cancellationToken).ConfigureAwait(false);
             }
 
-            Say($"round {assignment.Round}: digested the consensus of round {consensusRound} and revisited private data ({watch.Elapsed.TotalSeconds:F0} s)");
+            var revisited = assignment.Settings.RevisitEpochs > 0 ? $" and revisited private data for {assignment.Settings.RevisitEpochs} epochs" : "";
+            Say($"round {assignment.Round}: digested the consensus of round {consensusRound} for {assignment.Settings.FineTuneEpochs} epochs{revisited} ({watch.Elapsed.TotalSeconds:F0} s)");
         }
 
         _status = "computing-logits";

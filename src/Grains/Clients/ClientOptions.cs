@@ -50,6 +50,7 @@ public sealed class ClientOptions
                 if (string.IsNullOrWhiteSpace(teacher.Id)) errors.Add($"{name}.Id must be set.");
                 if (teacher.Epochs is < 0 or > 1000) errors.Add($"{name}.Epochs is {teacher.Epochs}; it must be in [0, 1000].");
                 if (!(teacher.LearningRate > 0)) errors.Add($"{name}.LearningRate is {teacher.LearningRate}; it must be positive.");
+                if (!(teacher.LabelSmoothing >= 0 && teacher.LabelSmoothing < 1)) errors.Add($"{name}.LabelSmoothing is {teacher.LabelSmoothing}; it must lie in [0, 1).");
                 if (teacher.BatchSize < 1) errors.Add($"{name}.BatchSize is {teacher.BatchSize}; it must be at least 1.");
                 if (teacher.AugmentedCopies is < 0 or > 9) errors.Add($"{name}.AugmentedCopies is {teacher.AugmentedCopies}; it must be in [0, 9].");
                 errors.AddRange(ModelFactory.Validate(teacher.EffectiveModel, [1, 28, 28]).Select(error => $"{name}.Model: {error}"));

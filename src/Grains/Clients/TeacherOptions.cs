@@ -26,6 +26,9 @@ public sealed class TeacherOptions
     /// <summary>Peak learning rate of the initial training (AdamW, cosine).</summary>
     public double LearningRate { get; set; } = 2e-3;
 
+    /// <summary>Label smoothing of the cross entropy on private data, in [0, 1).</summary>
+    public double LabelSmoothing { get; set; } = 0.05;
+
     /// <summary>Mini-batch size.</summary>
     public int BatchSize { get; set; } = 128;
 

@@ -18,6 +18,7 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
     private readonly TrainerOptions _trainerOptions;
     private readonly SemaphoreSlim _turn = new(1, 1);
     private readonly int? _threads;
+    private readonly double _labelSmoothing;
 
     /// <summary>Creates the teacher, taking ownership of <paramref name="model"/>.</summary>
     /// <param name="teacherId">The teacher's id within its organization.</param>
@@ -25,8 +26,11 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
     /// <param name="privateData">Labeled private examples; they never leave the teacher.</param>
     /// <param name="trainerOptions">How <see cref="TrainAsync(IProgress{TrainingProgress}?, CancellationToken)"/> trains.</param>
     /// <param name="threads">libtorch intra-op threads for the teacher's work, or null to leave the process setting.</param>
-    public TeacherGrain(string teacherId, Module model, Dataset privateData, TrainerOptions trainerOptions, int? threads = null)
+    /// <param name="labelSmoothing">Label smoothing in [0, 1) of its cross entropy on private data: softer, better calibrated logits ensemble better.</param>
+    public TeacherGrain(string teacherId, Module model, Dataset privateData, TrainerOptions trainerOptions, int? threads = null, double labelSmoothing = 0.0)
     {
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must lie in [0, 1).");
+        _labelSmoothing = labelSmoothing;
         ArgumentException.ThrowIfNullOrEmpty(teacherId);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(privateData);
@@ -59,13 +63,13 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
 
     /// <inheritdoc />
     public Task<TrainingSummary> TrainAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
-        OneAtATime(() => new Trainer(_trainerOptions).Train(_model, _privateData, null, new CrossEntropyLoss(), progress, cancellationToken), cancellationToken);
+        OneAtATime(() => new Trainer(_trainerOptions).Train(_model, _privateData, null, new CrossEntropyLoss(_labelSmoothing), progress, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<TrainingSummary> TrainAsync(TrainerOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return OneAtATime(() => new Trainer(options).Train(_model, _privateData, null, new CrossEntropyLoss(), progress, cancellationToken), cancellationToken);
+        return OneAtATime(() => new Trainer(options).Train(_model, _privateData, null, new CrossEntropyLoss(_labelSmoothing), progress, cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc />
