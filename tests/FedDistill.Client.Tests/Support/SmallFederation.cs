@@ -1,17 +1,17 @@
-using System.Globalization;
 using FedDistill.Client.Federation;
 using FedDistill.Grains.Protocol;
+using FedDistill.Testing;
 
 namespace FedDistill.Client.Tests.Support;
 
 /// <summary>
 /// An aggregator small enough for console tests: a 500-image public set and an MLP student, no
-/// participant silos (the tests upload for them). Copied from the federation tests' settings.
+/// participant silos (the tests upload for them). The settings are the shared <see cref="TinyFederationSettings"/>.
 /// </summary>
 public static class SmallFederation
 {
-    public const int PublicExamples = 500;
-    public const int Classes = 10;
+    public const int PublicExamples = TinyFederationSettings.PublicExamples;
+    public const int Classes = TinyFederationSettings.Classes;
     public const int Participants = 2;
     public const string Name = "console-test-federation";
 
@@ -20,18 +20,7 @@ public static class SmallFederation
         WorkDirectory = workDirectory,
         Participants = Participants,
         StartParticipants = false,
-        AggregatorSettings = new Dictionary<string, string>
-        {
-            ["FedDistill:Aggregator:FederationName"] = Name,
-            ["FedDistill:Aggregator:PublicSet:Start"] = "50000",
-            ["FedDistill:Aggregator:PublicSet:Count"] = PublicExamples.ToString(CultureInfo.InvariantCulture),
-            ["FedDistill:Aggregator:PublicSet:AugmentedCopies"] = "0",
-            ["FedDistill:Aggregator:ValidationExamples"] = "200",
-            ["FedDistill:Aggregator:EvaluationExamples"] = "1000",
-            ["FedDistill:Aggregator:Student:Kind"] = "mlp",
-            ["FedDistill:Aggregator:Student:HiddenWidths:0"] = "64",
-            ["FedDistill:Aggregator:Threads"] = "1",
-        },
+        AggregatorSettings = TinyFederationSettings.Aggregator(Name),
     };
 
     /// <summary>A valid upload of one teacher's logits for <paramref name="participant"/>.</summary>

@@ -1,5 +1,5 @@
-using System.Globalization;
 using FedDistill.Client.Federation;
+using FedDistill.Testing;
 using FedDistill.Grains.Protocol;
 using FedDistill.Security;
 using FedDistill.Transport;
@@ -14,7 +14,7 @@ namespace FedDistill.Dashboard.Tests.Support;
 public sealed class DashboardFederation : IAsyncLifetime
 {
     public const int Participants = 2;
-    public const int PublicExamples = 500;
+    public const int PublicExamples = TinyFederationSettings.PublicExamples;
     public static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(2);
 
     private readonly TemporaryDirectory _work = new();
@@ -37,33 +37,8 @@ public sealed class DashboardFederation : IAsyncLifetime
         {
             WorkDirectory = _work.Path,
             Participants = Participants,
-            AggregatorSettings = new Dictionary<string, string>
-            {
-                ["FedDistill:Aggregator:FederationName"] = "dashboard-test",
-                ["FedDistill:Aggregator:PublicSet:Start"] = "50000",
-                ["FedDistill:Aggregator:PublicSet:Count"] = PublicExamples.ToString(CultureInfo.InvariantCulture),
-                ["FedDistill:Aggregator:PublicSet:AugmentedCopies"] = "0",
-                ["FedDistill:Aggregator:ValidationExamples"] = "200",
-                ["FedDistill:Aggregator:EvaluationExamples"] = "1000",
-                ["FedDistill:Aggregator:Student:Kind"] = "mlp",
-                ["FedDistill:Aggregator:Student:HiddenWidths:0"] = "64",
-                ["FedDistill:Aggregator:Threads"] = "1",
-                ["FedDistill:Dashboard:HeartbeatSeconds"] = "2",
-            },
-            ParticipantSettings = _ => new Dictionary<string, string>
-            {
-                ["FedDistill:Participant:PrivateData:Count"] = "2000",
-                ["FedDistill:Participant:PrivateData:MinPartSize"] = "100",
-                ["FedDistill:Participant:Teachers:0:Id"] = "mlp",
-                ["FedDistill:Participant:Teachers:0:Model:Kind"] = "mlp",
-                ["FedDistill:Participant:Teachers:0:Model:HiddenWidths:0"] = "64",
-                ["FedDistill:Participant:Teachers:0:Model:Dropout"] = "0",
-                ["FedDistill:Participant:Teachers:0:Epochs"] = "2",
-                ["FedDistill:Participant:Teachers:0:AugmentedCopies"] = "0",
-                ["FedDistill:Participant:Threads"] = "1",
-                ["FedDistill:Participant:PollIntervalMilliseconds"] = "200",
-                ["FedDistill:Participant:Connection:RetrySeconds"] = "1",
-            },
+            AggregatorSettings = TinyFederationSettings.Aggregator("dashboard-test", new Dictionary<string, string> { ["FedDistill:Dashboard:HeartbeatSeconds"] = "2" }),
+            ParticipantSettings = _ => TinyFederationSettings.Participant(2000),
         }, CancellationToken.None);
     }
 
