@@ -149,23 +149,29 @@ public abstract class FederationEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_participant_that_dies_does_not_stop_the_round_once_the_quorum_is_in_and_rejoins_the_next()
+    public async Task A_participant_killed_mid_round_does_not_stop_the_round_once_the_quorum_is_in_and_rejoins_the_next()
     {
         var federation = await StartAsync(participants: 3);
-        await WaitUntilIdleAsync(federation, federation.ParticipantIds);
+        var first = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 240, StudentEpochs = 1 }, CancellationToken.None);
+        var warmUp = await WaitForAsync(federation, first.Round, round => round.State.IsFinal());
+        Assert.True(warmUp.State == RoundState.Completed, $"round 1 ended {warmUp.State}: {warmUp.FailureReason}\n{federation.Logs()}");
+
+        // A co-distillation round with a long digest: hospital-3 is killed while it digests,
+        // after it took the round's work and before it could upload.
+        var second = await federation.Admin.StartRoundAsync(
+            new RoundSettings { Quorum = 2, DeadlineSeconds = 30, StudentEpochs = 1, FineTuneEpochs = 100, RevisitEpochs = 0 }, CancellationToken.None);
+        await WaitForReportAsync(federation, "hospital-3", report => report.Status == "digesting" && report.Round == second.Round);
         await federation.KillParticipantAsync(2);
 
-        // Two of three alive: the round cannot hear from everyone, so it distills at its deadline with the quorum.
-        var first = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 15, StudentEpochs = 1 }, CancellationToken.None);
-        var done = await WaitForAsync(federation, first.Round, round => round.State.IsFinal());
-        Assert.True(done.State == RoundState.Completed, $"round 1 ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
+        var done = await WaitForAsync(federation, second.Round, round => round.State.IsFinal());
+        Assert.True(done.State == RoundState.Completed, $"round 2 ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
         Assert.Equal(["hospital-1", "hospital-2"], done.Uploaded.Order());
         Assert.True(done.ClosedAt >= done.Deadline, $"closed at {done.ClosedAt:O}, before the deadline {done.Deadline:O}");
 
         federation.RestartParticipant(2);
-        var second = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 180, StudentEpochs = 1 }, CancellationToken.None);
-        var rejoined = await WaitForAsync(federation, second.Round, round => round.State.IsFinal());
-        Assert.True(rejoined.State == RoundState.Completed, $"round 2 ended {rejoined.State}: {rejoined.FailureReason}\n{federation.Logs()}");
+        var third = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 180, StudentEpochs = 1 }, CancellationToken.None);
+        var rejoined = await WaitForAsync(federation, third.Round, round => round.State.IsFinal());
+        Assert.True(rejoined.State == RoundState.Completed, $"round 3 ended {rejoined.State}: {rejoined.FailureReason}\n{federation.Logs()}");
         Assert.Equal(federation.ParticipantIds.Order(), rejoined.Uploaded.Order());
     }
 
@@ -226,17 +232,19 @@ public abstract class FederationEndToEndTests : IAsyncLifetime
         return federation;
     }
 
-    private static async Task WaitUntilIdleAsync(LocalFederation federation, IReadOnlyList<string> participants)
+    private static async Task WaitForReportAsync(LocalFederation federation, string participant, Func<ParticipantReport, bool> condition)
     {
         using var timeout = new CancellationTokenSource(RoundTimeout);
-        while (true)
+        ParticipantReport? last = null;
+        while (!timeout.IsCancellationRequested)
         {
             var reports = await federation.Admin.ListParticipantsAsync(CancellationToken.None);
-            if (participants.All(id => reports.Any(p => p.ParticipantId == id && p.LastReport?.Status == "idle"))) return;
-            if (timeout.IsCancellationRequested)
-                throw new TimeoutException($"Participants not ready after {RoundTimeout.TotalMinutes} min: {string.Join(", ", reports.Select(p => $"{p.ParticipantId}={p.LastReport?.Status}"))}\n{federation.Logs()}");
-            await Task.Delay(250);
+            last = reports.Single(p => p.ParticipantId == participant).LastReport;
+            if (last is not null && condition(last)) return;
+            await Task.Delay(50);
         }
+
+        throw new TimeoutException($"{participant} never reported the awaited state; last: {last?.Status} (round {last?.Round}).\n{federation.Logs()}");
     }
 
     private static async Task<RoundInfo> WaitForAsync(LocalFederation federation, int round, Func<RoundInfo, bool> condition)

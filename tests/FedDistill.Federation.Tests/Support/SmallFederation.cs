@@ -24,6 +24,7 @@ public static class SmallFederation
         {
             ["FedDistill:Aggregator:MaxUploadBytes"] = MaxUploadBytes.ToString(CultureInfo.InvariantCulture),
         }),
-        ParticipantSettings = _ => TinyFederationSettings.Participant(3000),
+        // Small batches make a co-distillation digest last a few seconds: long enough to kill a participant in the middle of it.
+        ParticipantSettings = _ => TinyFederationSettings.Participant(3000, new Dictionary<string, string> { ["FedDistill:Participant:Teachers:0:BatchSize"] = "16" }),
     };
 }
