@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FedDistill.Client.Operator;
 using FedDistill.Grains.Protocol;
+using FedDistill.Security;
 
 namespace FedDistill.Client.Commands;
 
@@ -8,9 +9,10 @@ namespace FedDistill.Client.Commands;
 /// <remarks>Exit codes: see <see cref="OperatorExitCodes"/> and docs/console.md.</remarks>
 public static class FederationCommand
 {
-    /// <summary>Builds <c>federation</c> with its <c>show</c> subcommand.</summary>
+    /// <summary>Builds <c>federation</c> with its <c>create</c> and <c>show</c> subcommands.</summary>
     public static Command Create() => new("federation", "The federation the aggregator runs.")
     {
+        CreateFederation(),
         OperatorCommand.Create("show", "Show the federation: name, public set and its fingerprint, student model, newest student.", "federation show", [],
             async (_, session, cancellationToken) =>
             {
@@ -19,4 +21,53 @@ public static class FederationCommand
                 return OperatorExitCodes.Succeeded;
             }),
     };
+
+    // Local work only (no aggregator yet): a CA, certificates and one settings file per silo.
+    private static Command CreateFederation()
+    {
+        var directory = new Option<string?>("--dir") { Description = "The new federation's folder (pki/, aggregator/, one folder per participant). Required." };
+        var name = new Option<string?>("--name") { Description = "The federation's name. Required." };
+        var hosts = new Option<string[]>("--host") { Description = "Host name or IP participants dial the aggregator at (repeatable; the first goes into their settings). Required.", AllowMultipleArgumentsPerToken = false };
+        var listen = new Option<string>("--listen") { Description = "The aggregator's listening URL.", DefaultValueFactory = _ => "https://0.0.0.0:7443" };
+        var participants = new Option<string[]>("--participant") { Description = "A participant id to issue a certificate and settings for (repeatable)." };
+        var json = new Option<bool>("--json") { Description = "Print the files written as a JSON array." };
+        var command = new Command("create", "Create a new federation locally: its CA, server/admin/participant certificates and a settings file per silo.")
+        {
+            directory, name, hosts, listen, participants, json,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                var folder = parse.GetValue(directory);
+                var federationName = parse.GetValue(name);
+                if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("--dir is required: the new federation's folder.");
+                if (string.IsNullOrWhiteSpace(federationName)) throw new ArgumentException("--name is required: the federation's name, e.g. --name lakeside-hospitals.");
+                var written = FederationScaffold.Create(folder, federationName, parse.GetValue(hosts) ?? [], parse.GetValue(listen)!, parse.GetValue(participants) ?? []);
+                if (parse.GetValue(json))
+                {
+                    Console.Out.WriteLine(new System.Text.Json.Nodes.JsonArray(written.Select(path => (System.Text.Json.Nodes.JsonNode?)path).ToArray()).ToJsonString());
+                }
+                else
+                {
+                    foreach (var path in written) Console.Out.WriteLine($"wrote {path}");
+                    Console.Out.WriteLine($"start the aggregator: feddistill-silo --contentRoot {Path.Combine(Path.GetFullPath(folder), "aggregator")}");
+                    Console.Out.WriteLine("then admit each participant (feddistill participants add ID) and hand it pki/ca/ca.crt, pki/<id>/ and <id>/appsettings.json.");
+                }
+
+                return OperatorExitCodes.Succeeded;
+            }
+            catch (ArgumentException problem)
+            {
+                Console.Error.WriteLine($"feddistill federation create: {problem.Message}");
+                return OperatorExitCodes.InvalidUsage;
+            }
+            catch (Exception problem) when (problem is CertificateAuthorityException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"feddistill federation create: {problem.Message}");
+                return OperatorExitCodes.Failed;
+            }
+        });
+        return command;
+    }
 }

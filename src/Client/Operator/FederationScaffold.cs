@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FedDistill.Security;
+
+namespace FedDistill.Client.Operator;
+
+/// <summary>
+/// What <c>feddistill federation create</c> lays down for a new federation: its CA, the server,
+/// admin and participant certificates, and a ready-to-run settings file per silo
+/// (<c>&lt;dir&gt;/aggregator/appsettings.json</c>, <c>&lt;dir&gt;/&lt;participant&gt;/appsettings.json</c>),
+/// each read by <c>feddistill-silo --contentRoot &lt;that folder&gt;</c>.
+/// </summary>
+public static class FederationScaffold
+{
+    /// <summary>Creates everything under <paramref name="directory"/> and returns the files written, in order.</summary>
+    /// <param name="directory">The federation's folder; its <c>pki/ca</c> must not exist yet.</param>
+    /// <param name="name">The federation's name (the CA's and the aggregator's).</param>
+    /// <param name="hosts">Host names or IP addresses the aggregator is reached at (its server certificate's SANs).</param>
+    /// <param name="listen">The aggregator's listening URL, e.g. <c>https://0.0.0.0:7443</c>.</param>
+    /// <param name="participants">Participant ids to issue certificates and settings for.</param>
+    /// <exception cref="ArgumentException">A name, host or URL is invalid; nothing was written.</exception>
+    /// <exception cref="CertificateAuthorityException">A CA already exists there.</exception>
+    public static IReadOnlyList<string> Create(string directory, string name, IReadOnlyList<string> hosts, string listen, IReadOnlyList<string> participants)
+    {
+        if (hosts.Count == 0) throw new ArgumentException("--host is required at least once: the name or address participants dial, e.g. --host aggregator.example.org.");
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme != Uri.UriSchemeHttps)
+            throw new ArgumentException($"--listen is '{listen}'; it must be an https URL such as https://0.0.0.0:7443.");
+        foreach (var participant in participants)
+        {
+            if (FederationNames.ValidateParticipantId(participant) is { } problem)
+                throw new ArgumentException($"--participant: {problem}");
+        }
+
+        var root = Path.GetFullPath(directory);
+        var pki = Path.Combine(root, "pki");
+        var written = new List<string>();
+        using var authority = CertificateAuthority.Create(Path.Combine(pki, "ca"), name, TimeSpan.FromDays(3650));
+        written.Add(authority.CertificatePath);
+        var server = authority.IssueServer(hosts, Path.Combine(pki, "server"));
+        var admin = authority.IssueAdmin("admin", Path.Combine(pki, "admin"));
+        written.AddRange([server.CertificatePath, admin.CertificatePath]);
+
+        var security = new JsonObject
+        {
+            ["Mode"] = "tls",
+            ["CaCertificatePath"] = authority.CertificatePath,
+            ["ServerCertificatePath"] = server.CertificatePath,
+            ["ServerKeyPath"] = server.KeyPath,
+        };
+        var aggregatorDirectory = Path.Combine(root, "aggregator");
+        written.Add(WriteSettings(aggregatorDirectory, listen, new JsonObject
+        {
+            ["Silo"] = new JsonObject { ["Roles"] = "aggregator" },
+            ["Security"] = security.DeepClone(),
+            ["Store"] = new JsonObject
+            {
+                ["Provider"] = "sqlite",
+                ["ConnectionString"] = $"Data Source={Path.Combine(aggregatorDirectory, "data", "federation.db")}",
+                ["ArtifactsDirectory"] = Path.Combine(aggregatorDirectory, "data", "artifacts"),
+            },
+            ["Aggregator"] = new JsonObject { ["FederationName"] = name },
+        }));
+
+        var aggregatorUrl = new UriBuilder(listenUri) { Host = hosts[0] }.Uri.ToString().TrimEnd('/');
+        for (var index = 0; index < participants.Count; index++)
+        {
+            var id = participants[index];
+            var issued = authority.IssueParticipant(id, Path.Combine(pki, id));
+            written.Add(issued.CertificatePath);
+            var participantDirectory = Path.Combine(root, id);
+            written.Add(WriteSettings(participantDirectory, "https://127.0.0.1:0", new JsonObject
+            {
+                ["Silo"] = new JsonObject { ["Roles"] = "participant" },
+                ["Security"] = security.DeepClone(),
+                ["Participant"] = new JsonObject
+                {
+                    ["ParticipantId"] = id,
+                    ["StateDirectory"] = Path.Combine(participantDirectory, "teachers"),
+                    ["PrivateData"] = new JsonObject { ["Parts"] = participants.Count, ["Index"] = index },
+                    ["Teachers"] = new JsonArray(new JsonObject { ["Id"] = "cnn" }),
+                    ["Connection"] = new JsonObject
+                    {
+                        ["AggregatorUrl"] = aggregatorUrl,
+                        ["CertificatePath"] = issued.CertificatePath,
+                        ["KeyPath"] = issued.KeyPath,
+                    },
+                },
+            }));
+        }
+
+        return written;
+    }
+
+    private static string WriteSettings(string directory, string urls, JsonObject fedDistill)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "appsettings.json");
+        var settings = new JsonObject
+        {
+            ["urls"] = urls,
+            ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information", ["Microsoft.AspNetCore"] = "Warning" } },
+            ["FedDistill"] = fedDistill,
+        };
+        File.WriteAllText(path, settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
+        return path;
+    }
+}
