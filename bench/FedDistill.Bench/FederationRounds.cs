@@ -78,12 +78,13 @@ public static class FederationRounds
         }, CancellationToken.None);
 
         // The simulated organizations: each a small teacher on its own Dirichlet(0.5) share.
-        var publicSet = PublicSet.Load(publicSpec, null);
+        var sources = new DataSources(null);
+        var publicSet = PublicSet.Load(publicSpec, sources);
         var teachers = new List<(string Id, FedDistill.Torch.Nn.Module Model, int[] Counts)>();
         FedDistill.Torch.Torch.Threads = 2;
         for (var i = 0; i < participants; i++)
         {
-            var data = new PrivateDataSpec(Count: 50_000, Parts: participants, Index: i, MinPartSize: Math.Min(200, 50_000 / participants / 4)).Load(publicSet, null);
+            var data = new PrivateDataSpec(Count: 50_000, Parts: participants, Index: i, MinPartSize: Math.Min(200, 50_000 / participants / 4)).Load(publicSet, sources);
             var model = ModelFactory.Create(new ModelSpec { Kind = "mlp", HiddenWidths = [32] }, data.ExampleShape);
             new Trainer(new TrainerOptions(Epochs: 1, BatchSize: 256, LearningRate: 3e-3, Seed: (ulong)i)).Train(model, data, null, new CrossEntropyLoss());
             var counts = new int[data.ClassCount];

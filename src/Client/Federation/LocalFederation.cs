@@ -116,13 +116,6 @@ public sealed class LocalFederation : IAsyncDisposable
         await StartAggregatorAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Kills the aggregator (for tests of what participants do meanwhile).</summary>
-    public async Task KillAggregatorAsync()
-    {
-        if (Aggregator is not null) await Aggregator.DisposeAsync().ConfigureAwait(false);
-        Aggregator = null;
-    }
-
     /// <summary>Every silo's log tail, for a failure message.</summary>
     public string Logs() => string.Join("\n", new[] { Aggregator }.Concat(_participants).Where(p => p is not null).Select(p => p!.Tail(25)));
 

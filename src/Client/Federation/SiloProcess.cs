@@ -95,9 +95,6 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync().ConfigureAwait(false);
     }
 
-    /// <summary>Waits for the process to exit by itself.</summary>
-    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
-
     /// <summary>The exit code, once exited.</summary>
     public int ExitCode => _process.ExitCode;
 

@@ -28,12 +28,13 @@ public static class StudentEvaluation
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(state);
+        var sources = new DataSources(dataDirectory);
         PublicSet publicSet;
-        Dataset test;
+        Dataset testSet;
         try
         {
-            publicSet = PublicSet.Load(info.PublicSet, dataDirectory);
-            test = FashionMnist.LoadTest(dataDirectory);
+            publicSet = PublicSet.Load(info.PublicSet, sources);
+            testSet = sources.EvaluationSet(publicSet, testExamples);
         }
         catch (InvalidDataException error)
         {
@@ -44,8 +45,6 @@ public static class StudentEvaluation
             throw new OperationFailedException($"The local Fashion-MNIST ({FashionMnist.ResolveDirectory(dataDirectory)}) builds public set {publicSet.Fingerprint}, "
                 + $"not the federation's {info.PublicSetFingerprint}, so its normalization would differ; use the same copy of the data as the federation (--data-dir).");
 
-        var count = Math.Min(testExamples, test.Count);
-        var testSet = publicSet.Normalization.Apply(test.Subset(Enumerable.Range(0, count).ToArray()));
         Module model;
         try
         {

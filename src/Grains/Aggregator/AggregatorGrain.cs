@@ -98,13 +98,10 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
     {
         var errors = _options.Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors));
-        _publicSet = PublicSet.Load(_options.PublicSet, _options.DataDirectory);
+        var sources = new DataSources(_options.DataDirectory);
+        _publicSet = PublicSet.Load(_options.PublicSet, sources);
         _validationLabels = _publicSet.Originals.Labels!.Take(_options.ValidationExamples).ToArray();
-        if (_options.EvaluationExamples > 0)
-        {
-            var test = FashionMnist.LoadTest(_options.DataDirectory);
-            _evaluationSet = _publicSet.Normalization.Apply(test.Subset(Enumerable.Range(0, Math.Min(_options.EvaluationExamples, test.Count)).ToArray()));
-        }
+        if (_options.EvaluationExamples > 0) _evaluationSet = sources.EvaluationSet(_publicSet, _options.EvaluationExamples);
 
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         _federation = await _store.GetFederationAsync(cancellationToken).ConfigureAwait(false);
@@ -438,7 +435,6 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
 
         round.Uploaded.Add(upload.ParticipantId);
         round.UploadedBytes += bytes;
-        round.ParticipantComputeSeconds += upload.Metadata.ComputeSeconds;
     }
 
     private async Task ResumeAsync(RoundRecord record, CancellationToken cancellationToken)

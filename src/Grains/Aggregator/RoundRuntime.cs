@@ -33,8 +33,6 @@ internal sealed class RoundRuntime : IDisposable
 
     public long DownloadedBytes { get; set; }
 
-    public double ParticipantComputeSeconds { get; set; }
-
     /// <summary>Student training progress in [0, 1] while distilling.</summary>
     public double DistillProgress { get; set; }
 

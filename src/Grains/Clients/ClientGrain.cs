@@ -47,15 +47,13 @@ public sealed class ClientGrain : IClientGrain, IDisposable
     /// <inheritdoc />
     public string ParticipantId => _options.ParticipantId;
 
-    /// <summary>Rounds this client uploaded to, in order.</summary>
-    public List<int> UploadedRounds { get; } = [];
-
     /// <inheritdoc />
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {
         var federation = await _aggregator.GetFederationAsync(cancellationToken).ConfigureAwait(false);
         Say($"federation '{federation.Name}': public set {federation.PublicSet.Source}[{federation.PublicSet.Start}..+{federation.PublicSet.Count}] x{1 + federation.PublicSet.AugmentedCopies}, {federation.Examples} examples");
-        var publicSet = PublicSet.Load(federation.PublicSet, _options.DataDirectory);
+        var sources = new DataSources(_options.DataDirectory);
+        var publicSet = PublicSet.Load(federation.PublicSet, sources);
         if (!string.Equals(publicSet.Fingerprint, federation.PublicSetFingerprint, StringComparison.OrdinalIgnoreCase))
             throw new InvalidOperationException(
                 $"The local copy of the public set has fingerprint {publicSet.Fingerprint}, but the federation announces {federation.PublicSetFingerprint}: " +
@@ -63,13 +61,9 @@ public sealed class ClientGrain : IClientGrain, IDisposable
         _publicSet = publicSet;
         Say($"public set verified: {publicSet.Fingerprint[..16]}...");
 
-        var privateData = _options.PrivateData.Load(publicSet, _options.DataDirectory);
+        var privateData = _options.PrivateData.Load(publicSet, sources);
         Say($"private data: {privateData.Count} images");
-        if (_options.EvaluationExamples > 0)
-        {
-            var test = FashionMnist.LoadTest(_options.DataDirectory);
-            _evaluationSet = publicSet.Normalization.Apply(test.Subset(Enumerable.Range(0, _options.EvaluationExamples).ToArray()));
-        }
+        if (_options.EvaluationExamples > 0) _evaluationSet = sources.EvaluationSet(publicSet, _options.EvaluationExamples);
 
         for (var i = 0; i < _options.Teachers.Count; i++)
         {
@@ -159,7 +153,6 @@ public sealed class ClientGrain : IClientGrain, IDisposable
         try
         {
             var receipt = await _aggregator.SubmitAsync(ParticipantId, assignment.Round, upload, cancellationToken).ConfigureAwait(false);
-            UploadedRounds.Add(assignment.Round);
             Say($"round {assignment.Round}: uploaded {receipt.Bytes:N0} bytes ({receipt.Teachers} teachers, {assignment.Settings.LogitsDType}); {receipt.UploadsInRound} uploads in the round");
             return true;
         }

@@ -44,12 +44,13 @@ public sealed record PrivateDataSpec(
 
     /// <summary>This organization's labeled examples, normalized with the public set's constants.</summary>
     /// <exception cref="ArgumentException">The spec is invalid or reaches past the source.</exception>
-    public Dataset Load(PublicSet publicSet, string? dataDirectory)
+    public Dataset Load(PublicSet publicSet, DataSources sources)
     {
         ArgumentNullException.ThrowIfNull(publicSet);
+        ArgumentNullException.ThrowIfNull(sources);
         var errors = Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors));
-        var source = PublicSet.LoadSource(Source, dataDirectory);
+        var source = sources.Get(Source);
         if ((long)Start + Count > source.Count)
             throw new ArgumentException($"PrivateDataSpec asks for examples [{Start}, {Start + Count}) but {Source} has {source.Count}.");
         var pool = source.Subset(Enumerable.Range(Start, Count).ToArray());

@@ -39,14 +39,15 @@ public sealed class PublicSet
 
     /// <summary>Builds the public set from the local Fashion-MNIST copy.</summary>
     /// <param name="spec">What to build.</param>
-    /// <param name="dataDirectory">The Fashion-MNIST directory, or null for the default location.</param>
+    /// <param name="sources">Where the source datasets are read from.</param>
     /// <exception cref="ArgumentException">The spec is invalid or reaches past the source.</exception>
-    public static PublicSet Load(PublicSetSpec spec, string? dataDirectory)
+    public static PublicSet Load(PublicSetSpec spec, DataSources sources)
     {
+        ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(spec);
         var errors = spec.Validate();
         if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors), nameof(spec));
-        var source = LoadSource(spec.Source, dataDirectory);
+        var source = sources.Get(spec.Source);
         if ((long)spec.Start + spec.Count > source.Count)
             throw new ArgumentException($"PublicSetSpec asks for examples [{spec.Start}, {spec.Start + spec.Count}) but {spec.Source} has {source.Count}.", nameof(spec));
         var raw = source.Subset(Enumerable.Range(spec.Start, spec.Count).ToArray());
@@ -57,13 +58,4 @@ public sealed class PublicSet
             : ImageAugmentation.Expand(originals.WithoutLabels(), spec.AugmentedCopies, maxShift: 2, spec.AugmentationSeed);
         return new PublicSet(spec, originals, examples, normalization);
     }
-
-    /// <summary>Loads a named source dataset, raw (not normalized).</summary>
-    /// <exception cref="ArgumentException">Unknown source name.</exception>
-    public static Dataset LoadSource(string source, string? dataDirectory) => source switch
-    {
-        "fashion-mnist-train" => FashionMnist.LoadTrain(dataDirectory),
-        "fashion-mnist-test" => FashionMnist.LoadTest(dataDirectory),
-        _ => throw new ArgumentException($"Unknown data source '{source}'; allowed: {string.Join(", ", PublicSetSpec.AllowedSources)}.", nameof(source)),
-    };
 }
