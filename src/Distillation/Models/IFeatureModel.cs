@@ -1,4 +1,4 @@
-using FedDistill.Torch;
+using TorchSharp;
 
 namespace FedDistill.Distillation.Models;
 
@@ -13,7 +13,7 @@ public interface IFeatureModel
 
     /// <summary>
     /// Runs forward once and returns the logits with every named feature. The tensors are part of
-    /// the autograd graph and owned by the caller (or the current dispose scope).
+    /// the autograd graph and owned by the current dispose scope.
     /// </summary>
-    FeatureOutput ForwardWithFeatures(Tensor input);
+    FeatureOutput ForwardWithFeatures(torch.Tensor input);
 }

@@ -1,5 +1,6 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Models;
 
@@ -14,34 +15,35 @@ namespace FedDistill.Distillation.Models;
 /// sized from the image side. Features: <c>conv1</c> and <c>conv2</c> (pooled maps), <c>fc1</c>
 /// and <c>fc2</c> (post-ReLU vectors).
 /// </remarks>
-public sealed class LeNet5 : Module, IFeatureModel
+public sealed class LeNet5 : nn.Module<Tensor, Tensor>, IFeatureModel
 {
     /// <summary>The smallest image side the two convolutions and poolings leave a map for.</summary>
     public const int MinimumImageSize = 12;
 
-    private readonly Conv2d _conv1;
-    private readonly Conv2d _conv2;
-    private readonly Linear _fc1;
-    private readonly Linear _fc2;
-    private readonly Dropout? _dropout;
-    private readonly Linear _fc3;
+    private readonly Conv2d conv1;
+    private readonly Conv2d conv2;
+    private readonly Linear fc1;
+    private readonly Linear fc2;
+    private readonly Dropout? dropout;
+    private readonly Linear fc3;
 
     /// <summary>Creates the network for square images.</summary>
     /// <param name="inputChannels">Channels of the input images (1 for grey, 3 for colour).</param>
     /// <param name="classes">Number of output logits.</param>
     /// <param name="imageSize">Side of the square input images in pixels, at least <see cref="MinimumImageSize"/>.</param>
     /// <param name="dropout">Dropout probability before the last layer in [0, 1); 0 adds no layer.</param>
-    public LeNet5(long inputChannels = 1, long classes = 10, long imageSize = 28, double dropout = 0.0)
+    public LeNet5(long inputChannels = 1, long classes = 10, long imageSize = 28, double dropout = 0.0) : base(nameof(LeNet5))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, MinimumImageSize);
-        _conv1 = RegisterModule("conv1", new Conv2d(inputChannels, 6, 5, padding: 2));
-        _conv2 = RegisterModule("conv2", new Conv2d(6, 16, 5));
+        conv1 = nn.Conv2d(inputChannels, 6, 5, padding: 2);
+        conv2 = nn.Conv2d(6, 16, 5);
         var side = FinalMapSide(imageSize);
-        _fc1 = RegisterModule("fc1", new Linear(16 * side * side, 120));
-        _fc2 = RegisterModule("fc2", new Linear(120, 84));
-        // Registered only when used, so the state dict matches PyTorch's LeNet when it is not.
-        if (dropout > 0) _dropout = RegisterModule("dropout", new Dropout(dropout));
-        _fc3 = RegisterModule("fc3", new Linear(84, classes));
+        fc1 = nn.Linear(16 * side * side, 120);
+        fc2 = nn.Linear(120, 84);
+        // Created only when used, so the state dict matches PyTorch's LeNet when it is not.
+        if (dropout > 0) this.dropout = nn.Dropout(dropout);
+        fc3 = nn.Linear(84, classes);
+        RegisterComponents();
     }
 
     /// <inheritdoc />
@@ -54,35 +56,32 @@ public sealed class LeNet5 : Module, IFeatureModel
     public static long FinalMapSide(long imageSize) => (imageSize / 2 - 4) / 2;
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        using var scope = DisposeScope.Enter();
-        return scope.MoveToOuter(Run(input, null));
+        using var scope = torch.NewDisposeScope();
+        return Run(input, null).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
     public FeatureOutput ForwardWithFeatures(Tensor input)
     {
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        using var scope = DisposeScope.Enter();
-        var logits = Run(input, features);
-        foreach (var feature in features.Values) scope.MoveToOuter(feature);
-        return new FeatureOutput(scope.MoveToOuter(logits), features);
+        return new FeatureOutput(Run(input, features), features);
     }
 
     private Tensor Run(Tensor input, Dictionary<string, Tensor>? features)
     {
-        var conv1 = Functional.MaxPool2d(Functional.Relu(_conv1.Forward(input)), 2);
-        var conv2 = Functional.MaxPool2d(Functional.Relu(_conv2.Forward(conv1)), 2);
-        var fc1 = Functional.Relu(_fc1.Forward(conv2.Flatten(1)));
-        var fc2 = Functional.Relu(_fc2.Forward(fc1));
-        var logits = _fc3.Forward(_dropout is null ? fc2 : _dropout.Forward(fc2));
+        var pooled1 = nn.functional.max_pool2d(nn.functional.relu(conv1.forward(input)), 2);
+        var pooled2 = nn.functional.max_pool2d(nn.functional.relu(conv2.forward(pooled1)), 2);
+        var hidden1 = nn.functional.relu(fc1.forward(pooled2.flatten(1)));
+        var hidden2 = nn.functional.relu(fc2.forward(hidden1));
+        var logits = fc3.forward(dropout is null ? hidden2 : dropout.forward(hidden2));
         if (features is not null)
         {
-            features.Add("conv1", conv1);
-            features.Add("conv2", conv2);
-            features.Add("fc1", fc1);
-            features.Add("fc2", fc2);
+            features.Add("conv1", pooled1);
+            features.Add("conv2", pooled2);
+            features.Add("fc1", hidden1);
+            features.Add("fc2", hidden2);
         }
         return logits;
     }

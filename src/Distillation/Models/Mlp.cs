@@ -1,5 +1,6 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Models;
 
@@ -9,29 +10,36 @@ namespace FedDistill.Distillation.Models;
 /// </summary>
 /// <remarks>
 /// As an <see cref="IFeatureModel"/> it exposes the post-ReLU activation of each hidden layer as
-/// <c>hidden0</c>, <c>hidden1</c>, ... ([B, width] vectors); a linear model has none.
+/// <c>hidden0</c>, <c>hidden1</c>, ... ([B, width] vectors); a linear model has none. State dict
+/// names are PyTorch's for <c>self.layers = nn.Sequential(nn.Flatten(), nn.Linear(...), ...)</c>.
 /// </remarks>
-public sealed class Mlp : Module, IFeatureModel
+public sealed class Mlp : nn.Module<Tensor, Tensor>, IFeatureModel
 {
     private readonly Sequential _layers;
+    private readonly Linear[] _linears;
 
     /// <summary>Creates the network.</summary>
     /// <param name="inputFeatures">Values per example after flattening (784 for 28×28 images).</param>
     /// <param name="hiddenWidths">Width of each hidden layer, in order; may be empty (a linear model).</param>
     /// <param name="classes">Number of output logits.</param>
-    public Mlp(long inputFeatures, IReadOnlyList<long> hiddenWidths, long classes)
+    public Mlp(long inputFeatures, IReadOnlyList<long> hiddenWidths, long classes) : base(nameof(Mlp))
     {
         ArgumentNullException.ThrowIfNull(hiddenWidths);
-        var layers = new List<Module> { new Flatten() };
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("0", nn.Flatten()) };
+        var linears = new List<Linear>();
         var width = inputFeatures;
-        foreach (var hidden in hiddenWidths)
+        foreach (var hidden in hiddenWidths.Append(classes))
         {
-            layers.Add(new Linear(width, hidden));
-            layers.Add(new ReLU());
+            var linear = nn.Linear(width, hidden);
+            linears.Add(linear);
+            layers.Add((layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), linear));
+            if (linears.Count <= hiddenWidths.Count)
+                layers.Add((layers.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), nn.ReLU()));
             width = hidden;
         }
-        layers.Add(new Linear(width, classes));
-        _layers = RegisterModule("layers", new Sequential(layers.ToArray()));
+        _layers = nn.Sequential(layers);
+        _linears = linears.ToArray();
+        register_module("layers", _layers);
         FeatureNames = Enumerable.Range(0, hiddenWidths.Count).Select(i => $"hidden{i}").ToArray();
     }
 
@@ -39,21 +47,23 @@ public sealed class Mlp : Module, IFeatureModel
     public IReadOnlyList<string> FeatureNames { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => _layers.Forward(input);
+    public override Tensor forward(Tensor input) => _layers.forward(input);
 
     /// <inheritdoc />
     public FeatureOutput ForwardWithFeatures(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        // An inner scope frees the pre-activation intermediates; only what is returned moves out.
-        using var scope = DisposeScope.Enter();
-        var current = input;
-        foreach (var layer in _layers.Layers)
+        var current = input.flatten(1);
+        for (var i = 0; i < _linears.Length; i++)
         {
-            current = layer.Forward(current);
-            if (layer is ReLU) features.Add(FeatureNames[features.Count], scope.MoveToOuter(current));
+            current = _linears[i].forward(current);
+            if (i < _linears.Length - 1)
+            {
+                current = nn.functional.relu(current);
+                features.Add(FeatureNames[i], current);
+            }
         }
-        return new FeatureOutput(scope.MoveToOuter(current), features);
+        return new FeatureOutput(current, features);
     }
 }

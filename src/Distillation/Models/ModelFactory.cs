@@ -1,5 +1,5 @@
 using System.Globalization;
-using FedDistill.Torch.Nn;
+using TorchSharp;
 
 namespace FedDistill.Distillation.Models;
 
@@ -28,7 +28,7 @@ public static class ModelFactory
     /// mlp's input width.
     /// </param>
     /// <exception cref="ArgumentException">The spec is invalid; the message lists every problem by field name.</exception>
-    public static Module Create(ModelSpec spec, IReadOnlyList<int>? exampleShape = null)
+    public static torch.nn.Module<torch.Tensor, torch.Tensor> Create(ModelSpec spec, IReadOnlyList<int>? exampleShape = null)
     {
         var errors = Validate(spec, exampleShape);
         if (errors.Count > 0) throw new ArgumentException($"Invalid model spec: {string.Join(" ", errors)}", nameof(spec));

@@ -1,5 +1,6 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Models;
 
@@ -18,13 +19,15 @@ namespace FedDistill.Distillation.Models;
 /// <c>stage1</c>, <c>stage2</c>, <c>stage3</c> (maps after each stage) and <c>pooled</c>
 /// ([B, 64·w] after global pooling).</para>
 /// </remarks>
-public sealed class ResNetCifar : Module, IFeatureModel
+public sealed class ResNetCifar : nn.Module<Tensor, Tensor>, IFeatureModel
 {
-    private readonly Conv2d _conv1;
-    private readonly BatchNorm2d _norm1;
-    private readonly Sequential[] _stages;
-    private readonly Dropout? _dropout;
-    private readonly Linear _fc;
+    private readonly Conv2d conv1;
+    private readonly BatchNorm2d bn1;
+    private readonly Sequential layer1;
+    private readonly Sequential layer2;
+    private readonly Sequential layer3;
+    private readonly Dropout? dropout;
+    private readonly Linear fc;
 
     /// <summary>Creates a network of depth 6·<paramref name="blocksPerStage"/> + 2.</summary>
     /// <param name="blocksPerStage">Residual blocks in each of the three stages (n), at least 1.</param>
@@ -36,29 +39,33 @@ public sealed class ResNetCifar : Module, IFeatureModel
     /// </param>
     /// <param name="dropout">Dropout probability before the classifier in [0, 1); 0 adds no layer.</param>
     public ResNetCifar(int blocksPerStage, long inputChannels = 3, long classes = 10, double widthMultiplier = 1.0, double dropout = 0.0)
+        : base(nameof(ResNetCifar))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blocksPerStage, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(classes, 1);
         var widths = StageWidths(widthMultiplier);
         BlocksPerStage = blocksPerStage;
-        _conv1 = RegisterModule("conv1", new Conv2d(inputChannels, widths[0], 3, 1, 1, bias: false));
-        _norm1 = RegisterModule("bn1", new BatchNorm2d(widths[0]));
-        _stages = new Sequential[3];
+        conv1 = nn.Conv2d(inputChannels, widths[0], 3, stride: 1, padding: 1, bias: false);
+        bn1 = nn.BatchNorm2d(widths[0]);
         var channels = widths[0];
-        for (var stage = 0; stage < 3; stage++)
+        Sequential Stage(int stage)
         {
-            var blocks = new Sequential();
+            var blocks = new List<nn.Module<Tensor, Tensor>>();
             for (var block = 0; block < blocksPerStage; block++)
             {
                 var stride = stage > 0 && block == 0 ? 2 : 1;
-                blocks.Append(new ResidualBlock(channels, widths[stage], stride));
+                blocks.Add(new ResidualBlock(channels, widths[stage], stride));
                 channels = widths[stage];
             }
-            _stages[stage] = RegisterModule($"layer{stage + 1}", blocks);
+            return nn.Sequential(blocks);
         }
-        if (dropout > 0) _dropout = RegisterModule("dropout", new Dropout(dropout));
-        _fc = RegisterModule("fc", new Linear(channels, classes));
+        layer1 = Stage(0);
+        layer2 = Stage(1);
+        layer3 = Stage(2);
+        if (dropout > 0) this.dropout = nn.Dropout(dropout);
+        fc = nn.Linear(channels, classes);
+        RegisterComponents();
     }
 
     /// <summary>Residual blocks per stage (n); the depth is 6n + 2.</summary>
@@ -91,32 +98,30 @@ public sealed class ResNetCifar : Module, IFeatureModel
     }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
-        using var scope = DisposeScope.Enter();
-        return scope.MoveToOuter(Run(input, null));
+        using var scope = torch.NewDisposeScope();
+        return Run(input, null).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
     public FeatureOutput ForwardWithFeatures(Tensor input)
     {
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        using var scope = DisposeScope.Enter();
-        var logits = Run(input, features);
-        foreach (var feature in features.Values) scope.MoveToOuter(feature);
-        return new FeatureOutput(scope.MoveToOuter(logits), features);
+        return new FeatureOutput(Run(input, features), features);
     }
 
     private Tensor Run(Tensor input, Dictionary<string, Tensor>? features)
     {
-        var x = Functional.Relu(_norm1.Forward(_conv1.Forward(input)));
-        for (var stage = 0; stage < _stages.Length; stage++)
-        {
-            x = _stages[stage].Forward(x);
-            features?.Add($"stage{stage + 1}", x);
-        }
-        var pooled = Functional.AdaptiveAvgPool2d(x, 1, 1).Flatten(1);
+        var x = nn.functional.relu(bn1.forward(conv1.forward(input)));
+        x = layer1.forward(x);
+        features?.Add("stage1", x);
+        x = layer2.forward(x);
+        features?.Add("stage2", x);
+        x = layer3.forward(x);
+        features?.Add("stage3", x);
+        var pooled = nn.functional.adaptive_avg_pool2d(x, [1, 1]).flatten(1);
         features?.Add("pooled", pooled);
-        return _fc.Forward(_dropout is null ? pooled : _dropout.Forward(pooled));
+        return fc.forward(dropout is null ? pooled : dropout.forward(pooled));
     }
 }

@@ -1,55 +1,66 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Models;
 
 /// <summary>
-/// A small convolutional classifier for 28×28 images: conv(c1)-ReLU-pool-conv(c2)-ReLU-pool-
+/// A small convolutional classifier for square images: conv(c1)-ReLU-pool-conv(c2)-ReLU-pool-
 /// fc(hidden)-ReLU-fc(classes), 3×3 kernels with padding 1 and 2×2 max pooling. With the
 /// default widths (16, 32, 128) it is the benchmark's CNN and a good Fashion-MNIST teacher.
 /// </summary>
-public sealed class SmallCnn : Module, IFeatureModel
+/// <remarks>Features: <c>conv1</c>, <c>conv2</c> (pooled maps) and <c>hidden</c> (post-ReLU vector).</remarks>
+public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFeatureModel
 {
-    private readonly Conv2d _conv1;
-    private readonly Conv2d _conv2;
-    private readonly Linear _hidden;
-    private readonly Dropout? _dropout;
-    private readonly Linear _output;
+    private readonly Conv2d conv1;
+    private readonly Conv2d conv2;
+    private readonly Linear fc1;
+    private readonly Dropout? dropout;
+    private readonly Linear fc2;
 
     /// <summary>Creates the network for square images of side <paramref name="imageSize"/> (divisible by 4).</summary>
+    /// <param name="inputChannels">Channels of the input images.</param>
+    /// <param name="classes">Number of output logits.</param>
+    /// <param name="channels1">Channels of the first convolution.</param>
+    /// <param name="channels2">Channels of the second convolution.</param>
+    /// <param name="hiddenWidth">Width of the hidden fully connected layer.</param>
+    /// <param name="imageSize">Side of the input images in pixels, divisible by 4.</param>
+    /// <param name="dropout">Dropout probability before the last layer in [0, 1); 0 adds no layer.</param>
     public SmallCnn(long inputChannels = 1, long classes = 10, long channels1 = 16, long channels2 = 32, long hiddenWidth = 128,
-        long imageSize = 28, double dropout = 0.0)
+        long imageSize = 28, double dropout = 0.0) : base(nameof(SmallCnn))
     {
         if (imageSize % 4 != 0) throw new ArgumentException("The image side must be divisible by 4 (two 2×2 poolings).", nameof(imageSize));
-        _conv1 = RegisterModule("conv1", new Conv2d(inputChannels, channels1, 3, padding: 1));
-        _conv2 = RegisterModule("conv2", new Conv2d(channels1, channels2, 3, padding: 1));
+        conv1 = nn.Conv2d(inputChannels, channels1, 3, padding: 1);
+        conv2 = nn.Conv2d(channels1, channels2, 3, padding: 1);
         var pooled = imageSize / 4;
-        _hidden = RegisterModule("fc1", new Linear(channels2 * pooled * pooled, hiddenWidth));
-        // Registered only when used: even p = 0 would cost a mask kernel per step in training.
-        if (dropout > 0) _dropout = RegisterModule("dropout", new Dropout(dropout));
-        _output = RegisterModule("fc2", new Linear(hiddenWidth, classes));
+        fc1 = nn.Linear(channels2 * pooled * pooled, hiddenWidth);
+        // Created only when used: even p = 0 would cost a mask kernel per step in training.
+        if (dropout > 0) this.dropout = nn.Dropout(dropout);
+        fc2 = nn.Linear(hiddenWidth, classes);
+        RegisterComponents();
     }
 
     /// <inheritdoc />
     public IReadOnlyList<string> FeatureNames { get; } = ["conv1", "conv2", "hidden"];
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         // Each intermediate is released as soon as the next operation has consumed it, as
         // Python's reference counting would (autograd keeps what backward needs), so libtorch's
-        // allocator reuses buffers within the pass instead of holding every activation.
-        var x = _conv1.Forward(input);
-        x = Replace(x, Functional.Relu(x));
-        x = Replace(x, Functional.MaxPool2d(x, 2));
-        x = Replace(x, _conv2.Forward(x));
-        x = Replace(x, Functional.Relu(x));
-        x = Replace(x, Functional.MaxPool2d(x, 2));
-        x = Replace(x, x.Flatten(1));
-        x = Replace(x, _hidden.Forward(x));
-        x = Replace(x, Functional.Relu(x));
-        if (_dropout is not null) x = Replace(x, _dropout.Forward(x));
-        return Replace(x, _output.Forward(x));
+        // allocator reuses buffers within the pass instead of holding every activation until
+        // the caller's dispose scope ends.
+        var x = conv1.forward(input);
+        x = Replace(x, nn.functional.relu(x));
+        x = Replace(x, nn.functional.max_pool2d(x, 2));
+        x = Replace(x, conv2.forward(x));
+        x = Replace(x, nn.functional.relu(x));
+        x = Replace(x, nn.functional.max_pool2d(x, 2));
+        x = Replace(x, x.flatten(1));
+        x = Replace(x, fc1.forward(x));
+        x = Replace(x, nn.functional.relu(x));
+        if (dropout is not null) x = Replace(x, dropout.forward(x));
+        return Replace(x, fc2.forward(x));
     }
 
     private static Tensor Replace(Tensor consumed, Tensor result)
@@ -61,10 +72,10 @@ public sealed class SmallCnn : Module, IFeatureModel
     /// <inheritdoc />
     public FeatureOutput ForwardWithFeatures(Tensor input)
     {
-        var conv1 = Functional.MaxPool2d(Functional.Relu(_conv1.Forward(input)), 2);
-        var conv2 = Functional.MaxPool2d(Functional.Relu(_conv2.Forward(conv1)), 2);
-        var hidden = Functional.Relu(_hidden.Forward(conv2.Flatten(1)));
-        var logits = _output.Forward(_dropout is null ? hidden : _dropout.Forward(hidden));
-        return new FeatureOutput(logits, new Dictionary<string, Tensor> { ["conv1"] = conv1, ["conv2"] = conv2, ["hidden"] = hidden });
+        var pooled1 = nn.functional.max_pool2d(nn.functional.relu(conv1.forward(input)), 2);
+        var pooled2 = nn.functional.max_pool2d(nn.functional.relu(conv2.forward(pooled1)), 2);
+        var hidden = nn.functional.relu(fc1.forward(pooled2.flatten(1)));
+        var logits = fc2.forward(dropout is null ? hidden : dropout.forward(hidden));
+        return new FeatureOutput(logits, new Dictionary<string, Tensor> { ["conv1"] = pooled1, ["conv2"] = pooled2, ["hidden"] = hidden });
     }
 }
