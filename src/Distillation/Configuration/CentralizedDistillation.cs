@@ -1,16 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using FedDistill.Distillation.Compute;
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Ensembles;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
-using FedDistill.Torch;
-using FedDistill.Torch.Jit;
-using FedDistill.Torch.Nn;
-using FedDistill.Torch.Serialization;
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Configuration;
 
@@ -26,8 +26,8 @@ namespace FedDistill.Distillation.Configuration;
 /// aggregator) and the private pool, which is partitioned among the teachers trained here.
 /// Normalization is fitted on the private pool. Teacher k is initialized from a seed derived from
 /// the data seed and k, so a configuration reproduces its run.</para>
-/// <para>Output: <c>student.safetensors</c> (the state dict, with the model spec as metadata) or
-/// <c>student.pt</c> (TorchScript, when the student was one), <c>report.json</c> (the student's
+/// <para>Output: <c>student.safetensors</c> (the state dict) with <c>student.model.json</c> (its
+/// model spec), or <c>student.pt</c> (TorchScript, when the student was one), <c>report.json</c> (the student's
 /// <see cref="EvaluationReport"/>) and <c>report.txt</c> (<see cref="DistillationResult.ToTable"/>).</para>
 /// <para>Not thread-safe, and it seeds libtorch's global generator: run one at a time.</para>
 /// </remarks>
@@ -45,8 +45,8 @@ public sealed class CentralizedDistillation
     /// <summary>The run's summary and the student's report as text.</summary>
     public const string ReportTableFile = "report.txt";
 
-    /// <summary>The metadata key of <see cref="StudentStateFile"/> that holds the student's <see cref="ModelSpec"/> as JSON.</summary>
-    public const string ModelSpecMetadataKey = "feddistill.modelSpec";
+    /// <summary>The student's <see cref="ModelSpec"/> as JSON, written beside <see cref="StudentStateFile"/>.</summary>
+    public const string StudentModelFile = "student.model.json";
 
     private const string StudentName = "student";
     private const ulong StudentSeedStream = 99;
@@ -171,17 +171,17 @@ public sealed class CentralizedDistillation
         return new PreparedData(publicLabeled.WithoutLabels(), validation, privatePool, parts, test, normalization);
     }
 
-    private Module BuildTeacher(TeacherConfig teacher, int index, PreparedData data, int? part, TrainingHost host, IProgress<string>? stages,
+    private nn.Module<Tensor, Tensor> BuildTeacher(TeacherConfig teacher, int index, PreparedData data, int? part, TrainingHost host, IProgress<string>? stages,
         CancellationToken cancellationToken)
     {
         if (teacher.TorchScript is { } script)
         {
             var loaded = LoadScript(script, $"Teacher '{teacher.Id}'");
-            stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: TorchScript module {script} ({loaded.ParameterCount():N0} parameters), used as it is"));
+            stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: TorchScript module {script} ({ParameterCount(loaded):N0} parameters), used as it is"));
             return loaded;
         }
 
-        Torch.Torch.ManualSeed(DeterministicRandom.DeriveSeed(Config.Data.Seed, TeacherSeedStream + (ulong)index));
+        torch.manual_seed(unchecked((long)DeterministicRandom.DeriveSeed(Config.Data.Seed, TeacherSeedStream + (ulong)index)));
         var spec = teacher.Model!;
         var model = ModelFactory.Create(spec, _dataset.ExampleShape);
         try
@@ -190,21 +190,22 @@ public sealed class CentralizedDistillation
             {
                 try
                 {
-                    model.LoadStateDict(checkpoint);
+                    ModelFiles.LoadWeights(model, checkpoint);
                 }
-                catch (Exception exception) when (exception is ArgumentException or SafetensorsFormatException or IOException)
+                catch (Exception exception) when (exception is InvalidDataException or IOException)
                 {
                     throw new InvalidOperationException($"Teacher '{teacher.Id}': the checkpoint '{checkpoint}' does not fit its {spec.Kind} model: {exception.Message}", exception);
                 }
-                stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: {spec.Kind} ({model.ParameterCount():N0} parameters) loaded from {checkpoint}"));
+                stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: {spec.Kind} ({ParameterCount(model):N0} parameters) loaded from {checkpoint}"));
                 return model;
             }
 
             var privateData = data.PrivatePool.Subset(data.Parts[part!.Value]);
             var classes = privateData.Labels!.Distinct().Count();
             stages?.Report(string.Create(Invariant,
-                $"Teacher {teacher.Id}: {spec.Kind} ({model.ParameterCount():N0} parameters), training on {privateData.Count} private examples of {classes} classes"));
+                $"Teacher {teacher.Id}: {spec.Kind} ({ParameterCount(model):N0} parameters), training on {privateData.Count} private examples of {classes} classes"));
             var trainer = new Trainer(teacher.Trainer ?? new TrainerOptions());
+            stages?.Report($"Teacher {teacher.Id}: training on {ComputeDevice.Describe(trainer.Device)}");
             host(teacher.Id, progress => trainer.Train(model, privateData, null, new CrossEntropyLoss(), progress, cancellationToken));
             return model;
         }
@@ -216,7 +217,7 @@ public sealed class CentralizedDistillation
     }
 
     /// <summary>Adds a teacher's public-set and test-set logits to the two ensembles and returns its test report.</summary>
-    private EvaluationReport FoldTeacher(string id, Module teacher, PreparedData data, ModelEvaluator evaluator,
+    private EvaluationReport FoldTeacher(string id, nn.Module<Tensor, Tensor> teacher, PreparedData data, ModelEvaluator evaluator,
         IEnsembleAccumulator publicEnsemble, IEnsembleAccumulator testEnsemble)
     {
         using var publicLogits = Predict(teacher, data.PublicSet, $"Teacher '{id}'");
@@ -226,7 +227,7 @@ public sealed class CentralizedDistillation
         if (data.Validation is { } validation)
         {
             // The validation examples are the head of the public split, whose logits are at hand.
-            using var validationLogits = publicLogits.Narrow(0, 0, validation.Count);
+            using var validationLogits = publicLogits.narrow(0, 0, validation.Count);
             var validationReport = evaluator.FromLogits(id, validationLogits, validation.Labels!);
             validationAccuracy = validationReport.Accuracy;
             // A class absent from the validation examples says nothing about any teacher: equal weights.
@@ -238,23 +239,23 @@ public sealed class CentralizedDistillation
         var report = evaluator.FromLogits(id, testLogits, data.Test.Labels!, data.Test.ClassNames);
         return report with
         {
-            ParameterCount = teacher.ParameterCount(),
+            ParameterCount = ParameterCount(teacher),
             SizeOnDiskBytes = evaluator.Options.MeasureSize ? ModelEvaluator.SizeOnDisk(teacher) : null,
             Speed = evaluator.Options.MeasureSpeed ? evaluator.MeasureSpeed(teacher, data.Test) : null,
         };
     }
 
-    private Module BuildStudent(PreparedData data)
+    private nn.Module<Tensor, Tensor> BuildStudent(PreparedData data)
     {
         var settings = Config.Student!;
-        Module student;
+        nn.Module<Tensor, Tensor> student;
         if (settings.TorchScript is { } script)
         {
             student = LoadScript(script, "The student");
         }
         else
         {
-            Torch.Torch.ManualSeed(DeterministicRandom.DeriveSeed(Config.Data.Seed, StudentSeedStream));
+            torch.manual_seed(unchecked((long)DeterministicRandom.DeriveSeed(Config.Data.Seed, StudentSeedStream)));
             student = ModelFactory.Create(settings.Model!, _dataset.ExampleShape);
         }
 
@@ -271,7 +272,7 @@ public sealed class CentralizedDistillation
         }
     }
 
-    private TrainingSummary TrainStudent(Module student, PreparedData data, Tensor ensembleLogits, TrainingHost host, IProgress<string>? stages,
+    private TrainingSummary TrainStudent(nn.Module<Tensor, Tensor> student, PreparedData data, Tensor ensembleLogits, TrainingHost host, IProgress<string>? stages,
         CancellationToken cancellationToken)
     {
         var lossSettings = Config.Loss;
@@ -281,8 +282,9 @@ public sealed class CentralizedDistillation
         {
             var kind = Config.Student!.TorchScript is { } script ? $"TorchScript module {script}" : Config.Student.Model!.Kind;
             stages?.Report(string.Create(Invariant,
-                $"Student: {kind} ({student.ParameterCount():N0} parameters), distilled with {lossSettings.Describe()} on {trainingSet.Count} public examples"));
+                $"Student: {kind} ({ParameterCount(student):N0} parameters), distilled with {lossSettings.Describe()} on {trainingSet.Count} public examples"));
             var trainer = new Trainer(Config.Trainer);
+            stages?.Report($"Student: training on {ComputeDevice.Describe(trainer.Device)}");
             return host(StudentName, progress =>
                 trainer.Train(student, trainingSet, loss.NeedsTeacher ? ensembleLogits : null, loss, progress, cancellationToken, data.Validation));
         }
@@ -292,58 +294,58 @@ public sealed class CentralizedDistillation
         }
     }
 
-    private string SaveStudent(Module student, string directory)
+    private string SaveStudent(nn.Module<Tensor, Tensor> student, string directory)
     {
-        if (student is ScriptModule script)
+        if (student is jit.ScriptModule script)
         {
             var scriptPath = Path.Combine(directory, StudentScriptFile);
-            script.Save(scriptPath);
+            ModelFiles.SaveTorchScript(script, scriptPath);
             return scriptPath;
         }
 
         var path = Path.Combine(directory, StudentStateFile);
-        var spec = JsonSerializer.Serialize(Config.Student!.Model!, DistillationConfigJson.ModelSpec);
-        student.SaveStateDict(path, new Dictionary<string, string> { [ModelSpecMetadataKey] = spec });
+        ModelFiles.SaveWeights(student, path);
+        File.WriteAllText(Path.Combine(directory, StudentModelFile), JsonSerializer.Serialize(Config.Student!.Model!, DistillationConfigJson.ModelSpec));
         return path;
     }
 
     /// <summary>The public set labeled with the ensemble's arg-max, sharing its feature array.</summary>
     private static Dataset PseudoLabeled(Dataset publicSet, Tensor ensembleLogits)
     {
-        using var predictions = ensembleLogits.ArgMax(1);
-        var labels = Array.ConvertAll(predictions.ToArray<long>(), label => (int)label);
+        using var predictions = ensembleLogits.argmax(1).cpu();
+        var labels = Array.ConvertAll(predictions.data<long>().ToArray(), label => (int)label);
         return new Dataset(publicSet.FeatureArray, publicSet.ExampleShape, labels, publicSet.ClassCount, publicSet.ClassNames);
     }
 
-    private static ScriptModule LoadScript(string path, string role)
+    private static jit.ScriptModule<Tensor, Tensor> LoadScript(string path, string role)
     {
         try
         {
-            var module = ScriptModule.Load(path);
-            module.Eval();
-            return module;
+            return ModelFiles.LoadTorchScript(path);
         }
-        catch (TorchException exception)
+        catch (InvalidDataException exception)
         {
             throw new InvalidOperationException($"{role}: cannot load '{path}' as TorchScript: {exception.Message}", exception);
         }
     }
 
+    private static long ParameterCount(nn.Module model) => model.parameters().Sum(parameter => parameter.numel());
+
     /// <summary>The model's logits on <paramref name="data"/>, checked to be [N, classes]; a model that fails on the examples is named in the error.</summary>
-    private Tensor Predict(Module model, Dataset data, string role)
+    private Tensor Predict(nn.Module<Tensor, Tensor> model, Dataset data, string role)
     {
         Tensor logits;
         try
         {
             logits = Predictor.PredictLogits(model, data, Config.Evaluation.BatchSize);
         }
-        catch (TorchException exception)
+        catch (ExternalException exception)
         {
             throw new InvalidOperationException(
                 $"{role} fails on examples of shape [{string.Join(", ", data.ExampleShape)}] from {_dataset.Name}: {exception.Message}", exception);
         }
 
-        var shape = logits.Shape;
+        var shape = logits.shape;
         if (shape.Length != 2 || shape[1] != _dataset.ClassCount)
         {
             logits.Dispose();

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using FedDistill.Distillation.Data;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
-using FedDistill.Torch.Serialization;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Evaluation;
 
@@ -38,7 +38,7 @@ public sealed class ModelEvaluator
     /// <param name="ensembleLogits">The teacher ensemble's [N, C] logits on the same examples in the same order, or null; not disposed.</param>
     /// <param name="teachers">Teacher reports to compare against (see <see cref="Compare"/>), or null.</param>
     /// <exception cref="ArgumentException">The test set is unlabeled or empty, or shapes disagree.</exception>
-    public EvaluationReport Evaluate(string name, Module model, Dataset testSet, Tensor? ensembleLogits = null, IReadOnlyList<EvaluationReport>? teachers = null)
+    public EvaluationReport Evaluate(string name, nn.Module<Tensor, Tensor> model, Dataset testSet, Tensor? ensembleLogits = null, IReadOnlyList<EvaluationReport>? teachers = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(testSet);
@@ -48,13 +48,13 @@ public sealed class ModelEvaluator
         EvaluationReport report;
         using (var logits = Predictor.PredictLogits(model, testSet, Options.BatchSize))
         {
-            if (logits.Size(1) != testSet.ClassCount)
-                throw new ArgumentException($"The model gives {logits.Size(1)} logits per example but the test set has {testSet.ClassCount} classes.", nameof(model));
+            if (logits.size(1) != testSet.ClassCount)
+                throw new ArgumentException($"The model gives {logits.size(1)} logits per example but the test set has {testSet.ClassCount} classes.", nameof(model));
             report = FromLogits(name, logits, testSet.Labels, testSet.ClassNames, ensembleLogits);
         }
         report = report with
         {
-            ParameterCount = model.ParameterCount(),
+            ParameterCount = model.parameters().Sum(parameter => parameter.numel()),
             SizeOnDiskBytes = Options.MeasureSize ? SizeOnDisk(model) : null,
             Speed = Options.MeasureSpeed ? MeasureSpeed(model, testSet) : null,
         };
@@ -173,15 +173,14 @@ public sealed class ModelEvaluator
 
     /// <summary>
     /// The exact size in bytes of <paramref name="model"/>'s state dict (parameters and buffers)
-    /// saved as safetensors by <see cref="TensorSafetensors.SaveStateDict"/>: the same bytes are
-    /// produced, counted and discarded, so nothing touches the disk.
+    /// saved as safetensors (TorchSharp.PyBridge, the format students are published in): the same
+    /// bytes are produced, counted and discarded, so nothing touches the disk.
     /// </summary>
-    public static long SizeOnDisk(Module model)
+    public static long SizeOnDisk(nn.Module<Tensor, Tensor> model)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var counter = new ByteCountingStream();
-        var entries = model.StateDict().Select(pair => TensorSafetensors.ToEntry(pair.Key, pair.Value)).ToList();
-        SafetensorsWriter.Write(counter, entries);
+        model.save_safetensors(counter, leaveOpen: true);
         return counter.Length;
     }
 
@@ -193,18 +192,18 @@ public sealed class ModelEvaluator
     /// <paramref name="data"/> (repeated when it is smaller). Each pass ends by copying its output
     /// to the host, so asynchronous devices are timed to completion.
     /// </summary>
-    public SpeedMeasurement MeasureSpeed(Module model, Dataset data)
+    public SpeedMeasurement MeasureSpeed(nn.Module<Tensor, Tensor> model, Dataset data)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         if (data.Count == 0) throw new ArgumentException("Timing needs at least one example.", nameof(data));
-        var device = model.Parameters().FirstOrDefault()?.Device ?? Device.Cpu;
-        var wasTraining = model.IsTraining;
-        model.Eval();
+        var device = Predictor.ModelDevice(model);
+        var wasTraining = model.training;
+        model.eval();
         try
         {
-            using var noGrad = NoGradScope.Enter();
-            using var scope = DisposeScope.Enter();
+            using var inference = torch.inference_mode();
+            using var scope = torch.NewDisposeScope();
             var assembler = new BatchAssembler(data);
             var (single, _) = assembler.Assemble([0], device);
             var latency = MedianSeconds(model, single, Options.LatencyRuns);
@@ -217,15 +216,15 @@ public sealed class ModelEvaluator
                 Options.LatencyRuns,
                 Options.ThroughputBatchSize,
                 device.ToString(),
-                global::FedDistill.Torch.Torch.Threads);
+                torch.get_num_threads());
         }
         finally
         {
-            model.Train(wasTraining);
+            model.train(wasTraining);
         }
     }
 
-    private double MedianSeconds(Module model, Tensor input, int runs)
+    private double MedianSeconds(nn.Module<Tensor, Tensor> model, Tensor input, int runs)
     {
         for (var i = 0; i < Options.WarmupRuns; i++) RunOnce(model, input);
         var seconds = new double[runs];
@@ -242,12 +241,12 @@ public sealed class ModelEvaluator
         return Math.Max(median, 1.0 / Stopwatch.Frequency);
     }
 
-    private static void RunOnce(Module model, Tensor input)
+    private static void RunOnce(nn.Module<Tensor, Tensor> model, Tensor input)
     {
-        using var scope = DisposeScope.Enter();
-        var output = model.Forward(input);
+        using var scope = torch.NewDisposeScope();
+        var output = model.forward(input);
         // Reading the result back waits for the device, so the time covers the whole pass.
-        _ = output.ToBytes();
+        _ = output.cpu().data<float>()[0];
     }
 
     private static EnsembleAgreement Agreement(float[] model, int count, int classes, Tensor ensembleLogits)
@@ -280,13 +279,13 @@ public sealed class ModelEvaluator
 
     private static (float[] Values, int Count, int Classes) ReadMatrix(Tensor matrix, string parameterName)
     {
-        var shape = matrix.Shape;
+        var shape = matrix.shape;
         if (shape.Length != 2 || shape[1] < 1)
             throw new ArgumentException($"Logits must be [N, C] with C ≥ 1; got [{string.Join(", ", shape)}].", parameterName);
-        using var scope = DisposeScope.Enter();
-        using var noGrad = NoGradScope.Enter();
-        var host = matrix.Detach().To(DType.Float32, Device.Cpu).Contiguous();
-        return (host.ToArray<float>(), checked((int)shape[0]), checked((int)shape[1]));
+        using var scope = torch.NewDisposeScope();
+        using var noGrad = torch.no_grad();
+        var host = matrix.detach().to(ScalarType.Float32, torch.CPU).contiguous();
+        return (host.data<float>().ToArray(), checked((int)shape[0]), checked((int)shape[1]));
     }
 
     /// <summary>The first index of the largest value, as <c>torch.argmax</c> on the CPU.</summary>

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
-using FedDistill.Torch.Optimizers;
+using FedDistill.Distillation.Compute;
+using FedDistill.Distillation.Training.Schedules;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Training;
 
@@ -16,17 +17,22 @@ public sealed class Trainer
 {
     private readonly TrainerOptions _options;
 
-    /// <summary>Creates a trainer; the options are validated here.</summary>
+    /// <summary>Creates a trainer; the options are validated and the device resolved here.</summary>
+    /// <exception cref="ArgumentException">An option is invalid, or the device does not exist on this machine.</exception>
     public Trainer(TrainerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Validate();
+        Device = ComputeDevice.Resolve(options.Device);
     }
+
+    /// <summary>Where this trainer trains: the model is moved there, batches are assembled there.</summary>
+    public Device Device { get; }
 
     /// <summary>
     /// Trains <paramref name="model"/> in place.
     /// </summary>
-    /// <param name="model">The model; left in evaluation mode afterwards.</param>
+    /// <param name="model">The model; moved to <see cref="Device"/> and left there in evaluation mode afterwards.</param>
     /// <param name="data">Training examples; must carry labels when the loss needs them.</param>
     /// <param name="teacherLogits">[N, C] logits aligned with <paramref name="data"/>'s examples, or null; not disposed.</param>
     /// <param name="loss">The objective.</param>
@@ -35,7 +41,7 @@ public sealed class Trainer
     /// <param name="validation">Labeled data evaluated after each epoch; enables early stopping.</param>
     /// <exception cref="ArgumentException">The data or teacher logits do not fit the loss.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public TrainingSummary Train(Module model, Dataset data, Tensor? teacherLogits, IDistillationLoss loss,
+    public TrainingSummary Train(nn.Module<Tensor, Tensor> model, Dataset data, Tensor? teacherLogits, IDistillationLoss loss,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Dataset? validation = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,17 +52,21 @@ public sealed class Trainer
         if (loss.NeedsTeacher && teacherLogits is null) throw new ArgumentException("The loss needs teacher logits but none were given.", nameof(teacherLogits));
         if (teacherLogits is not null)
         {
-            var shape = teacherLogits.Shape;
+            var shape = teacherLogits.shape;
             if (shape.Length != 2 || shape[0] != data.Count)
                 throw new ArgumentException($"Teacher logits have shape [{string.Join(", ", shape)}]; expected [{data.Count}, classes].", nameof(teacherLogits));
         }
         if (validation is { HasLabels: false }) throw new ArgumentException("Validation data needs labels.", nameof(validation));
 
-        Torch.Torch.ManualSeed(_options.Seed);
+        torch.manual_seed(unchecked((long)_options.Seed));
+        model.to(Device);
+        // Teacher logits live where the student trains, gathered per batch there.
+        using var logitsOnDevice = teacherLogits is null || teacherLogits.device == Device ? null : teacherLogits.to(Device);
+        var targets = logitsOnDevice ?? teacherLogits;
         var plan = new BatchPlan(data.Count, Math.Min(_options.BatchSize, data.Count), shuffle: true, dropLast: false);
         var totalSteps = (long)plan.BatchesPerEpoch * _options.Epochs;
         if (_options.MaxSteps is { } budget) totalSteps = Math.Min(totalSteps, budget);
-        using var optimizer = CreateOptimizer(model);
+        using var optimizer = CreateOptimizer(model.parameters());
         var schedule = CreateSchedule(totalSteps);
         var assembler = new BatchAssembler(data);
         var stopwatch = Stopwatch.StartNew();
@@ -76,7 +86,7 @@ public sealed class Trainer
             firstEpoch = resumedFrom + 1;
         }
 
-        model.Train();
+        model.train();
         try
         {
             for (var epoch = firstEpoch; epoch <= _options.Epochs && step < totalSteps; epoch++)
@@ -89,8 +99,8 @@ public sealed class Trainer
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var indices = batches[b];
-                    var rate = schedule?.Apply(optimizer, step) ?? optimizer.LearningRate;
-                    lossSum += TrainStep(model, optimizer, assembler, indices, teacherLogits, loss) * indices.Length;
+                    var rate = schedule?.Apply(optimizer, step) ?? _options.LearningRate;
+                    lossSum += TrainStep(model, optimizer, assembler, indices, targets, loss, Device) * indices.Length;
                     samples += indices.Length;
                     step++;
                     var last = b == batches.Count - 1 || step == totalSteps;
@@ -103,7 +113,7 @@ public sealed class Trainer
 
                     epochLoss = lossSum / samples;
                     double? accuracy = validation is null ? null : Predictor.Accuracy(model, validation);
-                    model.Train();
+                    model.train();
                     if (accuracy is { } current)
                     {
                         if (bestAccuracy is null || current > bestAccuracy)
@@ -129,11 +139,11 @@ public sealed class Trainer
                 }
             }
             if (step >= totalSteps && _options.MaxSteps is not null && totalSteps < (long)plan.BatchesPerEpoch * _options.Epochs) stoppedEarly = true;
-            if (bestState is not null) model.LoadStateDict(bestState);
+            if (bestState is not null) model.load_state_dict(bestState);
         }
         finally
         {
-            model.Eval();
+            model.eval();
             if (bestState is not null)
                 foreach (var tensor in bestState.Values) tensor.Dispose();
         }
@@ -142,41 +152,41 @@ public sealed class Trainer
             samplesTrained / Math.Max(stopwatch.Elapsed.TotalSeconds, 1e-9), bestAccuracy, stoppedEarly, resumedFrom);
     }
 
-    private static double TrainStep(Module model, Optimizer optimizer, BatchAssembler assembler, int[] indices, Tensor? teacherLogits,
-        IDistillationLoss loss)
+    private static double TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, BatchAssembler assembler, int[] indices,
+        Tensor? teacherLogits, IDistillationLoss loss, Device device)
     {
-        using var scope = DisposeScope.Enter();
-        var (features, labels) = assembler.Assemble(indices);
+        using var scope = torch.NewDisposeScope();
+        var (features, labels) = assembler.Assemble(indices, device);
         Tensor? targets = null;
         if (teacherLogits is not null)
         {
-            var index = Tensor.FromArray(Array.ConvertAll(indices, i => (long)i));
-            targets = teacherLogits.IndexSelect(0, index);
+            var index = torch.tensor(Array.ConvertAll(indices, i => (long)i), device: device);
+            targets = teacherLogits.index_select(0, index);
         }
-        var value = loss.Compute(model.Forward(features), targets, labels);
-        optimizer.ZeroGrad();
-        value.Backward();
-        optimizer.Step();
-        return value.Item();
+        var value = loss.Compute(model.forward(features), targets, labels);
+        optimizer.zero_grad();
+        value.backward();
+        optimizer.step();
+        return value.item<float>();
     }
 
     /// <summary>Copies the model's state (reusing the previous snapshot's storage) so early stopping can restore the best epoch.</summary>
-    private static Dictionary<string, Tensor> Snapshot(Module model, Dictionary<string, Tensor>? previous)
+    private static Dictionary<string, Tensor> Snapshot(nn.Module model, Dictionary<string, Tensor>? previous)
     {
-        using var noGrad = NoGradScope.Enter();
+        using var noGrad = torch.no_grad();
         if (previous is not null)
         {
-            foreach (var (name, tensor) in model.StateDict()) previous[name].CopyFrom(tensor);
+            foreach (var (name, tensor) in model.state_dict()) previous[name].copy_(tensor);
             return previous;
         }
-        return model.StateDict().ToDictionary(pair => pair.Key, pair => pair.Value.Detach().Clone().DetachFromDisposeScope());
+        return model.state_dict().ToDictionary(pair => pair.Key, pair => pair.Value.detach().clone().DetachFromDisposeScope());
     }
 
-    private Optimizer CreateOptimizer(Module model) => _options.Optimizer switch
+    private optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => _options.Optimizer switch
     {
-        "adam" => new Adam(model.Parameters(), _options.LearningRate, weightDecay: _options.WeightDecay),
-        "adamw" => new AdamW(model.Parameters(), _options.LearningRate, weightDecay: _options.WeightDecay),
-        "sgd" => new Sgd(model.Parameters(), _options.LearningRate, _options.Momentum, weightDecay: _options.WeightDecay,
+        "adam" => optim.Adam(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
+        "adamw" => optim.AdamW(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
+        "sgd" => optim.SGD(parameters, _options.LearningRate, _options.Momentum, weight_decay: _options.WeightDecay,
             nesterov: _options.Momentum > 0),
         _ => throw new InvalidOperationException($"Unknown optimizer '{_options.Optimizer}'."),
     };

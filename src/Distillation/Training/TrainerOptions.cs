@@ -1,3 +1,5 @@
+using FedDistill.Distillation.Compute;
+
 namespace FedDistill.Distillation.Training;
 
 /// <summary>How a <see cref="Trainer"/> optimizes a model. Validated by <see cref="Validate"/>.</summary>
@@ -12,7 +14,8 @@ namespace FedDistill.Distillation.Training;
 /// <param name="Seed">Seeds libtorch's generator and the batch order; the same seed gives the same run.</param>
 /// <param name="MaxSteps">A step budget: training stops after this many optimizer steps even mid-epoch (null: no budget).</param>
 /// <param name="EarlyStoppingPatience">With validation data, stop after this many epochs without a better validation accuracy and restore the best weights (0: off).</param>
-/// <param name="CheckpointPath">A safetensors file written after every epoch (model state plus progress), from which a later run resumes.</param>
+/// <param name="CheckpointPath">A checkpoint written after every epoch (weights as safetensors plus a progress file beside it, see <see cref="TrainingCheckpoint"/>), from which a later run resumes.</param>
+/// <param name="Device">Where to train: <c>auto</c> (CUDA when available, else the CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</param>
 public sealed record TrainerOptions(
     int Epochs = 5,
     int BatchSize = 128,
@@ -25,7 +28,8 @@ public sealed record TrainerOptions(
     ulong Seed = 0,
     long? MaxSteps = null,
     int EarlyStoppingPatience = 0,
-    string? CheckpointPath = null)
+    string? CheckpointPath = null,
+    string Device = ComputeDevice.Auto)
 {
     /// <summary>The optimizer names this trainer knows.</summary>
     public static IReadOnlyList<string> Optimizers { get; } = ["adam", "adamw", "sgd"];
@@ -47,6 +51,7 @@ public sealed record TrainerOptions(
         Require(MaxSteps is null or >= 1, nameof(MaxSteps), MaxSteps ?? 0, "at least 1 when set");
         Require(EarlyStoppingPatience >= 0, nameof(EarlyStoppingPatience), EarlyStoppingPatience, "at least 0");
         Require(CheckpointPath is null || CheckpointPath.Trim().Length > 0, nameof(CheckpointPath), CheckpointPath ?? "", "a file path when set");
+        if (ComputeDevice.Validate(Device) is { } problem) throw new ArgumentException($"TrainerOptions.Device is {problem}.", nameof(Device));
         return this;
     }
 

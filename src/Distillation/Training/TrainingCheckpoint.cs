@@ -1,62 +1,72 @@
 using System.Globalization;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
-using FedDistill.Torch.Serialization;
+using System.Text.Json;
+using TorchSharp;
+using TorchSharp.PyBridge;
 
 namespace FedDistill.Distillation.Training;
 
 /// <summary>
-/// A trainer checkpoint: the model's state dict in a safetensors file whose metadata records the
-/// epochs and steps completed, so an interrupted run resumes after the last finished epoch.
+/// A resumable training checkpoint: the model's state dict as a safetensors file at the given
+/// path (readable by PyTorch's <c>safetensors.torch.load_file</c>), and the progress in a small
+/// JSON file beside it (<c>PATH.progress.json</c>).
 /// </summary>
 /// <remarks>
-/// The optimizer's moments are not saved (libtorch's optimizer state is not exposed through the
-/// shim): a resumed Adam restarts its moment estimates, which costs a few steps of warm-up, while
-/// the learning-rate schedule resumes at the exact step.
+/// The weights are written first and the progress second, each through a temporary file renamed
+/// into place, so a crash leaves either the previous checkpoint or weights one epoch ahead of
+/// their progress file, from which a resumed run repeats at most that epoch.
 /// </remarks>
 public static class TrainingCheckpoint
 {
-    private const string EpochKey = "feddistill.epochs_completed";
-    private const string StepKey = "feddistill.steps_completed";
-    private const string BestKey = "feddistill.best_validation_accuracy";
+    /// <summary>The progress file that belongs to the checkpoint at <paramref name="path"/>.</summary>
+    public static string ProgressPath(string path) => path + ".progress.json";
 
-    /// <summary>Writes the checkpoint atomically.</summary>
-    public static void Save(string path, Module model, int epochsCompleted, long stepsCompleted, double? bestValidationAccuracy)
+    /// <summary>Writes the checkpoint for <paramref name="model"/> after <paramref name="epochsCompleted"/> epochs.</summary>
+    public static void Save(string path, torch.nn.Module model, int epochsCompleted, long stepsCompleted, double? bestValidationAccuracy)
     {
-        var metadata = new Dictionary<string, string>
-        {
-            [EpochKey] = epochsCompleted.ToString(CultureInfo.InvariantCulture),
-            [StepKey] = stepsCompleted.ToString(CultureInfo.InvariantCulture),
-        };
-        if (bestValidationAccuracy is { } best) metadata[BestKey] = best.ToString("R", CultureInfo.InvariantCulture);
-        model.SaveStateDict(path, metadata);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        ArgumentNullException.ThrowIfNull(model);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        var weights = path + ".tmp";
+        using (var stream = File.Create(weights)) model.save_safetensors(stream);
+        File.Move(weights, path, overwrite: true);
+        var progress = ProgressPath(path) + ".tmp";
+        File.WriteAllText(progress, JsonSerializer.Serialize(new Progress(epochsCompleted, stepsCompleted, bestValidationAccuracy)));
+        File.Move(progress, ProgressPath(path), overwrite: true);
     }
 
     /// <summary>
-    /// Loads the checkpoint at <paramref name="path"/> into <paramref name="model"/> when the file
-    /// exists and returns its progress; returns null (and changes nothing) when there is none.
+    /// Loads the checkpoint at <paramref name="path"/> into <paramref name="model"/> and returns the
+    /// progress it records, or null when there is no checkpoint yet.
     /// </summary>
-    /// <exception cref="SafetensorsFormatException">The file exists but is not a valid checkpoint.</exception>
-    public static (int EpochsCompleted, long StepsCompleted, double? BestValidationAccuracy)? TryLoad(string path, Module model)
+    /// <exception cref="InvalidDataException">The file exists but is not a FedDistill checkpoint for this model.</exception>
+    public static (int EpochsCompleted, long StepsCompleted, double? BestValidationAccuracy)? TryLoad(string path, torch.nn.Module model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         if (!File.Exists(path)) return null;
-        var document = SafetensorsReader.ReadFile(path);
-        if (!document.Metadata.TryGetValue(EpochKey, out var epochs) || !document.Metadata.TryGetValue(StepKey, out var steps) ||
-            !int.TryParse(epochs, NumberStyles.None, CultureInfo.InvariantCulture, out var epochCount) ||
-            !long.TryParse(steps, NumberStyles.None, CultureInfo.InvariantCulture, out var stepCount))
-        {
-            throw new SafetensorsFormatException($"'{path}' is a safetensors file but not a FedDistill training checkpoint (no {EpochKey}/{StepKey} metadata).");
-        }
-        double? best = document.Metadata.TryGetValue(BestKey, out var text) ? double.Parse(text, CultureInfo.InvariantCulture) : null;
-        var tensors = document.Entries.ToDictionary(entry => entry.Name, entry => TensorSafetensors.ToTensor(entry).DetachFromDisposeScope());
+        var progressPath = ProgressPath(path);
+        Progress? progress;
         try
         {
-            model.LoadStateDict(tensors);
+            progress = File.Exists(progressPath) ? JsonSerializer.Deserialize<Progress>(File.ReadAllText(progressPath)) : null;
         }
-        finally
+        catch (JsonException error)
         {
-            foreach (var tensor in tensors.Values) tensor.Dispose();
+            throw new InvalidDataException($"'{progressPath}' is not a FedDistill checkpoint progress file: {error.Message}", error);
         }
-        return (epochCount, stepCount, best);
+        if (progress is null || progress.EpochsCompleted < 0 || progress.StepsCompleted < 0)
+            throw new InvalidDataException($"'{path}' has no valid progress file '{progressPath}', so it is not a FedDistill training checkpoint.");
+        try
+        {
+            using var stream = File.OpenRead(path);
+            model.load_safetensors(stream);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"'{path}' does not hold this model's weights: {error.Message}", error);
+        }
+        return (progress.EpochsCompleted, progress.StepsCompleted, progress.BestValidationAccuracy);
     }
+
+    private sealed record Progress(int EpochsCompleted, long StepsCompleted, double? BestValidationAccuracy);
 }

@@ -1,4 +1,4 @@
-namespace FedDistill.Torch.Optimizers;
+namespace FedDistill.Distillation.Training.Schedules;
 
 /// <summary>
 /// Linear warm-up to the base rate, then cosine annealing to <c>minimumRate</c> at

@@ -1,4 +1,6 @@
-namespace FedDistill.Torch.Optimizers;
+using TorchSharp;
+
+namespace FedDistill.Distillation.Training.Schedules;
 
 /// <summary>
 /// A learning rate as a function of the step (or epoch) count. Call <see cref="Apply"/> with the
@@ -10,12 +12,13 @@ public abstract class LearningRateSchedule
     /// <summary>The rate to use at <paramref name="step"/> (0-based).</summary>
     public abstract double LearningRateAt(long step);
 
-    /// <summary>Sets <paramref name="optimizer"/>'s rate for <paramref name="step"/> and returns it.</summary>
-    public double Apply(Optimizer optimizer, long step)
+    /// <summary>Sets every parameter group of <paramref name="optimizer"/> to the rate for <paramref name="step"/> and returns it.</summary>
+    public double Apply(torch.optim.Optimizer optimizer, long step)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         var rate = LearningRateAt(step);
-        if (rate != optimizer.LearningRate) optimizer.LearningRate = rate;
+        foreach (var group in optimizer.ParamGroups)
+            if (group.LearningRate != rate) group.LearningRate = rate;
         return rate;
     }
 }

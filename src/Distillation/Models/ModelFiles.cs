@@ -1,0 +1,122 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using static TorchSharp.torch;
+
+namespace FedDistill.Distillation.Models;
+
+/// <summary>
+/// Model weights and modules in the files PyTorch users already have: state dicts saved with
+/// <c>torch.save(model.state_dict(), path)</c> (<c>.pt</c>, <c>.pth</c>, <c>.bin</c>) or with
+/// safetensors (<c>.safetensors</c>), through TorchSharp.PyBridge; and whole TorchScript modules
+/// (<c>torch.jit.script(model).save(path)</c>), through libtorch's own loader.
+/// </summary>
+/// <remarks>
+/// The format of a state dict file is chosen by its extension: <c>.safetensors</c> is safetensors,
+/// anything else a PyTorch pickle. Loading is strict: every parameter and buffer of the module must
+/// be in the file with its shape, and the file must hold nothing else.
+/// </remarks>
+public static class ModelFiles
+{
+    /// <summary>The extension of safetensors files.</summary>
+    public const string SafetensorsExtension = ".safetensors";
+
+    /// <summary>True when <paramref name="path"/> names a safetensors file (else a PyTorch pickle).</summary>
+    public static bool IsSafetensors(string path) => path.EndsWith(SafetensorsExtension, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Loads a state dict file into <paramref name="module"/>'s parameters and buffers.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is not a state dict, or does not fit the module (the message says what is off).</exception>
+    public static void LoadWeights(nn.Module module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"There is no state dict file '{path}'.", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            if (IsSafetensors(path)) module.load_safetensors(stream);
+            else module.load_py(stream);
+        }
+        catch (Exception error) when (error is not (OutOfMemoryException or FileNotFoundException))
+        {
+            throw new InvalidDataException(
+                $"'{path}' is not a {(IsSafetensors(path) ? "safetensors" : "PyTorch (torch.save)")} state dict that fits this model: {error.Message}", error);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="module"/>'s state dict to <paramref name="path"/>: safetensors for a
+    /// <c>.safetensors</c> path, else a PyTorch pickle that <c>torch.load</c> reads. The file is
+    /// written beside and renamed into place, so a reader never sees half of it.
+    /// </summary>
+    public static void SaveWeights(nn.Module module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var temporary = path + ".tmp";
+        using (var stream = File.Create(temporary))
+        {
+            if (IsSafetensors(path)) module.save_safetensors(stream, leaveOpen: true);
+            else module.save_py(stream, leaveOpen: true);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>The state dict as safetensors bytes (what the aggregator publishes as a student version).</summary>
+    public static byte[] ToSafetensors(nn.Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        using var stream = new MemoryStream();
+        module.save_safetensors(stream, leaveOpen: true);
+        return stream.ToArray();
+    }
+
+    /// <summary>Loads safetensors bytes made by <see cref="ToSafetensors"/> into <paramref name="module"/>.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a safetensors state dict that fits the module.</exception>
+    public static void LoadSafetensors(nn.Module module, ReadOnlyMemory<byte> safetensors)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        try
+        {
+            using var stream = new MemoryStream(safetensors.ToArray(), writable: false);
+            module.load_safetensors(stream);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"The bytes are not a safetensors state dict that fits this model: {error.Message}", error);
+        }
+    }
+
+    /// <summary>
+    /// Loads a TorchScript module (from PyTorch's <c>torch.jit.save</c> or <see cref="SaveTorchScript"/>)
+    /// in evaluation mode; its parameters can be trained like any module's. The caller owns it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">libtorch cannot read the file as TorchScript.</exception>
+    public static jit.ScriptModule<Tensor, Tensor> LoadTorchScript(string path, Device? device = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path)) throw new FileNotFoundException($"There is no TorchScript file '{path}'.", path);
+        try
+        {
+            var module = device is null ? jit.load<Tensor, Tensor>(path) : jit.load<Tensor, Tensor>(path, device);
+            module.eval();
+            return module;
+        }
+        catch (ExternalException error)
+        {
+            throw new InvalidDataException($"'{path}' is not a TorchScript module libtorch can load: {error.Message}", error);
+        }
+    }
+
+    /// <summary>Saves a TorchScript module so that PyTorch's <c>torch.jit.load</c> (1.13 and later) reads it.</summary>
+    public static void SaveTorchScript(jit.ScriptModule module, string path)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var temporary = path + ".tmp";
+        jit.save(module, temporary);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
