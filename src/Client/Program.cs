@@ -1,10 +1,11 @@
 using System.CommandLine;
 using FedDistill.Client.Commands;
 
-var root = new RootCommand("FedDistill: federated, multi-teacher knowledge distillation on libtorch.")
+var root = new RootCommand("FedDistill: federated, multi-teacher knowledge distillation on TorchSharp.")
 {
     DemoCommand.Create(),
     DistillCommand.Create(),
+    DoctorCommand.Create(),
     AdminCommand.Create(),
     FederationCommand.Create(),
     ParticipantsCommand.Create(),

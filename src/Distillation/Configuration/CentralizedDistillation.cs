@@ -26,7 +26,7 @@ namespace FedDistill.Distillation.Configuration;
 /// aggregator) and the private pool, which is partitioned among the teachers trained here.
 /// Normalization is fitted on the private pool. Teacher k is initialized from a seed derived from
 /// the data seed and k, so a configuration reproduces its run.</para>
-/// <para>Output: <c>student.safetensors</c> (the state dict) with <c>student.model.json</c> (its
+/// <para>Output: <c>student.safetensors</c> (the state dict) with <c>model.json</c> (its
 /// model spec), or <c>student.pt</c> (TorchScript, when the student was one), <c>report.json</c> (the student's
 /// <see cref="EvaluationReport"/>) and <c>report.txt</c> (<see cref="DistillationResult.ToTable"/>).</para>
 /// <para>Not thread-safe, and it seeds libtorch's global generator: run one at a time.</para>
@@ -46,7 +46,7 @@ public sealed class CentralizedDistillation
     public const string ReportTableFile = "report.txt";
 
     /// <summary>The student's <see cref="ModelSpec"/> as JSON, written beside <see cref="StudentStateFile"/>.</summary>
-    public const string StudentModelFile = "student.model.json";
+    public const string StudentModelFile = "model.json";
 
     private const string StudentName = "student";
     private const ulong StudentSeedStream = 99;
@@ -177,7 +177,7 @@ public sealed class CentralizedDistillation
         if (teacher.TorchScript is { } script)
         {
             var loaded = LoadScript(script, $"Teacher '{teacher.Id}'");
-            stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: TorchScript module {script} ({ParameterCount(loaded):N0} parameters), used as it is"));
+            stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: TorchScript module {script} ({loaded.ParameterCount():N0} parameters), used as it is"));
             return loaded;
         }
 
@@ -196,14 +196,14 @@ public sealed class CentralizedDistillation
                 {
                     throw new InvalidOperationException($"Teacher '{teacher.Id}': the checkpoint '{checkpoint}' does not fit its {spec.Kind} model: {exception.Message}", exception);
                 }
-                stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: {spec.Kind} ({ParameterCount(model):N0} parameters) loaded from {checkpoint}"));
+                stages?.Report(string.Create(Invariant, $"Teacher {teacher.Id}: {spec.Kind} ({model.ParameterCount():N0} parameters) loaded from {checkpoint}"));
                 return model;
             }
 
             var privateData = data.PrivatePool.Subset(data.Parts[part!.Value]);
             var classes = privateData.Labels!.Distinct().Count();
             stages?.Report(string.Create(Invariant,
-                $"Teacher {teacher.Id}: {spec.Kind} ({ParameterCount(model):N0} parameters), training on {privateData.Count} private examples of {classes} classes"));
+                $"Teacher {teacher.Id}: {spec.Kind} ({model.ParameterCount():N0} parameters), training on {privateData.Count} private examples of {classes} classes"));
             var trainer = new Trainer(teacher.Trainer ?? new TrainerOptions());
             stages?.Report($"Teacher {teacher.Id}: training on {ComputeDevice.Describe(trainer.Device)}");
             host(teacher.Id, progress => trainer.Train(model, privateData, null, new CrossEntropyLoss(), progress, cancellationToken));
@@ -239,7 +239,7 @@ public sealed class CentralizedDistillation
         var report = evaluator.FromLogits(id, testLogits, data.Test.Labels!, data.Test.ClassNames);
         return report with
         {
-            ParameterCount = ParameterCount(teacher),
+            ParameterCount = teacher.ParameterCount(),
             SizeOnDiskBytes = evaluator.Options.MeasureSize ? ModelEvaluator.SizeOnDisk(teacher) : null,
             Speed = evaluator.Options.MeasureSpeed ? evaluator.MeasureSpeed(teacher, data.Test) : null,
         };
@@ -282,7 +282,7 @@ public sealed class CentralizedDistillation
         {
             var kind = Config.Student!.TorchScript is { } script ? $"TorchScript module {script}" : Config.Student.Model!.Kind;
             stages?.Report(string.Create(Invariant,
-                $"Student: {kind} ({ParameterCount(student):N0} parameters), distilled with {lossSettings.Describe()} on {trainingSet.Count} public examples"));
+                $"Student: {kind} ({student.ParameterCount():N0} parameters), distilled with {lossSettings.Describe()} on {trainingSet.Count} public examples"));
             var trainer = new Trainer(Config.Trainer);
             stages?.Report($"Student: training on {ComputeDevice.Describe(trainer.Device)}");
             return host(StudentName, progress =>
@@ -328,8 +328,6 @@ public sealed class CentralizedDistillation
             throw new InvalidOperationException($"{role}: cannot load '{path}' as TorchScript: {exception.Message}", exception);
         }
     }
-
-    private static long ParameterCount(nn.Module model) => model.parameters().Sum(parameter => parameter.numel());
 
     /// <summary>The model's logits on <paramref name="data"/>, checked to be [N, classes]; a model that fails on the examples is named in the error.</summary>
     private Tensor Predict(nn.Module<Tensor, Tensor> model, Dataset data, string role)

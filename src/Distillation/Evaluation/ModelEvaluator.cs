@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FedDistill.Distillation.Data;
+using FedDistill.Distillation.Models;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -54,7 +55,7 @@ public sealed class ModelEvaluator
         }
         report = report with
         {
-            ParameterCount = model.parameters().Sum(parameter => parameter.numel()),
+            ParameterCount = model.ParameterCount(),
             SizeOnDiskBytes = Options.MeasureSize ? SizeOnDisk(model) : null,
             Speed = Options.MeasureSpeed ? MeasureSpeed(model, testSet) : null,
         };

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using FedDistill.Distillation.Configuration;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Models;
-using FedDistill.Torch.Serialization;
 
 namespace FedDistill.Distillation.Tests.Configuration;
 
@@ -60,16 +59,16 @@ public sealed class CentralizedDistillationTests(SmallDistillationRun run) : ICl
     }
 
     [Fact]
-    public void The_student_state_dict_carries_its_model_spec_and_loads_into_that_model()
+    public void The_student_state_dict_comes_with_its_model_spec_and_loads_into_that_model()
     {
         var path = Path.Combine(run.OutputDirectory, CentralizedDistillation.StudentStateFile);
-        var metadata = SafetensorsReader.ReadFile(path).Metadata[CentralizedDistillation.ModelSpecMetadataKey];
+        var metadata = File.ReadAllText(Path.Combine(run.OutputDirectory, CentralizedDistillation.StudentModelFile));
         var spec = JsonSerializer.Deserialize<ModelSpec>(metadata, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
 
         Assert.Equal("small-cnn", spec.Kind);
         Assert.Equal([8, 16, 64], spec.Channels);
         using var model = ModelFactory.Create(spec, [1, 28, 28]);
-        model.LoadStateDict(path);
+        ModelFiles.LoadWeights(model, path);
         Assert.Equal(run.Result.Student.ParameterCount, model.ParameterCount());
     }
 

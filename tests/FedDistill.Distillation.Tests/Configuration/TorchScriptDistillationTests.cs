@@ -2,8 +2,9 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FedDistill.Distillation.Configuration;
-using FedDistill.Torch;
-using FedDistill.Torch.Jit;
+using FedDistill.Distillation.Models;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Configuration;
 
@@ -59,9 +60,9 @@ public sealed class TorchScriptDistillationTests : IDisposable
         File.WriteAllText(inputPath, JsonSerializer.Serialize(new { shape = new[] { Examples, 1, 28, 28 }, data = input }));
         float[] ours;
         float[] untrained;
-        using (var trainedStudent = ScriptModule.Load(saved))
+        using (var trainedStudent = ModelFiles.LoadTorchScript(saved))
             ours = Forward(trainedStudent, input);
-        using (var original = ScriptModule.Load(studentFixture))
+        using (var original = ModelFiles.LoadTorchScript(studentFixture))
             untrained = Forward(original, input);
         Assert.True(ours.Zip(untrained).Max(pair => Math.Abs(pair.First - pair.Second)) > 1e-3, "training did not move the student's weights");
 
@@ -88,12 +89,12 @@ public sealed class TorchScriptDistillationTests : IDisposable
     private static float[] Inputs() =>
         Enumerable.Range(0, Examples * 28 * 28).Select(i => (float)Math.Round(Math.Sin(0.37 * i) + 0.5 * Math.Cos(0.011 * i), 3)).ToArray();
 
-    private static float[] Forward(ScriptModule model, float[] input)
+    private static float[] Forward(nn.Module<Tensor, Tensor> model, float[] input)
     {
-        using var noGrad = NoGradScope.Enter();
-        using var scope = DisposeScope.Enter();
-        var x = Tensor.FromArray(input, Examples, 1, 28, 28);
-        return model.Forward(x).ToArray<float>();
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var x = torch.tensor(input, new long[] { Examples, 1, 28, 28 });
+        return model.forward(x).data<float>().ToArray();
     }
 
     private static string Quote(string text) => JsonValue.Create(text).ToJsonString();

@@ -1,5 +1,5 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Evaluation;
 
@@ -8,9 +8,10 @@ namespace FedDistill.Distillation.Tests.Evaluation;
 /// exactly. It carries one unused parameter of <c>parameterCount</c> elements so size and
 /// compression have something to measure.
 /// </summary>
-internal sealed class LogitsPassThrough : Module
+internal sealed class LogitsPassThrough : nn.Module<Tensor, Tensor>
 {
-    public LogitsPassThrough(long parameterCount) => RegisterParameter("offset", Tensor.Zeros([parameterCount]));
+    public LogitsPassThrough(long parameterCount) : base(nameof(LogitsPassThrough)) =>
+        register_parameter("offset", nn.Parameter(torch.zeros(parameterCount)));
 
-    public override Tensor Forward(Tensor input) => input.Clone();
+    public override Tensor forward(Tensor input) => input.clone();
 }

@@ -1,7 +1,7 @@
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Evaluation;
-using FedDistill.Torch;
-using FedDistill.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Evaluation;
 
@@ -29,9 +29,9 @@ public sealed class ModelEvaluatorTests
     private static EvaluationReport Evaluate(float[] logits, int[] labels, EvaluationOptions? options = null, string[]? names = null, float[]? ensemble = null)
     {
         var classes = logits.Length / labels.Length;
-        using var scope = DisposeScope.Enter();
-        var logitTensor = Tensor.FromArray(logits, labels.Length, classes);
-        var ensembleTensor = ensemble is null ? null : Tensor.FromArray(ensemble, labels.Length, classes);
+        using var scope = torch.NewDisposeScope();
+        var logitTensor = torch.tensor(logits, new long[] { labels.Length, classes });
+        var ensembleTensor = ensemble is null ? null : torch.tensor(ensemble, new long[] { labels.Length, classes });
         return new ModelEvaluator(options ?? NoTiming).FromLogits("model", logitTensor, labels, names, ensembleTensor);
     }
 
@@ -142,9 +142,9 @@ public sealed class ModelEvaluatorTests
     [Fact]
     public void Ensemble_logits_of_another_shape_are_rejected()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var evaluator = new ModelEvaluator(NoTiming);
-        var error = Assert.Throws<ArgumentException>(() => evaluator.FromLogits("model", Tensor.Zeros([5, 3]), ThreeClassLabels, null, Tensor.Zeros([5, 4])));
+        var error = Assert.Throws<ArgumentException>(() => evaluator.FromLogits("model", torch.zeros(new long[] { 5, 3 }), ThreeClassLabels, null, torch.zeros(new long[] { 5, 4 })));
         Assert.Contains("[5, 4] but the model's are [5, 3]", error.Message);
     }
 
@@ -170,7 +170,7 @@ public sealed class ModelEvaluatorTests
         Assert.Equal(7, report.ParameterCount);
         Assert.Null(report.Speed);
         Assert.Empty(report.Comparisons);
-        Assert.True(model.IsTraining);
+        Assert.True(model.training);
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public sealed class ModelEvaluatorTests
         var path = Path.Combine(Path.GetTempPath(), $"feddistill-size-{Guid.NewGuid():N}.safetensors");
         try
         {
-            model.SaveStateDict(path);
+            FedDistill.Distillation.Models.ModelFiles.SaveWeights(model, path);
             Assert.Equal(new FileInfo(path).Length, ModelEvaluator.SizeOnDisk(model));
             Assert.Equal(expected, ModelEvaluator.SizeOnDisk(model));
         }

@@ -1,6 +1,6 @@
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Models;
 
@@ -21,28 +21,28 @@ public sealed class ModelZooTests
     public void Every_kind_maps_a_batch_of_images_to_one_row_of_logits_per_image(string kind, int channels, int size)
     {
         using var model = ModelFactory.Create(new ModelSpec { Kind = kind, Classes = 7 }, [channels, size, size]);
-        using var scope = DisposeScope.Enter();
-        var logits = model.Forward(Tensor.Randn([2, channels, size, size]));
-        Assert.Equal([2L, 7L], logits.Shape);
+        using var scope = torch.NewDisposeScope();
+        var logits = model.forward(torch.randn(new long[] { 2, channels, size, size }));
+        Assert.Equal([2L, 7L], logits.shape);
     }
 
     [Theory]
     [MemberData(nameof(KindsAndInputs))]
     public void Forward_and_backward_give_a_nonzero_gradient_to_every_parameter(string kind, int channels, int size)
     {
-        Torch.Torch.ManualSeed(42);
+        torch.manual_seed(42);
         using var model = ModelFactory.Create(new ModelSpec { Kind = kind, Classes = 10 }, [channels, size, size]);
-        using var scope = DisposeScope.Enter();
-        var logits = model.Forward(Tensor.Randn([4, channels, size, size]));
-        var loss = Functional.CrossEntropy(logits, Tensor.FromArray(new long[] { 0, 3, 7, 9 }));
-        loss.Backward();
+        using var scope = torch.NewDisposeScope();
+        var logits = model.forward(torch.randn(new long[] { 4, channels, size, size }));
+        var loss = nn.functional.cross_entropy(logits, torch.tensor(new long[] { 0, new long[] { 3, 7, 9 } }));
+        loss.backward();
 
-        foreach (var (name, parameter) in model.NamedParameters())
+        foreach (var (name, parameter) in model.named_parameters())
         {
-            var gradient = parameter.Grad;
+            var gradient = parameter.grad;
             Assert.NotNull(gradient);
-            Assert.Equal(parameter.Shape, gradient.Shape);
-            Assert.True(gradient.Norm().Item() > 0, $"{kind}: the gradient of '{name}' is zero.");
+            Assert.Equal(parameter.shape, gradient.shape);
+            Assert.True(gradient.norm().item<float>() > 0, $"{kind}: the gradient of '{name}' is zero.");
         }
     }
 
@@ -51,13 +51,13 @@ public sealed class ModelZooTests
     public void Forward_with_features_gives_the_same_logits_as_forward(string kind, int channels, int size)
     {
         using var model = ModelFactory.Create(new ModelSpec { Kind = kind }, [channels, size, size]);
-        model.Eval();
-        using var noGrad = NoGradScope.Enter();
-        using var scope = DisposeScope.Enter();
-        var input = Tensor.Randn([3, channels, size, size]);
-        var expected = model.Forward(input).ToArray<float>();
+        model.eval();
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var input = torch.randn(new long[] { 3, channels, size, size });
+        var expected = model.forward(input).data<float>().ToArray();
         var output = ((IFeatureModel)model).ForwardWithFeatures(input);
-        Assert.Equal(expected, output.Logits.ToArray<float>());
+        Assert.Equal(expected, output.Logits.data<float>().ToArray());
         Assert.Equal(((IFeatureModel)model).FeatureNames, output.Features.Keys);
     }
 
@@ -65,14 +65,14 @@ public sealed class ModelZooTests
     public void Forward_with_features_leaves_only_the_logits_and_features_in_the_callers_scope()
     {
         using var model = ResNetCifar.ResNet8(3, 10);
-        using var scope = DisposeScope.Enter();
-        var input = Tensor.Randn([2, 3, 32, 32]);
+        using var scope = torch.NewDisposeScope();
+        var input = torch.randn(new long[] { 2, 3, 32, 32 });
         var before = scope.Count;
 
         var output = model.ForwardWithFeatures(input);
         Assert.Equal(before + 1 + 4, scope.Count);
 
-        model.Forward(input);
+        model.forward(input);
         Assert.Equal(before + 1 + 4 + 1, scope.Count);
     }
 
@@ -80,28 +80,28 @@ public sealed class ModelZooTests
     public void Mlp_features_are_the_post_relu_activations_of_each_hidden_layer()
     {
         using var model = new Mlp(784, [256, 128], 10);
-        using var scope = DisposeScope.Enter();
-        var output = model.ForwardWithFeatures(Tensor.Randn([2, 1, 28, 28]));
+        using var scope = torch.NewDisposeScope();
+        var output = model.ForwardWithFeatures(torch.randn(new long[] { 2, 1, 28, 28 }));
 
         Assert.Equal(["hidden0", "hidden1"], model.FeatureNames);
-        Assert.Equal([2L, 256L], output.Features["hidden0"].Shape);
-        Assert.Equal([2L, 128L], output.Features["hidden1"].Shape);
-        Assert.All(output.Features.Values, feature => Assert.True(feature.Min().Item() >= 0));
+        Assert.Equal([2L, 256L], output.Features["hidden0"].shape);
+        Assert.Equal([2L, 128L], output.Features["hidden1"].shape);
+        Assert.All(output.Features.Values, feature => Assert.True(feature.Min().item<float>() >= 0));
         // The last hidden activation is what the output layer sees: logits = h1·Wᵀ + b.
         var linear = (Linear)model.NamedChildren().Single().Value.NamedChildren().Last().Value;
-        var expected = Functional.Linear(output.Features["hidden1"], linear.Weight, linear.Bias).ToArray<float>();
-        Assert.Equal(expected, output.Logits.ToArray<float>());
+        var expected = nn.functional.linear(output.Features["hidden1"], linear.Weight, linear.Bias).data<float>().ToArray();
+        Assert.Equal(expected, output.Logits.data<float>().ToArray());
     }
 
     [Fact]
     public void A_linear_mlp_has_no_features()
     {
         using var model = new Mlp(4, [], 3);
-        using var scope = DisposeScope.Enter();
-        var output = model.ForwardWithFeatures(Tensor.Randn([5, 4]));
+        using var scope = torch.NewDisposeScope();
+        var output = model.ForwardWithFeatures(torch.randn(new long[] { 5, 4 }));
         Assert.Empty(model.FeatureNames);
         Assert.Empty(output.Features);
-        Assert.Equal([5L, 3L], output.Logits.Shape);
+        Assert.Equal([5L, 3L], output.Logits.shape);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class ModelZooTests
         using var model = new Mlp(784, [256, 128], 10);
         Assert.Equal(
             ["layers.1.weight", "layers.1.bias", "layers.3.weight", "layers.3.bias", "layers.5.weight", "layers.5.bias"],
-            model.StateDict().Keys);
+            model.state_dict().Keys);
     }
 
     [Theory]
@@ -119,31 +119,31 @@ public sealed class ModelZooTests
     public void LeNet5_features_have_the_shapes_of_its_pooled_maps_and_hidden_layers(int size, long firstSide, long secondSide)
     {
         using var model = new LeNet5(1, 10, size);
-        using var scope = DisposeScope.Enter();
-        var output = model.ForwardWithFeatures(Tensor.Randn([2, 1, size, size]));
+        using var scope = torch.NewDisposeScope();
+        var output = model.ForwardWithFeatures(torch.randn(new long[] { 2, 1, size, size }));
 
         Assert.Equal(["conv1", "conv2", "fc1", "fc2"], model.FeatureNames);
-        Assert.Equal([2L, 6L, firstSide, firstSide], output.Features["conv1"].Shape);
-        Assert.Equal([2L, 16L, secondSide, secondSide], output.Features["conv2"].Shape);
-        Assert.Equal([2L, 120L], output.Features["fc1"].Shape);
-        Assert.Equal([2L, 84L], output.Features["fc2"].Shape);
+        Assert.Equal([2L, 6L, firstSide, firstSide], output.Features["conv1"].shape);
+        Assert.Equal([2L, 16L, secondSide, secondSide], output.Features["conv2"].shape);
+        Assert.Equal([2L, 120L], output.Features["fc1"].shape);
+        Assert.Equal([2L, 84L], output.Features["fc2"].shape);
     }
 
     [Fact]
     public void ResNet_features_are_the_three_stage_maps_and_the_pooled_vector()
     {
         using var model = ResNetCifar.ResNet20(3, 10);
-        using var scope = DisposeScope.Enter();
-        var output = model.ForwardWithFeatures(Tensor.Randn([2, 3, 32, 32]));
+        using var scope = torch.NewDisposeScope();
+        var output = model.ForwardWithFeatures(torch.randn(new long[] { 2, 3, 32, 32 }));
 
         Assert.Equal(["stage1", "stage2", "stage3", "pooled"], model.FeatureNames);
-        Assert.Equal([2L, 16L, 32L, 32L], output.Features["stage1"].Shape);
-        Assert.Equal([2L, 32L, 16L, 16L], output.Features["stage2"].Shape);
-        Assert.Equal([2L, 64L, 8L, 8L], output.Features["stage3"].Shape);
-        Assert.Equal([2L, 64L], output.Features["pooled"].Shape);
+        Assert.Equal([2L, 16L, 32L, 32L], output.Features["stage1"].shape);
+        Assert.Equal([2L, 32L, 16L, 16L], output.Features["stage2"].shape);
+        Assert.Equal([2L, 64L, 8L, 8L], output.Features["stage3"].shape);
+        Assert.Equal([2L, 64L], output.Features["pooled"].shape);
         // The pooled vector is the spatial mean of the last stage.
-        var mean = output.Features["stage3"].Mean([2L, 3L]).ToArray<float>();
-        var pooled = output.Features["pooled"].ToArray<float>();
+        var mean = output.Features["stage3"].mean(new long[] { 2L, 3L }).data<float>().ToArray();
+        var pooled = output.Features["pooled"].data<float>().ToArray();
         for (var i = 0; i < mean.Length; i++) Assert.Equal(mean[i], pooled[i], 1e-5f);
     }
 
@@ -151,14 +151,14 @@ public sealed class ModelZooTests
     public void Features_are_part_of_the_autograd_graph()
     {
         using var model = ResNetCifar.ResNet8(1, 10);
-        using var scope = DisposeScope.Enter();
-        var output = model.ForwardWithFeatures(Tensor.Randn([2, 1, 28, 28]));
-        output.Features["stage1"].Sum().Backward();
+        using var scope = torch.NewDisposeScope();
+        var output = model.ForwardWithFeatures(torch.randn(new long[] { 2, 1, 28, 28 }));
+        output.Features["stage1"].sum().backward();
 
-        var parameters = model.NamedParameters().ToDictionary(pair => pair.Key, pair => pair.Value);
-        Assert.NotNull(parameters["conv1.weight"].Grad);
+        var parameters = model.named_parameters().ToDictionary(pair => pair.Key, pair => pair.Value);
+        Assert.NotNull(parameters["conv1.weight"].grad);
         // Nothing after the first stage feeds stage1, so the classifier gets no gradient.
-        Assert.Null(parameters["fc.weight"].Grad);
+        Assert.Null(parameters["fc.weight"].grad);
     }
 
     [Fact]

@@ -3,7 +3,8 @@ using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Training;
 
@@ -38,7 +39,7 @@ public sealed class TrainerTests : IDisposable
 
         Assert.True(Predictor.Accuracy(model, Blobs(300, 2)) > 0.95);
         Assert.Equal(5 * (600 / 32 + 1), summary.Steps);
-        Assert.False(model.IsTraining);
+        Assert.False(model.training);
     }
 
     [Fact]
@@ -47,10 +48,10 @@ public sealed class TrainerTests : IDisposable
         var train = Blobs(200, 1);
         float[] Run()
         {
-            Torch.Torch.ManualSeed(11);
+            torch.manual_seed(11);
             using var model = new Mlp(8, [16], 3);
             new Trainer(new TrainerOptions(Epochs: 2, BatchSize: 16, Seed: 5)).Train(model, train, null, new CrossEntropyLoss());
-            return model.StateDict()["layers.1.weight"].ToArray<float>();
+            return model.state_dict()["layers.1.weight"].data<float>().ToArray();
         }
         Assert.Equal(Run(), Run());
     }
