@@ -86,7 +86,7 @@ public static class FederationRounds
         {
             var data = new PrivateDataSpec(Count: 50_000, Parts: participants, Index: i, MinPartSize: Math.Min(200, 50_000 / participants / 4)).Load(publicSet, sources);
             var model = ModelFactory.Create(new ModelSpec { Kind = "mlp", HiddenWidths = [32] }, data.ExampleShape);
-            new Trainer(new TrainerOptions(Epochs: 1, BatchSize: 256, LearningRate: 3e-3, Seed: (ulong)i)).Train(model, data, null, new CrossEntropyLoss());
+            new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: 1, BatchSize: 256, LearningRate: 3e-3, Seed: (ulong)i)).Train(model, data, null, new CrossEntropyLoss());
             var counts = new int[data.ClassCount];
             foreach (var label in data.Labels!) counts[label]++;
             teachers.Add((LocalFederation.ParticipantId(i), model, counts));

@@ -60,7 +60,7 @@ public static class QualityRun
             Torch.Torch.ManualSeed(settings.Seed + (ulong)k);
             var teacher = new SmallCnn(channels1: 32, channels2: 64, hiddenWidth: 256, dropout: 0.25);
             var watch = Stopwatch.StartNew();
-            new Trainer(new TrainerOptions(Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw", WeightDecay: 5e-4,
+            new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw", WeightDecay: 5e-4,
                 Seed: settings.Seed + (ulong)k)).Train(teacher, privateTraining, null, new CrossEntropyLoss(labelSmoothing: 0.05));
             var report = evaluator.Evaluate($"teacher-{k + 1}", teacher, test);
             teacherReports.Add(report);
@@ -84,7 +84,7 @@ public static class QualityRun
         // The reference the federation tries to approach: the same student architecture trained centrally on all 50,000 labels.
         Torch.Torch.ManualSeed(settings.Seed + 100);
         using var central = new SmallCnn();
-        new Trainer(new TrainerOptions(Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: settings.Seed + 100))
+        new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: settings.Seed + 100))
             .Train(central, privatePool, null, new CrossEntropyLoss());
         var centralAccuracy = Predictor.Accuracy(central, test);
         Say(string.Create(CultureInfo.InvariantCulture, $"central small CNN on all 50,000 labels: test accuracy {centralAccuracy:F4}"));
@@ -165,7 +165,7 @@ public static class QualityRun
 
     private static Module DistillStudent(Module student, Dataset publicSet, Tensor ensembleLogits, Settings settings, bool hardLabels)
     {
-        var trainer = new Trainer(new TrainerOptions(Epochs: settings.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw",
+        var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: settings.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw",
             WeightDecay: 5e-4, Seed: settings.Seed + 7));
         if (hardLabels)
         {

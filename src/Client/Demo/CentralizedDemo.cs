@@ -36,7 +36,7 @@ public static class CentralizedDemo
 
         var teacherWatch = Stopwatch.StartNew();
         using var teacher = new TeacherGrain("teacher-cnn", new SmallCnn(), train,
-            new TrainerOptions(Epochs: options.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed));
+            new TrainerOptions(Schedule: "cosine", Epochs: options.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed));
         TrainingProgressView.Run("teacher", progress => teacher.TrainAsync(progress, cancellationToken).GetAwaiter().GetResult());
         var teacherAccuracy = await teacher.EvaluateAsync(test, cancellationToken);
         teacherWatch.Stop();
@@ -46,7 +46,7 @@ public static class CentralizedDemo
         using var teacherLogits = Tensor.FromSpan<float>(softLabels.Logits, [softLabels.Examples, softLabels.Classes]);
         using var student = new Mlp(train.FeatureLength, [256, 128], train.ClassCount);
         var loss = new KnowledgeDistillationLoss(options.Temperature, options.Alpha);
-        var trainer = new Trainer(new TrainerOptions(Epochs: options.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed + 1));
+        var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: options.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed + 1));
         TrainingProgressView.Run("student", progress => trainer.Train(student, train, teacherLogits, loss, progress, cancellationToken));
         var studentAccuracy = Predictor.Accuracy(student, test);
         studentWatch.Stop();
