@@ -1,5 +1,5 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -53,11 +53,12 @@ public sealed class DsFlStrategy : IEnsembleStrategy
 
         protected override Tensor Transform(Tensor logits) => ProbabilitySpace.Soften(logits, strategy.Temperature);
 
-        // log q straight from log-softmax: exact and finite, no floor needed.
+        // log q straight from log-softmax: exact and finite, no floor needed. The mean is a fresh
+        // tensor, so it is divided in place, and so is the fresh log-softmax scaled.
         protected override Tensor Complete(Tensor weightedMean)
         {
-            var logTarget = Functional.LogSoftmax(weightedMean.Div(strategy.SharpeningTemperature), 1);
-            return strategy.Temperature == 1.0 ? logTarget : logTarget.Mul(strategy.Temperature);
+            var logTarget = nn.functional.log_softmax(weightedMean.div_(strategy.SharpeningTemperature), 1);
+            return strategy.Temperature == 1.0 ? logTarget : logTarget.mul_(strategy.Temperature);
         }
     }
 }

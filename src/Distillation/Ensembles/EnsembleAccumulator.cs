@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -36,10 +37,10 @@ public abstract class EnsembleAccumulator : IEnsembleAccumulator
     public int TeacherCount { get; private set; }
 
     /// <inheritdoc />
-    public long RetainedBytes => _retained.Where(tensor => !tensor.IsDisposed).Sum(tensor => tensor.ElementCount * tensor.DType.ElementSize());
+    public long RetainedBytes => _retained.Where(tensor => !tensor.IsInvalid).Sum(tensor => tensor.numel() * tensor.ElementSize);
 
     /// <summary>Number of tensors the accumulator holds right now (running sums or retained copies).</summary>
-    public int RetainedTensorCount => _retained.Count(tensor => !tensor.IsDisposed);
+    public int RetainedTensorCount => _retained.Count(tensor => !tensor.IsInvalid);
 
     /// <inheritdoc />
     public virtual IReadOnlyDictionary<string, double>? TeacherWeights => null;
@@ -62,9 +63,9 @@ public abstract class EnsembleAccumulator : IEnsembleAccumulator
         if (_teacherIds.Contains(teacher))
             throw new ArgumentException($"Teacher '{teacher}' has already contributed to this ensemble; each teacher is added once.", nameof(contribution));
         var logits = contribution.Logits;
-        if (logits is null || logits.IsDisposed)
+        if (logits is null || logits.IsInvalid)
             throw new ArgumentException($"Teacher '{teacher}' sent no logits (null or disposed).", nameof(contribution));
-        var shape = logits.Shape;
+        var shape = logits.shape;
         if (shape.Length != 2 || shape[0] != Examples || shape[1] != Classes)
         {
             throw new ArgumentException(
@@ -72,15 +73,16 @@ public abstract class EnsembleAccumulator : IEnsembleAccumulator
                 nameof(contribution));
         }
 
-        if (!logits.DType.IsFloatingPoint())
-            throw new ArgumentException($"Teacher '{teacher}' sent {logits.DType} logits; logits must be floating point.", nameof(contribution));
+        if (!logits.is_floating_point())
+            throw new ArgumentException($"Teacher '{teacher}' sent {logits.dtype} logits; logits must be floating point.", nameof(contribution));
         ValidateContribution(contribution);
 
-        using var noGrad = NoGradScope.Enter();
-        using var scope = DisposeScope.Enter();
-        var device = _device ?? logits.Device;
+        using var noGrad = torch.no_grad();
+        using var scope = torch.NewDisposeScope();
+        var device = _device ?? logits.device;
         // Compared as float32, the dtype the ensemble sums in: a float64 logit beyond its range is as unusable as an infinity.
-        var converted = logits.Detach().To(DType.Float32, device);
+        // A no-op conversion shares the caller's storage, so nothing below writes into it.
+        var converted = logits.detach().to(ScalarType.Float32, device);
         RequireFinite(teacher, converted);
 
         _device = device;
@@ -99,11 +101,12 @@ public abstract class EnsembleAccumulator : IEnsembleAccumulator
             throw new InvalidOperationException("No teacher has been added; an ensemble needs at least one.");
 
         Tensor result;
-        using (NoGradScope.Enter())
-        using (DisposeScope.Enter())
+        using (torch.no_grad())
+        using (torch.NewDisposeScope())
         {
             result = Combine();
-            if (_retained.Contains(result))
+            // By reference: a tensor's Equals compares elements.
+            if (_retained.Any(tensor => ReferenceEquals(tensor, result)))
                 throw new InvalidOperationException($"{GetType().Name}.{nameof(Combine)} must return a tensor it created, not one it retains.");
             result.MoveToOuterDisposeScope();
         }
@@ -162,14 +165,14 @@ public abstract class EnsembleAccumulator : IEnsembleAccumulator
     }
 
     /// <summary>A retained float32 tensor of zeros on <see cref="Device"/>, for a running sum.</summary>
-    protected Tensor RetainZeros(params long[] shape) => Retain(Tensor.Zeros(shape, DType.Float32, Device));
+    protected Tensor RetainZeros(params long[] shape) => Retain(torch.zeros(shape, ScalarType.Float32, Device));
 
     private static void RequireFinite(string teacher, Tensor logits)
     {
-        var finite = (long)logits.IsFinite().Sum().Item();
-        var nonFinite = logits.ElementCount - finite;
-        if (nonFinite == 0) return;
-        var notANumber = (long)logits.IsNan().Sum().Item();
+        // One boolean read back on the common path; the counts only when there is something to report.
+        if (logits.isfinite().all().item<bool>()) return;
+        var nonFinite = logits.numel() - logits.isfinite().sum().item<long>();
+        var notANumber = logits.isnan().sum().item<long>();
         throw new ArgumentException(
             $"Teacher '{teacher}' sent {notANumber} NaN and {nonFinite - notANumber} infinite logits (as float32); every logit must be finite.",
             "contribution");

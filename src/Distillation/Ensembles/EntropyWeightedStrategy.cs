@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -43,15 +44,16 @@ public sealed class EntropyWeightedStrategy : IEnsembleStrategy
         {
             // From log-softmax, so a confident teacher's p · log p is 0 · (finite), never 0 · (−∞).
             var logProbabilities = ProbabilitySpace.LogSoften(logits, temperature);
-            var probabilities = logProbabilities.Exp();
-            var negativeEntropy = probabilities.Mul(logProbabilities).Sum(1, keepDimensions: true);
-            var weight = negativeEntropy.Exp();
+            var probabilities = logProbabilities.exp();
+            // The log-probabilities are not needed after this, so p · log p overwrites them.
+            var weight = logProbabilities.mul_(probabilities).sum(1, keepdim: true).exp_();
             _weightedSum ??= RetainZeros(Examples, Classes);
             _weightTotal ??= RetainZeros(Examples, 1);
-            _weightedSum.AddInPlace(probabilities.Mul(weight));
-            _weightTotal.AddInPlace(weight);
+            // Σ += p · w, broadcast over the classes in one kernel, with no [N, C] product kept.
+            _weightedSum.addcmul_(probabilities, weight, 1);
+            _weightTotal.add_(weight);
         }
 
-        protected override Tensor Combine() => ProbabilitySpace.ToLogits(_weightedSum!.Div(_weightTotal!), temperature);
+        protected override Tensor Combine() => ProbabilitySpace.ToLogits(_weightedSum! / _weightTotal!, temperature);
     }
 }

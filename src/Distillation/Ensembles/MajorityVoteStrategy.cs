@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -53,15 +54,18 @@ public sealed class MajorityVoteStrategy : IEnsembleStrategy
         {
             _votes ??= RetainZeros(Examples, Classes);
             _probabilitySum ??= RetainZeros(Examples, Classes);
-            _votes.AddInPlace(logits.ArgMax(1).OneHot(Classes).To(DType.Float32));
-            _probabilitySum.AddInPlace(ProbabilitySpace.Soften(logits, strategy.Temperature));
+            // One vote per row straight into the counts at the argmax column, rather than through an
+            // [N, C] one-hot matrix (int64, then float32).
+            var choices = logits.argmax(1, keepdim: true);
+            _votes.scatter_add_(1, choices, torch.ones(Examples, 1, ScalarType.Float32, Device));
+            _probabilitySum.add_(ProbabilitySpace.Soften(logits, strategy.Temperature));
         }
 
         protected override Tensor Combine()
         {
-            // λ p̄ = (λ / K) Σ_k p_k.
-            var smoothed = _votes!.Add(_probabilitySum!, strategy.VoteSmoothing / TeacherCount);
-            return ProbabilitySpace.ToLogits(smoothed.Div(TeacherCount + strategy.VoteSmoothing), strategy.Temperature);
+            // λ p̄ = (λ / K) Σ_k p_k; the sum is fresh, so it is scaled in place.
+            var smoothed = _votes!.add(_probabilitySum!, strategy.VoteSmoothing / TeacherCount);
+            return ProbabilitySpace.ToLogits(smoothed.div_(TeacherCount + strategy.VoteSmoothing), strategy.Temperature);
         }
     }
 }

@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -26,6 +27,6 @@ public sealed class MedianStrategy : IEnsembleStrategy
     {
         // Odd K: the middle value; even K: the mean of the two middle values.
         protected override Tensor Reduce(Tensor sortedOverTeachers, int teachers) =>
-            sortedOverTeachers.Narrow(0, (teachers - 1) / 2, 2 - teachers % 2).Mean(0);
+            sortedOverTeachers.narrow(0, (teachers - 1) / 2, 2 - teachers % 2).mean([0]);
     }
 }

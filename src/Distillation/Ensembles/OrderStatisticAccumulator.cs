@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -21,11 +22,17 @@ internal abstract class OrderStatisticAccumulator : EnsembleAccumulator
 
     protected sealed override void Accumulate(TeacherContribution contribution, Tensor logits) =>
         // A clone, because the logits may share storage with the caller's tensor, which the caller may reuse.
-        _teachers.Add(Retain(logits.Clone()));
+        _teachers.Add(Retain(logits.clone()));
 
     protected sealed override Tensor Combine()
     {
-        var (sorted, _) = Tensor.Stack(_teachers, 0).Sort(0);
+        var stacked = torch.stack(_teachers, 0);
+        // The copies are in the stack now: free them (Finish would, but only after the sort) to lower the peak.
+        foreach (var teacher in _teachers) teacher.Dispose();
+        var (sorted, indices) = stacked.sort(0);
+        // Only the values are used; the int64 indices are twice their size.
+        indices.Dispose();
+        stacked.Dispose();
         return Reduce(sorted, _teachers.Count);
     }
 }

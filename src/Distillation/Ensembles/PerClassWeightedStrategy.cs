@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -62,11 +63,13 @@ public sealed class PerClassWeightedStrategy : IEnsembleStrategy
         {
             var weights = contribution.PerClassWeights!;
             var probabilities = ProbabilitySpace.Soften(logits, temperature);
-            var row = Tensor.FromSpan<float>(weights.Select(weight => (float)weight).ToArray(), [1, Classes], Device);
+            var row = torch.tensor(weights.Select(weight => (float)weight).ToArray(), 1, Classes, device: Device);
             _weightedSum ??= RetainZeros(Examples, Classes);
             _plainSum ??= RetainZeros(Examples, Classes);
-            _weightedSum.AddInPlace(probabilities.Mul(row));
-            _plainSum.AddInPlace(probabilities);
+            // Σ += p · w, the [1, C] weights broadcast over the rows in one kernel, with no product kept.
+            _weightedSum.addcmul_(probabilities, row, 1);
+            _plainSum.add_(probabilities);
+            // The column totals stay on the host in double: C numbers, needed there to choose each column's rule.
             for (var c = 0; c < Classes; c++) _columnWeights[c] += weights[c];
         }
 
@@ -75,9 +78,10 @@ public sealed class PerClassWeightedStrategy : IEnsembleStrategy
             // Per column, either the trust-weighted mean or (no trust anywhere) the plain mean.
             var weightedScale = _columnWeights.Select(total => total > 0.0 ? (float)(1.0 / total) : 0f).ToArray();
             var plainScale = _columnWeights.Select(total => total > 0.0 ? 0f : (float)(1.0 / TeacherCount)).ToArray();
-            var combined = _weightedSum!.Mul(Tensor.FromSpan<float>(weightedScale, [1, Classes], Device))
-                .Add(_plainSum!.Mul(Tensor.FromSpan<float>(plainScale, [1, Classes], Device)));
-            var normalized = combined.Div(combined.Sum(1, keepDimensions: true).Clamp(min: ProbabilitySpace.Floor));
+            var combined = _weightedSum! * torch.tensor(weightedScale, 1, Classes, device: Device);
+            combined.addcmul_(_plainSum!, torch.tensor(plainScale, 1, Classes, device: Device), 1);
+            // combined is fresh, so it is normalized in place.
+            var normalized = combined.div_(combined.sum(1, keepdim: true).clamp_min(ProbabilitySpace.Floor));
             return ProbabilitySpace.ToLogits(normalized, temperature);
         }
     }

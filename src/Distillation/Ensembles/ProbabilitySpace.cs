@@ -1,5 +1,5 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -17,19 +17,23 @@ internal static class ProbabilitySpace
     /// </summary>
     public const double Floor = 1e-30;
 
-    /// <summary>softmax(logits / T) over classes.</summary>
+    /// <summary>softmax(logits / T) over classes; a new tensor, never <paramref name="logits"/> itself.</summary>
     public static Tensor Soften(Tensor logits, double temperature) =>
-        Functional.Softmax(temperature == 1.0 ? logits : logits.Div(temperature), 1);
+        nn.functional.softmax(temperature == 1.0 ? logits : logits / temperature, 1);
 
-    /// <summary>log softmax(logits / T) over classes, stable for confident teachers.</summary>
+    /// <summary>log softmax(logits / T) over classes, stable for confident teachers; a new tensor.</summary>
     public static Tensor LogSoften(Tensor logits, double temperature) =>
-        Functional.LogSoftmax(temperature == 1.0 ? logits : logits.Div(temperature), 1);
+        nn.functional.log_softmax(temperature == 1.0 ? logits : logits / temperature, 1);
 
-    /// <summary>T · log(max(q, <see cref="Floor"/>)): logits whose softmax at temperature T is q.</summary>
+    /// <summary>
+    /// T · log(max(q, <see cref="Floor"/>)): logits whose softmax at temperature T is q. Leaves
+    /// <paramref name="probabilities"/> unchanged; the logarithm and the scaling are done in place
+    /// on the clamped copy, so the call allocates one [N, C] tensor.
+    /// </summary>
     public static Tensor ToLogits(Tensor probabilities, double temperature)
     {
-        var logProbabilities = probabilities.Clamp(min: Floor).Log();
-        return temperature == 1.0 ? logProbabilities : logProbabilities.Mul(temperature);
+        var logProbabilities = probabilities.clamp_min(Floor).log_();
+        return temperature == 1.0 ? logProbabilities : logProbabilities.mul_(temperature);
     }
 
     /// <summary>Throws unless <paramref name="value"/> is a positive finite temperature.</summary>

@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -30,10 +31,17 @@ internal abstract class TeacherWeightedMeanAccumulator : EnsembleAccumulator
     /// </summary>
     protected abstract double WeightOf(TeacherContribution contribution);
 
-    /// <summary>What is averaged: the logits themselves unless overridden (e.g. softened probabilities).</summary>
+    /// <summary>
+    /// What is averaged: the logits themselves unless overridden (e.g. softened probabilities).
+    /// Must not write into <paramref name="logits"/>, which may share the caller's storage.
+    /// </summary>
     protected virtual Tensor Transform(Tensor logits) => logits;
 
-    /// <summary>Turns the weighted mean of <see cref="Transform"/>'s output into ensemble logits; identity unless overridden.</summary>
+    /// <summary>
+    /// Turns the weighted mean of <see cref="Transform"/>'s output into ensemble logits; identity
+    /// unless overridden. <paramref name="weightedMean"/> is a fresh tensor the override may
+    /// overwrite in place, or return.
+    /// </summary>
     protected virtual Tensor Complete(Tensor weightedMean) => weightedMean;
 
     protected sealed override void ValidateContribution(TeacherContribution contribution)
@@ -47,7 +55,8 @@ internal abstract class TeacherWeightedMeanAccumulator : EnsembleAccumulator
     {
         var weight = WeightOf(contribution);
         _weightedSum ??= RetainZeros(Examples, Classes);
-        _weightedSum.AddInPlace(Transform(logits), weight);
+        // In place, scaled by the weight in the same kernel: no [N, C] temporary beyond Transform's.
+        _weightedSum.add_(Transform(logits), weight);
         _totalWeight += weight;
         _weights.Add(new(contribution.TeacherId, weight));
     }
@@ -56,6 +65,6 @@ internal abstract class TeacherWeightedMeanAccumulator : EnsembleAccumulator
     {
         if (!(_totalWeight > 0.0))
             throw new InvalidOperationException($"Every teacher's weight is zero ({string.Join(", ", _weights.Select(pair => pair.Key))}); the weighted mean is undefined.");
-        return Complete(_weightedSum!.Div(_totalWeight));
+        return Complete(_weightedSum! / _totalWeight);
     }
 }

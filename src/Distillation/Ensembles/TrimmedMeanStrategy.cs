@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Ensembles;
 
@@ -45,7 +46,7 @@ public sealed class TrimmedMeanStrategy : IEnsembleStrategy
         protected override Tensor Reduce(Tensor sortedOverTeachers, int teachers)
         {
             var trimmed = strategy.TrimmedPerSide(teachers);
-            return sortedOverTeachers.Narrow(0, trimmed, teachers - 2 * trimmed).Mean(0);
+            return sortedOverTeachers.narrow(0, trimmed, teachers - 2 * trimmed).mean([0]);
         }
     }
 }

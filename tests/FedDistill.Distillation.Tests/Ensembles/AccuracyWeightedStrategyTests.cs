@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -15,7 +15,7 @@ public sealed class AccuracyWeightedStrategyTests
     [Fact]
     public void Equally_accurate_teachers_give_the_mean_of_logits()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         var weighted = Ensemble(new AccuracyWeightedStrategy(), Teacher("a", First, 0.7), Teacher("b", Second, 0.7));
         var mean = Ensemble(new MeanLogitsStrategy(), Teacher("a", First, 0.7), Teacher("b", Second, 0.7));
@@ -26,7 +26,7 @@ public sealed class AccuracyWeightedStrategyTests
     [Fact]
     public void Weights_are_proportional_to_accuracy()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new AccuracyWeightedStrategy().Begin(2, 3);
         accumulator.Add(Teacher("a", First, 0.9));
         accumulator.Add(Teacher("b", Second, 0.3));
@@ -42,7 +42,7 @@ public sealed class AccuracyWeightedStrategyTests
     [Fact]
     public void A_larger_exponent_hands_more_weight_to_the_more_accurate_teacher()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var squared = new AccuracyWeightedStrategy(accuracyExponent: 2.0).Begin(2, 3);
         using var ignored = new AccuracyWeightedStrategy(accuracyExponent: 0.0).Begin(2, 3);
         foreach (var accumulator in new[] { squared, ignored })
@@ -59,7 +59,7 @@ public sealed class AccuracyWeightedStrategyTests
     [Fact]
     public void A_teacher_without_a_validation_accuracy_is_rejected_by_name()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new AccuracyWeightedStrategy().Begin(2, 3);
 
         var error = Assert.Throws<ArgumentException>(() => accumulator.Add(new TeacherContribution("unvalidated", Matrix(First))));
@@ -71,7 +71,7 @@ public sealed class AccuracyWeightedStrategyTests
     [Fact]
     public void An_accuracy_outside_zero_to_one_is_rejected_by_name()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new AccuracyWeightedStrategy().Begin(2, 3);
 
         var error = Assert.Throws<ArgumentException>(() => accumulator.Add(Teacher("percent", First, 87.0)));

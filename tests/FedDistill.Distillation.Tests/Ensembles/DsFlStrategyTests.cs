@@ -1,5 +1,6 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -9,7 +10,7 @@ public sealed class DsFlStrategyTests
     [Fact]
     public void Entropy_reduction_aggregation_is_the_softmax_of_the_mean_probabilities_over_the_sharpening_temperature()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var first = LogitsOf([0.7, 0.2, 0.1]);
         var second = LogitsOf([0.3, 0.5, 0.2]);
 
@@ -22,7 +23,7 @@ public sealed class DsFlStrategyTests
     [Fact]
     public void When_teachers_broadly_agree_the_target_has_lower_entropy_than_the_mean_and_the_same_ranking()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         // Five noisy teachers that share a favourite class per example, as trained teachers on a common task do.
         var teachers = Enumerable.Range(0, 5).Select(k => Teacher($"t{k}", AgreeingLogits(16, 10, seed: 100 + k))).ToArray();
 
@@ -39,7 +40,7 @@ public sealed class DsFlStrategyTests
     [Fact]
     public void On_a_flat_average_over_many_classes_the_sharpening_lifts_the_tail()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         // Two classes at 0.3 and forty at 0.01: softmax(p / 0.1) has logits 3, 3 and forty 0.1,
         // so the tail's share grows from 0.4 to 40 e^0.1 / (2 e^3 + 40 e^0.1) ≈ 0.52. ERA as the paper defines it
         // sharpens only where the mean probabilities differ by more than T_s times their log-ratio.
@@ -62,7 +63,7 @@ public sealed class DsFlStrategyTests
     [Fact]
     public void A_loss_at_the_ensemble_temperature_recovers_the_sharpened_distribution()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         double[] first = [2, 0, -1];
         double[] second = [0, 1, 0];
 

@@ -1,5 +1,6 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -15,7 +16,7 @@ public sealed class EnsembleAccumulatorContractTests
     [MemberData(nameof(Names))]
     public void A_single_teacher_ensemble_predicts_that_teachers_classes(string name)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var logits = RandomLogits(64, 10, seed: 11);
 
         var ensemble = Ensemble(Create(name), Teacher("only", logits));
@@ -28,7 +29,7 @@ public sealed class EnsembleAccumulatorContractTests
     [MemberData(nameof(Names))]
     public void Memory_is_constant_in_the_number_of_teachers_unless_the_strategy_retains_them(string name)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var strategy = Create(name);
         using var accumulator = strategy.Begin(32, 10);
 
@@ -47,7 +48,7 @@ public sealed class EnsembleAccumulatorContractTests
     [MemberData(nameof(Names))]
     public void Logits_of_the_wrong_shape_are_rejected_naming_the_teacher_and_change_nothing(string name)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var good = RandomLogits(8, 4, seed: 1);
         using var accumulator = Create(name).Begin(8, 4);
         accumulator.Add(Teacher("good", good));
@@ -65,7 +66,7 @@ public sealed class EnsembleAccumulatorContractTests
     [MemberData(nameof(Names))]
     public void Non_finite_logits_are_rejected_naming_the_teacher_and_change_nothing(string name)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var good = RandomLogits(3, 4, seed: 1);
         using var accumulator = Create(name).Begin(3, 4);
         accumulator.Add(Teacher("good", good));
@@ -87,7 +88,7 @@ public sealed class EnsembleAccumulatorContractTests
     [MemberData(nameof(Names))]
     public void A_teacher_cannot_contribute_twice(string name)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = Create(name).Begin(2, 3);
         accumulator.Add(Teacher("twice", RandomLogits(2, 3, seed: 1)));
 
@@ -112,7 +113,7 @@ public sealed class EnsembleAccumulatorContractTests
     [MemberData(nameof(Names))]
     public void An_accumulator_accepts_nothing_after_it_finishes(string name)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = Create(name).Begin(2, 3);
         accumulator.Add(Teacher("first", RandomLogits(2, 3, seed: 1)));
         accumulator.Finish();
@@ -125,23 +126,23 @@ public sealed class EnsembleAccumulatorContractTests
     [MemberData(nameof(Names))]
     public void The_callers_logits_are_copied_not_kept_or_freed(string name)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var first = RandomLogits(4, 3, seed: 1);
         var second = RandomLogits(4, 3, seed: 2);
-        var expected = Ensemble(Create(name), Teacher("a", first.Clone()), Teacher("b", second.Clone()));
+        var expected = Ensemble(Create(name), Teacher("a", first.clone()), Teacher("b", second.clone()));
         using var accumulator = Create(name).Begin(4, 3);
 
         accumulator.Add(Teacher("a", first));
         accumulator.Add(Teacher("b", second));
         // The caller reuses its buffers for the next batch before the ensemble is finished.
-        first.CopyFrom<float>(new float[12]);
-        second.CopyFrom<float>(new float[12]);
+        first.zero_();
+        second.zero_();
         var actual = Rows(accumulator.Finish());
         accumulator.Dispose();
 
         AssertClose(expected, actual);
-        Assert.False(first.IsDisposed);
-        Assert.False(second.IsDisposed);
+        Assert.False(first.IsInvalid);
+        Assert.False(second.IsInvalid);
     }
 
     [Theory]
@@ -153,29 +154,29 @@ public sealed class EnsembleAccumulatorContractTests
         accumulator.Add(Teacher("a", logits));
         Tensor result;
 
-        using (DisposeScope.Enter())
+        using (torch.NewDisposeScope())
         {
             result = accumulator.Finish();
-            Assert.Equal([5L, 3L], result.Shape);
-            Assert.Equal(DType.Float32, result.DType);
-            Assert.False(result.RequiresGrad);
-            Assert.Equal(15.0, result.IsFinite().Sum().Item());
+            Assert.Equal([5L, 3L], result.shape);
+            Assert.Equal(ScalarType.Float32, result.dtype);
+            Assert.False(result.requires_grad);
+            Assert.Equal(15L, result.isfinite().sum().item<long>());
         }
 
-        Assert.True(result.IsDisposed);
+        Assert.True(result.IsInvalid);
         logits.Dispose();
     }
 
     [Fact]
     public void Teachers_logits_that_require_gradients_give_an_ensemble_outside_the_graph()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var logits = RandomLogits(4, 3, seed: 5);
-        logits.RequiresGrad = true;
+        logits.requires_grad = true;
         using var accumulator = new MeanLogitsStrategy().Begin(4, 3);
 
-        accumulator.Add(Teacher("a", logits.Mul(2.0)));
+        accumulator.Add(Teacher("a", logits * 2.0));
 
-        Assert.False(accumulator.Finish().RequiresGrad);
+        Assert.False(accumulator.Finish().requires_grad);
     }
 }

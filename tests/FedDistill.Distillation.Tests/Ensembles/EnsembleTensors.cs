@@ -1,5 +1,6 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
 
@@ -11,7 +12,7 @@ internal static class EnsembleTensors
     {
         var classes = rows[0].Length;
         var data = rows.SelectMany(row => row.Select(value => (float)value)).ToArray();
-        return Tensor.FromArray(data, rows.Length, classes);
+        return torch.tensor(data, rows.Length, classes);
     }
 
     /// <summary>Logits log p whose softmax is exactly the given probability rows (each summing to 1).</summary>
@@ -21,8 +22,8 @@ internal static class EnsembleTensors
     /// <summary>The rows of an [N, C] float32 tensor.</summary>
     public static double[][] Rows(Tensor tensor)
     {
-        var classes = (int)tensor.Size(1);
-        var values = tensor.ToArray<float>();
+        var classes = (int)tensor.size(1);
+        var values = tensor.data<float>().ToArray();
         return Enumerable.Range(0, values.Length / classes)
             .Select(row => values.Skip(row * classes).Take(classes).Select(value => (double)value).ToArray())
             .ToArray();
@@ -66,13 +67,13 @@ internal static class EnsembleTensors
         {
             Weight = weight,
             ValidationAccuracy = accuracy,
-            PerClassWeights = Enumerable.Repeat(1.0, (int)logits.Size(1)).ToArray(),
+            PerClassWeights = Enumerable.Repeat(1.0, (int)logits.size(1)).ToArray(),
         };
 
     /// <summary>Runs the strategy over the teachers and reads back the ensemble logits.</summary>
     public static double[][] Ensemble(IEnsembleStrategy strategy, params TeacherContribution[] teachers)
     {
-        using var accumulator = strategy.Begin((int)teachers[0].Logits.Size(0), (int)teachers[0].Logits.Size(1));
+        using var accumulator = strategy.Begin((int)teachers[0].Logits.size(0), (int)teachers[0].Logits.size(1));
         foreach (var teacher in teachers) accumulator.Add(teacher);
         using var result = accumulator.Finish();
         return Rows(result);

@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -9,7 +9,7 @@ public sealed class EntropyWeightedStrategyTests
     [Fact]
     public void The_confident_teacher_counts_more_than_the_uncertain_one()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         double[] confident = [0.9, 0.05, 0.05];
         double[] uncertain = [0.3, 0.4, 0.3];
 
@@ -26,7 +26,7 @@ public sealed class EntropyWeightedStrategyTests
     [Fact]
     public void Teachers_of_equal_entropy_give_the_mean_of_probabilities()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         // A permutation of the same distribution has the same entropy.
         var first = LogitsOf([0.7, 0.2, 0.1], [0.25, 0.25, 0.5]);
         var second = LogitsOf([0.1, 0.2, 0.7], [0.5, 0.25, 0.25]);
@@ -39,7 +39,7 @@ public sealed class EntropyWeightedStrategyTests
     [Fact]
     public void Weights_are_chosen_per_example()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         // Teacher a is sure on example 0 and guessing on example 1; b the other way round.
         var first = LogitsOf([0.98, 0.01, 0.01], [0.34, 0.33, 0.33]);
         var second = LogitsOf([0.33, 0.34, 0.33], [0.01, 0.01, 0.98]);

@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -12,7 +12,7 @@ public sealed class FixedWeightsStrategyTests
     [Fact]
     public void Weights_one_and_zero_give_the_first_teacher()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var strategy = new FixedWeightsStrategy(new Dictionary<string, double> { ["a"] = 1.0, ["b"] = 0.0 });
 
         var ensemble = Ensemble(strategy, new TeacherContribution("a", Matrix(First)), new TeacherContribution("b", Matrix(Second)));
@@ -23,7 +23,7 @@ public sealed class FixedWeightsStrategyTests
     [Fact]
     public void Weights_are_normalized_so_one_and_three_mix_a_quarter_and_three_quarters()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var strategy = new FixedWeightsStrategy(new Dictionary<string, double> { ["a"] = 1.0, ["b"] = 3.0 });
         using var accumulator = strategy.Begin(2, 3);
         accumulator.Add(new TeacherContribution("a", Matrix(First)));
@@ -41,7 +41,7 @@ public sealed class FixedWeightsStrategyTests
     [Fact]
     public void A_contributions_own_weight_takes_precedence_over_the_configured_one()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var strategy = new FixedWeightsStrategy(new Dictionary<string, double> { ["a"] = 1.0, ["b"] = 1.0 });
 
         var ensemble = Ensemble(strategy, new TeacherContribution("a", Matrix(First)) { Weight = 0.0 }, new TeacherContribution("b", Matrix(Second)));
@@ -52,7 +52,7 @@ public sealed class FixedWeightsStrategyTests
     [Fact]
     public void A_teacher_without_a_weight_is_rejected_by_name()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new FixedWeightsStrategy(new Dictionary<string, double> { ["a"] = 1.0 }).Begin(2, 3);
 
         var error = Assert.Throws<ArgumentException>(() => accumulator.Add(new TeacherContribution("stranger", Matrix(First))));
@@ -65,7 +65,7 @@ public sealed class FixedWeightsStrategyTests
     [Fact]
     public void A_negative_weight_is_rejected_by_name()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new FixedWeightsStrategy().Begin(2, 3);
 
         var error = Assert.Throws<ArgumentException>(() => accumulator.Add(new TeacherContribution("negative", Matrix(First)) { Weight = -1.0 }));
@@ -76,7 +76,7 @@ public sealed class FixedWeightsStrategyTests
     [Fact]
     public void Finishing_when_every_weight_is_zero_is_an_error()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new FixedWeightsStrategy().Begin(2, 3);
         accumulator.Add(new TeacherContribution("a", Matrix(First)) { Weight = 0.0 });
 

@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -9,7 +9,7 @@ public sealed class MajorityVoteStrategyTests
     [Fact]
     public void The_class_two_of_three_teachers_vote_for_wins_over_one_confident_dissenter()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         double[] lukewarm = [0.3, 0.4, 0.3];
         double[] dissenter = [0.98, 0.01, 0.01];
 
@@ -30,7 +30,7 @@ public sealed class MajorityVoteStrategyTests
     [Fact]
     public void A_tied_vote_goes_to_the_class_with_the_higher_mean_probability()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         var ensemble = Ensemble(new MajorityVoteStrategy(),
             Teacher("a", LogitsOf([0.6, 0.3, 0.1])), Teacher("b", LogitsOf([0.2, 0.45, 0.35])));
@@ -42,7 +42,7 @@ public sealed class MajorityVoteStrategyTests
     [Fact]
     public void Smoothing_below_one_vote_never_overturns_a_majority()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         // Two teachers barely prefer class 1; three are certain of different other classes.
         var ensemble = Ensemble(new MajorityVoteStrategy(voteSmoothing: 0.99),

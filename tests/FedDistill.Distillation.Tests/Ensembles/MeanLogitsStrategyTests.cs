@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -9,7 +9,7 @@ public sealed class MeanLogitsStrategyTests
     [Fact]
     public void The_ensemble_of_two_teachers_is_the_average_of_their_logits()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var first = Matrix([1, 2, 3], [0, -1, 4]);
         var second = Matrix([3, 0, -1], [2, 1, 0]);
 
@@ -21,7 +21,7 @@ public sealed class MeanLogitsStrategyTests
     [Fact]
     public void Every_teacher_gets_an_equal_share_that_sums_to_one()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new MeanLogitsStrategy().Begin(2, 3);
         foreach (var id in new[] { "a", "b", "c", "d" }) accumulator.Add(Teacher(id, RandomLogits(2, 3, seed: id[0])));
 

@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -9,7 +9,7 @@ public sealed class MeanProbabilitiesStrategyTests
     [Fact]
     public void The_ensemble_distribution_is_the_average_of_the_teachers_distributions()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var first = LogitsOf([0.7, 0.2, 0.1]);
         var second = LogitsOf([0.1, 0.6, 0.3]);
 
@@ -23,7 +23,7 @@ public sealed class MeanProbabilitiesStrategyTests
     [Fact]
     public void A_loss_at_the_ensemble_temperature_recovers_the_average_of_the_softened_teachers()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         double[] first = [4, 1, -2];
         double[] second = [-1, 3, 0];
         const double temperature = 2.5;
@@ -40,7 +40,7 @@ public sealed class MeanProbabilitiesStrategyTests
     [Fact]
     public void One_overconfident_teacher_cannot_take_more_than_its_share_of_the_probability()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var honest = Matrix([0, 2, -200]);
         var overconfident = Matrix([300, 0, -300]);
 
@@ -57,7 +57,7 @@ public sealed class MeanProbabilitiesStrategyTests
     [Fact]
     public void A_class_every_teacher_rules_out_gets_a_finite_logit()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         var ensemble = Ensemble(new MeanProbabilitiesStrategy(), Teacher("a", Matrix([0, 2, -200])), Teacher("b", Matrix([300, 0, -300])));
 

@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -9,7 +9,7 @@ public sealed class MedianStrategyTests
     [Fact]
     public void Each_coordinate_is_the_middle_teachers_value()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         var ensemble = Ensemble(new MedianStrategy(),
             Teacher("a", Matrix([1, 9])), Teacher("b", Matrix([5, -2])), Teacher("c", Matrix([3, 4])));
@@ -20,7 +20,7 @@ public sealed class MedianStrategyTests
     [Fact]
     public void With_an_even_number_of_teachers_it_averages_the_two_middle_values()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         var ensemble = Ensemble(new MedianStrategy(),
             Teacher("a", Matrix([1, 0])), Teacher("b", Matrix([2, 0])), Teacher("c", Matrix([10, 1])), Teacher("d", Matrix([20, 1])));
@@ -31,7 +31,7 @@ public sealed class MedianStrategyTests
     [Fact]
     public void One_wildly_wrong_teacher_barely_moves_the_median()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var (honest, corrupted) = RobustnessTeachers.Create();
 
         var median = Ensemble(new MedianStrategy(), [.. honest, corrupted]);

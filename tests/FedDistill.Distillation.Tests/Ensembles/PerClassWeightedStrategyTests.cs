@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -12,7 +12,7 @@ public sealed class PerClassWeightedStrategyTests
     [Fact]
     public void A_teacher_with_zero_weight_on_a_class_has_no_say_in_that_column()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         // Teacher a never saw class 2 yet is sure of it; b is trusted everywhere.
         var ensemble = Ensemble(new PerClassWeightedStrategy(),
             Teacher("a", [0.1, 0.1, 0.8], [1, 1, 0]),
@@ -25,7 +25,7 @@ public sealed class PerClassWeightedStrategyTests
     [Fact]
     public void Trust_is_normalized_over_teachers_within_each_class()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         var ensemble = Ensemble(new PerClassWeightedStrategy(),
             Teacher("a", [0.1, 0.1, 0.8], [3, 1, 1]),
@@ -38,7 +38,7 @@ public sealed class PerClassWeightedStrategyTests
     [Fact]
     public void A_class_no_teacher_is_trusted_on_falls_back_to_the_plain_mean()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         var ensemble = Ensemble(new PerClassWeightedStrategy(),
             Teacher("a", [0.1, 0.1, 0.8], [1, 1, 0]),
@@ -51,7 +51,7 @@ public sealed class PerClassWeightedStrategyTests
     [Fact]
     public void Equal_trust_everywhere_gives_the_mean_of_probabilities()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var first = RandomLogits(6, 4, seed: 1);
         var second = RandomLogits(6, 4, seed: 2);
 
@@ -66,7 +66,7 @@ public sealed class PerClassWeightedStrategyTests
     [Fact]
     public void A_teacher_without_per_class_weights_is_rejected_by_name()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new PerClassWeightedStrategy().Begin(1, 3);
 
         var error = Assert.Throws<ArgumentException>(() => accumulator.Add(new TeacherContribution("blank", LogitsOf([0.2, 0.3, 0.5]))));
@@ -77,7 +77,7 @@ public sealed class PerClassWeightedStrategyTests
     [Fact]
     public void Per_class_weights_of_the_wrong_length_are_rejected_by_name()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var accumulator = new PerClassWeightedStrategy().Begin(1, 3);
 
         var error = Assert.Throws<ArgumentException>(() => accumulator.Add(Teacher("short", [0.2, 0.3, 0.5], [1, 1])));

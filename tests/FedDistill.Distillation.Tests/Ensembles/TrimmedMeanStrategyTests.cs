@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Ensembles;
-using FedDistill.Torch;
+using TorchSharp;
 using static FedDistill.Distillation.Tests.Ensembles.EnsembleTensors;
 
 namespace FedDistill.Distillation.Tests.Ensembles;
@@ -9,7 +9,7 @@ public sealed class TrimmedMeanStrategyTests
     [Fact]
     public void The_lowest_and_highest_teachers_are_dropped_per_coordinate_before_averaging()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
 
         // Five teachers at β = 0.2: one dropped at each end, per coordinate independently.
         var ensemble = Ensemble(new TrimmedMeanStrategy(0.2),
@@ -22,7 +22,7 @@ public sealed class TrimmedMeanStrategyTests
     [Fact]
     public void One_wildly_wrong_teacher_is_trimmed_away()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var (honest, corrupted) = RobustnessTeachers.Create();
 
         var trimmed = Ensemble(new TrimmedMeanStrategy(0.25), [.. honest, corrupted]);
@@ -33,7 +33,7 @@ public sealed class TrimmedMeanStrategyTests
     [Fact]
     public void With_nothing_to_trim_it_is_the_plain_mean()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var teachers = Enumerable.Range(0, 4).Select(k => Teacher($"t{k}", RandomLogits(3, 5, seed: k))).ToArray();
 
         // floor(0.2 · 4) = 0 teachers trimmed.
