@@ -1,6 +1,7 @@
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -59,7 +60,7 @@ public sealed class AttentionTransferLoss : IFeatureDistillationLoss
     public IReadOnlyList<string> TeacherFeatures => [TeacherFeature];
 
     /// <inheritdoc />
-    public IReadOnlyList<Tensor> TrainableParameters => [];
+    public IReadOnlyList<Parameter> TrainableParameters => [];
 
     /// <inheritdoc />
     public Tensor Compute(FeatureOutput student, FeatureOutput teacher) =>
@@ -73,18 +74,18 @@ public sealed class AttentionTransferLoss : IFeatureDistillationLoss
     {
         ArgumentNullException.ThrowIfNull(studentFeature);
         ArgumentNullException.ThrowIfNull(teacherFeature);
-        var studentShape = studentFeature.Shape;
-        var teacherShape = teacherFeature.Shape;
+        var studentShape = studentFeature.shape;
+        var teacherShape = teacherFeature.shape;
         if (studentShape.Length != 4 || teacherShape.Length != 4 || studentShape[0] != teacherShape[0])
             throw new ArgumentException("Attention transfer needs [B, C, H, W] feature maps with one batch size: " +
                 $"{FeatureSelection.DescribePair(StudentFeature, studentShape, TeacherFeature, teacherShape)}.");
         var height = Math.Min(studentShape[2], teacherShape[2]);
         var width = Math.Min(studentShape[3], teacherShape[3]);
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var studentMap = AttentionMap(PoolTo(studentFeature, studentShape, height, width));
-        var teacherMap = AttentionMap(PoolTo(teacherFeature.Detach(), teacherShape, height, width));
-        var loss = studentMap.Sub(teacherMap).Square().Mean().Mul(Beta / 2);
-        return scope.MoveToOuter(loss);
+        var teacherMap = AttentionMap(PoolTo(teacherFeature.detach(), teacherShape, height, width));
+        var loss = studentMap.sub(teacherMap).square().mean().mul(Beta / 2);
+        return loss.MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -95,14 +96,14 @@ public sealed class AttentionTransferLoss : IFeatureDistillationLoss
     public Tensor AttentionMap(Tensor featureMap)
     {
         ArgumentNullException.ThrowIfNull(featureMap);
-        using var scope = DisposeScope.Enter();
-        var energy = featureMap.Abs().Pow(Power).Mean(1);
-        var map = LossFunctions.Normalize(energy.Flatten(1), 1);
-        return scope.MoveToOuter(map);
+        using var scope = torch.NewDisposeScope();
+        var energy = featureMap.abs().pow(Power).mean([1]);
+        var map = nn.functional.normalize(energy.flatten(1), p: 2, dim: 1);
+        return map.MoveToOuterDisposeScope();
     }
 
     private static Tensor PoolTo(Tensor feature, long[] shape, long height, long width) =>
-        shape[2] == height && shape[3] == width ? feature : Functional.AdaptiveAvgPool2d(feature, height, width);
+        shape[2] == height && shape[3] == width ? feature : nn.functional.adaptive_avg_pool2d(feature, [height, width]);
 
     /// <summary>Nothing to free: the loss has no learned parts.</summary>
     public void Dispose()

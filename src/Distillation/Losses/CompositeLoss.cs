@@ -1,5 +1,7 @@
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -43,7 +45,7 @@ public sealed class CompositeLoss : IDisposable
     public IReadOnlyList<string> TeacherFeatures => FeatureLosses.SelectMany(term => term.Loss.TeacherFeatures).Distinct().ToArray();
 
     /// <summary>The learned parameters of every term (owned by the terms); train them with the student's.</summary>
-    public IReadOnlyList<Tensor> TrainableParameters => FeatureLosses.SelectMany(term => term.Loss.TrainableParameters).ToArray();
+    public IReadOnlyList<Parameter> TrainableParameters => FeatureLosses.SelectMany(term => term.Loss.TrainableParameters).ToArray();
 
     /// <summary>The scalar total; the caller (or the current dispose scope) owns it.</summary>
     /// <param name="student">The student's logits and features, part of the autograd graph.</param>
@@ -56,15 +58,15 @@ public sealed class CompositeLoss : IDisposable
         ArgumentNullException.ThrowIfNull(student);
         if (teacher is null && NeedsTeacher)
             throw new ArgumentException("The loss needs the teacher's forward pass but none was given.", nameof(teacher));
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var total = LogitLoss.Compute(student.Logits, teacher?.Logits, labels);
         foreach (var term in FeatureLosses)
         {
             // A zero weight (a term switched off by configuration) costs nothing.
             if (term.Weight == 0) continue;
-            total = total.Add(term.Loss.Compute(student, teacher!), term.Weight);
+            total = total.add(term.Loss.Compute(student, teacher!), term.Weight);
         }
-        return scope.MoveToOuter(total);
+        return total.MoveToOuterDisposeScope();
     }
 
     /// <summary>Disposes every feature loss. Idempotent.</summary>

@@ -1,5 +1,4 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -27,6 +26,6 @@ public sealed class CrossEntropyLoss : IDistillationLoss
     public Tensor Compute(Tensor studentLogits, Tensor? teacherLogits, Tensor? labels)
     {
         ArgumentNullException.ThrowIfNull(labels, nameof(labels));
-        return Functional.CrossEntropy(studentLogits, labels, labelSmoothing: LabelSmoothing);
+        return nn.functional.cross_entropy(studentLogits, labels, label_smoothing: LabelSmoothing);
     }
 }

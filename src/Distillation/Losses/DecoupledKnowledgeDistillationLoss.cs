@@ -1,5 +1,5 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -60,9 +60,9 @@ public sealed class DecoupledKnowledgeDistillationLoss : IDistillationLoss
     /// <inheritdoc />
     public Tensor Compute(Tensor studentLogits, Tensor? teacherLogits, Tensor? labels)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var (targetClass, nonTargetClass) = ComputeTerms(studentLogits, teacherLogits, labels);
-        return scope.MoveToOuter(targetClass.Mul(Alpha).Add(nonTargetClass, Beta));
+        return targetClass.mul(Alpha).add(nonTargetClass, Beta).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -79,39 +79,38 @@ public sealed class DecoupledKnowledgeDistillationLoss : IDistillationLoss
         ArgumentNullException.ThrowIfNull(studentLogits);
         ArgumentNullException.ThrowIfNull(teacherLogits, nameof(teacherLogits));
         ArgumentNullException.ThrowIfNull(labels, nameof(labels));
-        var studentShape = studentLogits.Shape;
-        var teacherShape = teacherLogits.Shape;
-        var labelShape = labels.Shape;
+        var studentShape = studentLogits.shape;
+        var teacherShape = teacherLogits.shape;
+        var labelShape = labels.shape;
         if (studentShape.Length != 2 || !studentShape.AsSpan().SequenceEqual(teacherShape) || labelShape.Length != 1 || labelShape[0] != studentShape[0])
             throw new ArgumentException($"DKD needs [B, C] student and teacher logits and [B] labels; got student {FeatureSelection.Describe(studentShape)}, " +
                 $"teacher {FeatureSelection.Describe(teacherShape)} and labels {FeatureSelection.Describe(labelShape)}.");
 
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var batch = (double)studentShape[0];
         var scale = Temperature * Temperature / batch;
-        var target = labels.OneHot(studentShape[1]).To(studentLogits.DType, studentLogits.Device);
-        var student = studentLogits.Div(Temperature);
-        var teacher = teacherLogits.Detach().Div(Temperature);
+        var target = nn.functional.one_hot(labels, studentShape[1]).to(studentLogits.dtype, studentLogits.device);
+        var student = studentLogits.div(Temperature);
+        var teacher = teacherLogits.detach().div(Temperature);
 
-        var studentBinary = TargetAndRest(Functional.Softmax(student, 1), target);
-        var teacherBinary = TargetAndRest(Functional.Softmax(teacher, 1), target);
-        var targetClass = Functional.KlDiv(studentBinary.Log(), teacherBinary, Reduction.Sum).Mul(scale);
+        // Targets are probabilities: TorchSharp's kl_div would otherwise read them as log-probabilities.
+        var studentBinary = TargetAndRest(nn.functional.softmax(student, 1), target);
+        var teacherBinary = TargetAndRest(nn.functional.softmax(teacher, 1), target);
+        var targetClass = nn.functional.kl_div(studentBinary.log(), teacherBinary, log_target: false, reduction: nn.Reduction.Sum).mul(scale);
 
-        var masked = target.Mul(TargetMaskOffset);
-        var studentRest = Functional.LogSoftmax(student.Sub(masked), 1);
-        var teacherRest = Functional.Softmax(teacher.Sub(masked), 1);
-        var nonTargetClass = Functional.KlDiv(studentRest, teacherRest, Reduction.Sum).Mul(scale);
+        var masked = target.mul(TargetMaskOffset);
+        var studentRest = nn.functional.log_softmax(student.sub(masked), 1);
+        var teacherRest = nn.functional.softmax(teacher.sub(masked), 1);
+        var nonTargetClass = nn.functional.kl_div(studentRest, teacherRest, log_target: false, reduction: nn.Reduction.Sum).mul(scale);
 
-        scope.MoveToOuter(targetClass);
-        scope.MoveToOuter(nonTargetClass);
-        return (targetClass, nonTargetClass);
+        return (targetClass.MoveToOuterDisposeScope(), nonTargetClass.MoveToOuterDisposeScope());
     }
 
     /// <summary>[B, 2]: the probability of the target class and the summed probability of the others.</summary>
     private static Tensor TargetAndRest(Tensor probabilities, Tensor target)
     {
-        var onTarget = probabilities.Mul(target).Sum(1, keepDimensions: true);
-        var offTarget = probabilities.Mul(target.Neg().Add(1.0)).Sum(1, keepDimensions: true);
-        return Tensor.Cat([onTarget, offTarget], 1);
+        var onTarget = probabilities.mul(target).sum(1, keepdim: true);
+        var offTarget = probabilities.mul(target.neg().add(1.0)).sum(1, keepdim: true);
+        return cat([onTarget, offTarget], 1);
     }
 }

@@ -1,5 +1,5 @@
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 

@@ -1,6 +1,7 @@
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -15,13 +16,16 @@ namespace FedDistill.Distillation.Losses;
 /// It is created from given widths by <see cref="ForFeatureMaps"/> or <see cref="ForFeatureVectors"/>
 /// rather than lazily on the first batch, because an optimizer built before that batch would never
 /// see parameters created later and the regressor would silently stay at its initialization.</para>
-/// <para>The loss owns the regressor (float32 on the CPU, like every <see cref="Module"/> here) and
-/// frees it on <see cref="Dispose"/>. Spatial sizes must match: FitNets picks the guided layer so
-/// that they do, and interpolating a hint would change what it says.</para>
+/// <para>The loss owns the regressor (float32, on the CPU unless the factory is given a device)
+/// and frees it, with its parameters, on <see cref="Dispose"/>. It is created on its device
+/// rather than moved there later, because moving a module replaces its parameters and an
+/// optimizer holding the old ones would no longer train it. Spatial sizes must match: FitNets
+/// picks the guided layer so that they do, and interpolating a hint would change what it says.</para>
 /// </remarks>
 public sealed class HintLoss : IFeatureDistillationLoss
 {
-    private readonly Module? _regressor;
+    private readonly nn.Module<Tensor, Tensor>? _regressor;
+    private readonly Parameter[] _parameters;
     private readonly long _studentWidth;
     private readonly long _teacherWidth;
     private readonly int _regressorRank;
@@ -35,11 +39,14 @@ public sealed class HintLoss : IFeatureDistillationLoss
     {
     }
 
-    private HintLoss(string studentFeature, string? teacherFeature, Module? regressor, long studentWidth, long teacherWidth, int regressorRank)
+    private HintLoss(string studentFeature, string? teacherFeature, nn.Module<Tensor, Tensor>? regressor, long studentWidth, long teacherWidth,
+        int regressorRank)
     {
         StudentFeature = FeatureSelection.RequireName(studentFeature, nameof(studentFeature));
         TeacherFeature = teacherFeature is null ? studentFeature : FeatureSelection.RequireName(teacherFeature, nameof(teacherFeature));
         _regressor = regressor;
+        // Fixed once: the optimizer and the caller see the same parameter objects for the loss's lifetime.
+        _parameters = regressor is null ? [] : regressor.parameters().ToArray();
         _studentWidth = studentWidth;
         _teacherWidth = teacherWidth;
         _regressorRank = regressorRank;
@@ -49,12 +56,18 @@ public sealed class HintLoss : IFeatureDistillationLoss
     /// A hint between [B, C, H, W] feature maps whose student channels are mapped to the teacher's
     /// by a learned 1×1 convolution (with bias), owned by the returned loss.
     /// </summary>
+    /// <param name="studentFeature">The student's guided [B, C_s, H, W] feature.</param>
+    /// <param name="teacherFeature">The teacher's hint [B, C_t, H, W] feature.</param>
+    /// <param name="studentChannels">C_s ≥ 1.</param>
+    /// <param name="teacherChannels">C_t ≥ 1.</param>
+    /// <param name="device">Where the regressor lives (the features' device); the CPU when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A channel count is below 1.</exception>
-    public static HintLoss ForFeatureMaps(string studentFeature, string teacherFeature, long studentChannels, long teacherChannels)
+    public static HintLoss ForFeatureMaps(string studentFeature, string teacherFeature, long studentChannels, long teacherChannels,
+        Device? device = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(studentChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(teacherChannels, 1);
-        return new HintLoss(studentFeature, teacherFeature, new Conv2d(studentChannels, teacherChannels, kernelSize: 1),
+        return new HintLoss(studentFeature, teacherFeature, nn.Conv2d(studentChannels, teacherChannels, kernel_size: 1, device: device),
             studentChannels, teacherChannels, regressorRank: 4);
     }
 
@@ -62,12 +75,19 @@ public sealed class HintLoss : IFeatureDistillationLoss
     /// A hint between [B, D] feature vectors whose student width is mapped to the teacher's by a
     /// learned linear layer (with bias), owned by the returned loss.
     /// </summary>
+    /// <param name="studentFeature">The student's guided [B, D_s] feature.</param>
+    /// <param name="teacherFeature">The teacher's hint [B, D_t] feature.</param>
+    /// <param name="studentWidth">D_s ≥ 1.</param>
+    /// <param name="teacherWidth">D_t ≥ 1.</param>
+    /// <param name="device">Where the regressor lives (the features' device); the CPU when null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A width is below 1.</exception>
-    public static HintLoss ForFeatureVectors(string studentFeature, string teacherFeature, long studentWidth, long teacherWidth)
+    public static HintLoss ForFeatureVectors(string studentFeature, string teacherFeature, long studentWidth, long teacherWidth,
+        Device? device = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(studentWidth, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(teacherWidth, 1);
-        return new HintLoss(studentFeature, teacherFeature, new Linear(studentWidth, teacherWidth), studentWidth, teacherWidth, regressorRank: 2);
+        return new HintLoss(studentFeature, teacherFeature, nn.Linear(studentWidth, teacherWidth, device: device), studentWidth, teacherWidth,
+            regressorRank: 2);
     }
 
     /// <summary>The student's guided feature.</summary>
@@ -77,7 +97,7 @@ public sealed class HintLoss : IFeatureDistillationLoss
     public string TeacherFeature { get; }
 
     /// <summary>The regressor (a 1×1 <see cref="Conv2d"/> or a <see cref="Linear"/>), or null; owned by this loss.</summary>
-    public Module? Regressor => _regressor;
+    public nn.Module<Tensor, Tensor>? Regressor => _regressor;
 
     /// <inheritdoc />
     public IReadOnlyList<string> StudentFeatures => [StudentFeature];
@@ -86,7 +106,7 @@ public sealed class HintLoss : IFeatureDistillationLoss
     public IReadOnlyList<string> TeacherFeatures => [TeacherFeature];
 
     /// <inheritdoc />
-    public IReadOnlyList<Tensor> TrainableParameters => _regressor is null ? [] : _regressor.Parameters().ToArray();
+    public IReadOnlyList<Parameter> TrainableParameters => _parameters;
 
     /// <inheritdoc />
     public Tensor Compute(FeatureOutput student, FeatureOutput teacher) =>
@@ -101,13 +121,13 @@ public sealed class HintLoss : IFeatureDistillationLoss
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(studentFeature);
         ArgumentNullException.ThrowIfNull(teacherFeature);
-        var studentShape = studentFeature.Shape;
-        var teacherShape = teacherFeature.Shape;
+        var studentShape = studentFeature.shape;
+        var teacherShape = teacherFeature.shape;
         Validate(studentShape, teacherShape);
-        using var scope = DisposeScope.Enter();
-        var mapped = _regressor is null ? studentFeature : _regressor.Forward(studentFeature);
-        var loss = Functional.MseLoss(mapped, teacherFeature.Detach());
-        return scope.MoveToOuter(loss);
+        using var scope = torch.NewDisposeScope();
+        var mapped = _regressor is null ? studentFeature : _regressor.forward(studentFeature);
+        var loss = nn.functional.mse_loss(mapped, teacherFeature.detach());
+        return loss.MoveToOuterDisposeScope();
     }
 
     /// <summary>Frees the regressor. Idempotent.</summary>

@@ -1,4 +1,4 @@
-using FedDistill.Torch;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 

@@ -1,5 +1,6 @@
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -30,7 +31,7 @@ public interface IFeatureDistillationLoss : IDisposable
     /// Parameters the loss learns itself (a hint's regressor), empty when it has none. They stay
     /// owned by the loss; add them to the optimizer next to the student's parameters.
     /// </summary>
-    IReadOnlyList<Tensor> TrainableParameters { get; }
+    IReadOnlyList<Parameter> TrainableParameters { get; }
 
     /// <summary>The scalar loss; the caller (or the current dispose scope) owns it.</summary>
     /// <param name="student">The student's forward pass, part of the autograd graph.</param>

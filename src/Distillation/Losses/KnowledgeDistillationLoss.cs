@@ -1,5 +1,4 @@
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -40,15 +39,19 @@ public sealed class KnowledgeDistillationLoss : IDistillationLoss
     {
         ArgumentNullException.ThrowIfNull(studentLogits);
         ArgumentNullException.ThrowIfNull(teacherLogits, nameof(teacherLogits));
-        using var scaledStudent = studentLogits.Div(Temperature);
-        using var studentLogProbabilities = Functional.LogSoftmax(scaledStudent, 1);
-        using var scaledTeacher = teacherLogits.Div(Temperature);
-        using var teacherProbabilities = Functional.Softmax(scaledTeacher, 1);
-        using var divergence = Functional.KlDiv(studentLogProbabilities, teacherProbabilities, Reduction.BatchMean);
-        if (labels is null || Alpha >= 1) return divergence.Mul(Temperature * Temperature);
-        // α·T²·KL + (1 − α)·CE, with the two scalings folded into one multiply and one fused add.
-        using var soft = divergence.Mul(Alpha * Temperature * Temperature);
-        using var hard = Functional.CrossEntropy(studentLogits, labels);
-        return soft.Add(hard, 1 - Alpha);
+        using var scaledStudent = studentLogits.div(Temperature);
+        using var studentLogProbabilities = nn.functional.log_softmax(scaledStudent, 1);
+        using var scaledTeacher = teacherLogits.div(Temperature);
+        using var teacherProbabilities = nn.functional.softmax(scaledTeacher, 1);
+        // PyTorch's "batchmean": the summed KL over the batch divided by B. TorchSharp's kl_div has
+        // no such reduction and takes log-probabilities as the target unless told otherwise; the
+        // division by B is folded into the T² multiply below.
+        using var divergence = nn.functional.kl_div(studentLogProbabilities, teacherProbabilities, log_target: false, reduction: nn.Reduction.Sum);
+        var perExample = Temperature * Temperature / studentLogits.shape[0];
+        if (labels is null || Alpha >= 1) return divergence.mul(perExample);
+        // α·T²·KL + (1 − α)·CE, with the scalings folded into one multiply and one fused add.
+        using var soft = divergence.mul(Alpha * perExample);
+        using var hard = nn.functional.cross_entropy(studentLogits, labels);
+        return soft.add(hard, 1 - Alpha);
     }
 }

@@ -1,5 +1,7 @@
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Losses;
 
@@ -68,7 +70,7 @@ public sealed class RelationalKnowledgeDistillationLoss : IDistillationLoss, IFe
     public IReadOnlyList<string> TeacherFeatures => [TeacherFeature];
 
     /// <inheritdoc />
-    public IReadOnlyList<Tensor> TrainableParameters => [];
+    public IReadOnlyList<Parameter> TrainableParameters => [];
 
     /// <summary>The loss on logits; labels are not used.</summary>
     /// <inheritdoc />
@@ -88,28 +90,28 @@ public sealed class RelationalKnowledgeDistillationLoss : IDistillationLoss, IFe
     /// <exception cref="ArgumentException">The batch sizes differ or a tensor has no example dimension.</exception>
     public Tensor Compute(Tensor student, Tensor teacher)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var (studentRows, teacherRows) = Rows(student, teacher);
-        var total = DistanceTerm(studentRows, teacherRows).Mul(DistanceWeight).Add(AngleTerm(studentRows, teacherRows), AngleWeight);
-        return scope.MoveToOuter(total);
+        var total = DistanceTerm(studentRows, teacherRows).mul(DistanceWeight).add(AngleTerm(studentRows, teacherRows), AngleWeight);
+        return total.MoveToOuterDisposeScope();
     }
 
     /// <summary>The unweighted distance-wise term L_distance; the caller (or the current dispose scope) owns it.</summary>
     /// <exception cref="ArgumentException">The batch sizes differ or a tensor has no example dimension.</exception>
     public Tensor DistanceLoss(Tensor student, Tensor teacher)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var (studentRows, teacherRows) = Rows(student, teacher);
-        return scope.MoveToOuter(DistanceTerm(studentRows, teacherRows));
+        return DistanceTerm(studentRows, teacherRows).MoveToOuterDisposeScope();
     }
 
     /// <summary>The unweighted angle-wise term L_angle; the caller (or the current dispose scope) owns it.</summary>
     /// <exception cref="ArgumentException">The batch sizes differ or a tensor has no example dimension.</exception>
     public Tensor AngleLoss(Tensor student, Tensor teacher)
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var (studentRows, teacherRows) = Rows(student, teacher);
-        return scope.MoveToOuter(AngleTerm(studentRows, teacherRows));
+        return AngleTerm(studentRows, teacherRows).MoveToOuterDisposeScope();
     }
 
     /// <summary>Nothing to free: the loss has no learned parts.</summary>
@@ -122,54 +124,53 @@ public sealed class RelationalKnowledgeDistillationLoss : IDistillationLoss, IFe
     {
         ArgumentNullException.ThrowIfNull(student);
         ArgumentNullException.ThrowIfNull(teacher);
-        var studentShape = student.Shape;
-        var teacherShape = teacher.Shape;
+        var studentShape = student.shape;
+        var teacherShape = teacher.shape;
         if (studentShape.Length < 2 || teacherShape.Length < 2 || studentShape[0] != teacherShape[0])
             throw new ArgumentException("Relational distillation needs [B, ...] embeddings with one batch size: " +
                 $"{FeatureSelection.DescribePair(StudentFeature, studentShape, TeacherFeature, teacherShape)}.");
-        return (student.Flatten(1), teacher.Detach().Flatten(1));
+        return (student.flatten(1), teacher.detach().flatten(1));
     }
 
     private static Tensor DistanceTerm(Tensor student, Tensor teacher)
     {
-        var count = student.Size(0);
-        if (count < 2) return student.Sum().Mul(0.0);
-        return LossFunctions.SmoothL1(NormalizedDistances(student), NormalizedDistances(teacher));
+        if (student.size(0) < 2) return student.sum().mul(0.0);
+        return nn.functional.smooth_l1_loss(NormalizedDistances(student), NormalizedDistances(teacher));
     }
 
     private static Tensor AngleTerm(Tensor student, Tensor teacher)
     {
-        if (student.Size(0) < 2) return student.Sum().Mul(0.0);
-        return LossFunctions.SmoothL1(Angles(student), Angles(teacher));
+        if (student.size(0) < 2) return student.sum().mul(0.0);
+        return nn.functional.smooth_l1_loss(Angles(student), Angles(teacher));
     }
 
     /// <summary>Pairwise distances [B, B] with a zero diagonal, divided by their off-diagonal mean.</summary>
     private static Tensor NormalizedDistances(Tensor rows)
     {
-        var count = rows.Size(0);
-        var squaredNorms = rows.Square().Sum(1);
-        var products = rows.MatMul(rows.Transpose(0, 1));
-        var squared = squaredNorms.Unsqueeze(1).Add(squaredNorms.Unsqueeze(0)).Sub(products.Mul(2.0));
+        var count = rows.size(0);
+        var squaredNorms = rows.square().sum(1);
+        var products = rows.matmul(rows.transpose(0, 1));
+        var squared = squaredNorms.unsqueeze(1).add(squaredNorms.unsqueeze(0)).sub(products.mul(2.0));
         // Clamped before the root: rounding can make ‖a‖² + ‖a‖² − 2a·a slightly negative, and the
         // root's gradient at zero is infinite. The diagonal is then zeroed, as in the reference.
-        var distances = squared.Clamp(min: DistanceEpsilon).Sqrt().Mul(OffDiagonal(count, rows));
+        var distances = squared.clamp_min(DistanceEpsilon).sqrt().mul(OffDiagonal(count, rows));
         // Every off-diagonal entry is at least √ε > 0, so this is the reference's mean over d > 0.
-        var mean = distances.Sum().Div(count * (count - 1));
-        return distances.Div(mean);
+        var mean = distances.sum().div(count * (count - 1));
+        return distances.div(mean);
     }
 
     /// <summary>Cosines ψ(i, j, k) = e_ij · e_ik with e_ij = normalize(x_j − x_i), flattened from [B, B, B].</summary>
     private static Tensor Angles(Tensor rows)
     {
-        var differences = rows.Unsqueeze(0).Sub(rows.Unsqueeze(1));
-        var directions = LossFunctions.Normalize(differences, 2);
-        return directions.MatMul(directions.Transpose(1, 2)).Flatten();
+        var differences = rows.unsqueeze(0).sub(rows.unsqueeze(1));
+        var directions = nn.functional.normalize(differences, p: 2, dim: 2);
+        return directions.matmul(directions.transpose(1, 2)).flatten();
     }
 
     /// <summary>1 off the diagonal, 0 on it, in the rows' dtype and device.</summary>
     private static Tensor OffDiagonal(long count, Tensor like)
     {
-        var index = Tensor.Arange(0, count, device: like.Device);
-        return index.Unsqueeze(1).Ne(index.Unsqueeze(0)).To(like.DType);
+        var index = arange(0, count, device: like.device);
+        return index.unsqueeze(1).ne(index.unsqueeze(0)).to(like.dtype);
     }
 }

@@ -1,26 +1,27 @@
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
-using FedDistill.Torch.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Losses;
 
+[Collection(TorchGlobalState.Name)]
 public sealed class CompositeLossTests
 {
     [Fact]
     public void Total_is_the_logit_loss_plus_the_weighted_feature_losses()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var (student, teacher) = (Output(0.0), Output(1.0));
         var kd = new KnowledgeDistillationLoss();
         var hint = new HintLoss("hidden");
         var relations = new RelationalKnowledgeDistillationLoss(studentFeature: "hidden");
         using var loss = new CompositeLoss(kd, [new WeightedFeatureLoss(hint, 0.5), new WeightedFeatureLoss(relations, 2.0)]);
 
-        var expected = kd.Compute(student.Logits, teacher.Logits, null).Item() + 0.5 * hint.Compute(student, teacher).Item()
-            + 2.0 * relations.Compute(student, teacher).Item();
+        var expected = kd.Compute(student.Logits, teacher.Logits, null).ToDouble() + 0.5 * hint.Compute(student, teacher).ToDouble()
+            + 2.0 * relations.Compute(student, teacher).ToDouble();
 
-        LossAssert.Close(expected, loss.Compute(student, teacher, labels: null).Item());
+        LossAssert.Close(expected, loss.Compute(student, teacher, labels: null).ToDouble());
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public sealed class CompositeLossTests
     [Fact]
     public void Training_the_student_and_the_regressor_on_it_lowers_it()
     {
-        Torch.Torch.ManualSeed(7);
+        torch.manual_seed(7);
         using var teacherModel = new SmallCnn(channels1: 8, channels2: 16, hiddenWidth: 32, imageSize: 8);
         using var studentModel = new SmallCnn(channels1: 4, channels2: 16, hiddenWidth: 16, imageSize: 8);
         using var loss = new CompositeLoss(new KnowledgeDistillationLoss(), [
@@ -51,26 +52,26 @@ public sealed class CompositeLossTests
             new WeightedFeatureLoss(new AttentionTransferLoss("conv2")),
             new WeightedFeatureLoss(new RelationalKnowledgeDistillationLoss(studentFeature: "hidden"), 0.1),
         ]);
-        using var optimizer = new Adam(studentModel.Parameters().Concat(loss.TrainableParameters), learningRate: 1e-2);
-        using var images = Tensor.FromSpan<float>(Inputs.WaveSingle(8 * 8 * 8, scale: 1.0), [8, 1, 8, 8]).DetachFromDisposeScope();
+        using var optimizer = torch.optim.Adam(studentModel.parameters().Concat(loss.TrainableParameters), lr: 1e-2);
+        using var images = tensor(Inputs.WaveSingle(8 * 8 * 8, scale: 1.0), [8, 1, 8, 8]).DetachFromDisposeScope();
         FeatureOutput teacher;
-        using (NoGradScope.Enter()) teacher = teacherModel.ForwardWithFeatures(images);
+        using (torch.no_grad()) teacher = teacherModel.ForwardWithFeatures(images);
 
         double Step()
         {
-            using var scope = DisposeScope.Enter();
+            using var scope = torch.NewDisposeScope();
             var value = loss.Compute(studentModel.ForwardWithFeatures(images), teacher, labels: null);
-            optimizer.ZeroGrad();
-            value.Backward();
-            optimizer.Step();
-            return value.Item();
+            optimizer.zero_grad();
+            value.backward();
+            optimizer.step();
+            return value.ToDouble();
         }
 
         var first = Step();
         var last = first;
         for (var i = 0; i < 60; i++) last = Step();
 
-        Assert.True(loss.TrainableParameters.All(parameter => parameter.Grad is not null), "the regressor was not trained");
+        Assert.True(loss.TrainableParameters.All(parameter => parameter.grad is not null), "the regressor was not trained");
         Assert.True(last < 0.5 * first, $"loss went from {first} to {last}");
         teacher.Logits.Dispose();
         foreach (var feature in teacher.Features.Values) feature.Dispose();
@@ -79,9 +80,9 @@ public sealed class CompositeLossTests
     [Fact]
     public void Needs_the_teacher_pass_when_any_term_uses_it()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         using var loss = new CompositeLoss(new CrossEntropyLoss(), [new WeightedFeatureLoss(new HintLoss("hidden"))]);
-        var error = Assert.Throws<ArgumentException>(() => loss.Compute(Output(0.0), null, Tensor.FromArray<long>([0, 1, 2])));
+        var error = Assert.Throws<ArgumentException>(() => loss.Compute(Output(0.0), null, tensor(new long[] { 0, 1, 2 })));
         Assert.Equal("teacher", error.ParamName);
     }
 
@@ -91,7 +92,7 @@ public sealed class CompositeLossTests
         var loss = new CompositeLoss(new KnowledgeDistillationLoss(), [new WeightedFeatureLoss(HintLoss.ForFeatureVectors("hidden", "hidden", 3, 4))]);
         var parameters = loss.TrainableParameters;
         loss.Dispose();
-        Assert.All(parameters, parameter => Assert.True(parameter.IsDisposed));
+        Assert.All(parameters, parameter => Assert.True(parameter.IsInvalid));
     }
 
     [Theory]
@@ -106,6 +107,6 @@ public sealed class CompositeLossTests
 
     /// <summary>Logits [3, 4] and a "hidden" feature [3, 5] with wave values; the current scope owns them.</summary>
     private static FeatureOutput Output(double phase) => new(
-        Tensor.FromSpan<float>(Inputs.WaveSingle(3 * 4, phase), [3, 4]),
-        new Dictionary<string, Tensor> { ["hidden"] = Tensor.FromSpan<float>(Inputs.WaveSingle(3 * 5, phase + 0.5), [3, 5]) });
+        tensor(Inputs.WaveSingle(3 * 4, phase), [3, 4]),
+        new Dictionary<string, Tensor> { ["hidden"] = tensor(Inputs.WaveSingle(3 * 5, phase + 0.5), [3, 5]) });
 }

@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Losses;
 
@@ -11,13 +12,13 @@ internal static class FiniteDifferences
     /// </summary>
     public static (double[] Autograd, double[] Numeric) Gradients(double[] values, long[] shape, Func<Tensor, Tensor> loss, double step = 1e-6)
     {
-        using var scope = DisposeScope.Enter();
-        var input = Tensor.FromSpan<double>(values, shape);
-        input.RequiresGrad = true;
-        loss(input).Backward();
-        var autograd = input.Grad!.ToArray<double>();
+        using var scope = torch.NewDisposeScope();
+        var input = tensor(values, shape);
+        input.requires_grad = true;
+        loss(input).backward();
+        var autograd = input.grad!.data<double>().ToArray();
 
-        using var noGrad = NoGradScope.Enter();
+        using var noGrad = torch.no_grad();
         var numeric = new double[values.Length];
         var probe = (double[])values.Clone();
         for (var i = 0; i < values.Length; i++)
@@ -34,7 +35,7 @@ internal static class FiniteDifferences
 
     private static double Evaluate(double[] values, long[] shape, Func<Tensor, Tensor> loss)
     {
-        using var scope = DisposeScope.Enter();
-        return loss(Tensor.FromSpan<double>(values, shape)).Item();
+        using var scope = torch.NewDisposeScope();
+        return loss(tensor(values, shape)).ToDouble();
     }
 }

@@ -1,5 +1,6 @@
 using FedDistill.Distillation.Losses;
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Losses;
 
@@ -8,7 +9,7 @@ public sealed class LabelSmoothingCrossEntropyTests
     [Fact]
     public void Equals_one_minus_epsilon_cross_entropy_plus_epsilon_mean_negative_log_probability_over_classes()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         const int rows = 3, classes = 4;
         const double epsilon = 0.2;
         var logits = Inputs.Wave(rows * classes, phase: 0.4, scale: 1.5);
@@ -24,28 +25,28 @@ public sealed class LabelSmoothingCrossEntropyTests
         }
         var expected = ((1 - epsilon) * crossEntropy + epsilon * meanNegativeLog) / rows;
 
-        var loss = new CrossEntropyLoss(epsilon).Compute(Tensor.FromSpan<double>(logits, [rows, classes]), null, Tensor.FromArray(labels));
+        var loss = new CrossEntropyLoss(epsilon).Compute(tensor(logits, [rows, classes]), null, tensor(labels));
 
-        LossAssert.Close(expected, loss.Item(), relative: 1e-12, absolute: 1e-12);
+        LossAssert.Close(expected, loss.ToDouble(), relative: 1e-12, absolute: 1e-12);
     }
 
     [Fact]
     public void Matches_pytorch_label_smoothing()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var reference = LossReference.Case("label_smoothing_cross_entropy");
         var loss = new CrossEntropyLoss(reference.Number("label_smoothing"))
             .Compute(reference.Tensor("logits"), null, reference.Tensor("labels"));
-        LossAssert.Close(reference.Scalar("loss"), loss.Item());
+        LossAssert.Close(reference.Scalar("loss"), loss.ToDouble());
     }
 
     [Fact]
     public void Zero_smoothing_is_plain_cross_entropy_of_the_label()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         // Uniform logits over 4 classes: −log ¼ whatever the label.
-        var loss = new CrossEntropyLoss().Compute(Tensor.Zeros([2, 4], DType.Float64), null, Tensor.FromArray<long>([1, 3]));
-        LossAssert.Close(Math.Log(4), loss.Item(), relative: 1e-12, absolute: 1e-12);
+        var loss = new CrossEntropyLoss().Compute(zeros([2, 4], ScalarType.Float64), null, tensor(new long[] { 1, 3 }));
+        LossAssert.Close(Math.Log(4), loss.ToDouble(), relative: 1e-12, absolute: 1e-12);
     }
 
     [Theory]

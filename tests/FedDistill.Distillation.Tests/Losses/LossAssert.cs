@@ -1,4 +1,5 @@
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Losses;
 
@@ -20,10 +21,10 @@ internal static class LossAssert
         for (var i = 0; i < expected.Count; i++) Close(expected[i], actual[i], relative, absolute, $"element {i}");
     }
 
-    /// <summary>A tensor's values as doubles, whatever its floating dtype.</summary>
+    /// <summary>A tensor's values as doubles, whatever its floating dtype and device.</summary>
     public static double[] Values(Tensor tensor)
     {
-        using var asDouble = tensor.To(DType.Float64).DetachFromDisposeScope();
-        return asDouble.ToArray<double>();
+        using var scope = torch.NewDisposeScope();
+        return tensor.detach().to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FedDistill.Torch;
+using TorchSharp;
 
 namespace FedDistill.Distillation.Tests.Losses;
 
@@ -26,15 +26,15 @@ internal sealed class LossReference
         Cases.Value.TryGetProperty(name, out var element) ? new LossReference(name, element) : throw new KeyNotFoundException($"No reference case '{name}'.");
 
     /// <summary>A new tensor holding the named entry with PyTorch's dtype (float32 or int64); the caller owns it.</summary>
-    public Tensor Tensor(string name)
+    public torch.Tensor Tensor(string name)
     {
         var entry = Property(name);
         var shape = entry.GetProperty("shape").EnumerateArray().Select(size => size.GetInt64()).ToArray();
         var data = Values(name);
         return entry.GetProperty("dtype").GetString() switch
         {
-            "float32" => FedDistill.Torch.Tensor.FromSpan<float>(Array.ConvertAll(data, value => (float)value), shape),
-            "int64" => FedDistill.Torch.Tensor.FromSpan<long>(Array.ConvertAll(data, value => checked((long)value)), shape),
+            "float32" => torch.tensor(Array.ConvertAll(data, value => (float)value), shape),
+            "int64" => torch.tensor(Array.ConvertAll(data, value => checked((long)value)), shape),
             var other => throw new NotSupportedException($"Reference dtype {other}."),
         };
     }

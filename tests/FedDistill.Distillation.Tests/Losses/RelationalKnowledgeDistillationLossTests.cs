@@ -1,6 +1,7 @@
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
-using FedDistill.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Distillation.Tests.Losses;
 
@@ -9,10 +10,10 @@ public sealed class RelationalKnowledgeDistillationLossTests
     [Fact]
     public void Is_zero_when_student_equals_teacher()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var loss = new RelationalKnowledgeDistillationLoss();
-        var embeddings = Tensor.FromSpan<float>(Inputs.WaveSingle(6 * 4), [6, 4]);
-        Assert.True(loss.Compute(embeddings, embeddings.Clone()).Item() < 1e-6);
+        var embeddings = tensor(Inputs.WaveSingle(6 * 4), [6, 4]);
+        Assert.True(loss.Compute(embeddings, embeddings.clone()).ToDouble() < 1e-6);
     }
 
     [Fact]
@@ -20,7 +21,7 @@ public sealed class RelationalKnowledgeDistillationLossTests
     {
         // Distances divided by their mean and the angles between difference vectors are
         // invariant under similarity transforms and zero-padding: only relations are compared.
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var teacherValues = Inputs.Wave(5 * 2, phase: 0.3);
         var (cos, sin) = (Math.Cos(0.8), Math.Sin(0.8));
         var studentValues = new double[5 * 3];
@@ -32,9 +33,9 @@ public sealed class RelationalKnowledgeDistillationLossTests
         }
         var loss = new RelationalKnowledgeDistillationLoss();
 
-        var value = loss.Compute(Tensor.FromSpan<double>(studentValues, [5, 3]), Tensor.FromSpan<double>(teacherValues, [5, 2]));
+        var value = loss.Compute(tensor(studentValues, [5, 3]), tensor(teacherValues, [5, 2]));
 
-        Assert.True(Math.Abs(value.Item()) < 1e-12, $"loss {value.Item()}");
+        Assert.True(Math.Abs(value.ToDouble()) < 1e-12, $"loss {value.ToDouble()}");
     }
 
     [Fact]
@@ -44,14 +45,14 @@ public sealed class RelationalKnowledgeDistillationLossTests
         // distances 1, 3, 2 with mean 2 → 0.5, 1.5, 1. Differences ±0.25 on four of the nine
         // entries, each ½·0.25² under smooth-L1: 4 · 0.03125 / 9 = 1/72. The points keep their
         // order, so every angle agrees and the angle term is zero.
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var loss = new RelationalKnowledgeDistillationLoss();
-        var student = Tensor.FromSpan<double>([0, 1, 2], [3, 1]);
-        var teacher = Tensor.FromSpan<double>([0, 1, 3], [3, 1]);
+        var student = tensor(new double[] { 0, 1, 2 }, [3, 1]);
+        var teacher = tensor(new double[] { 0, 1, 3 }, [3, 1]);
 
-        LossAssert.Close(1.0 / 72, loss.DistanceLoss(student, teacher).Item(), relative: 1e-10, absolute: 1e-12);
-        LossAssert.Close(0.0, loss.AngleLoss(student, teacher).Item(), relative: 0, absolute: 1e-12);
-        LossAssert.Close(25.0 / 72, loss.Compute(student, teacher).Item(), relative: 1e-10, absolute: 1e-12);
+        LossAssert.Close(1.0 / 72, loss.DistanceLoss(student, teacher).ToDouble(), relative: 1e-10, absolute: 1e-12);
+        LossAssert.Close(0.0, loss.AngleLoss(student, teacher).ToDouble(), relative: 0, absolute: 1e-12);
+        LossAssert.Close(25.0 / 72, loss.Compute(student, teacher).ToDouble(), relative: 1e-10, absolute: 1e-12);
     }
 
     [Fact]
@@ -61,38 +62,38 @@ public sealed class RelationalKnowledgeDistillationLossTests
         // (0,0), (1,0), (2,0): cosines 1, −1, 1. Each anchor contributes its off-diagonal pair
         // twice (the unit diagonal agrees): smooth-L1 of 1, 1 + 1/√2 and 1 − 1/√2 sums to 1.75,
         // so 2 · 1.75 over the 27 entries: 7/54.
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var loss = new RelationalKnowledgeDistillationLoss();
-        var student = Tensor.FromSpan<double>([0, 0, 1, 0, 0, 1], [3, 2]);
-        var teacher = Tensor.FromSpan<double>([0, 0, 1, 0, 2, 0], [3, 2]);
+        var student = tensor(new double[] { 0, 0, 1, 0, 0, 1 }, [3, 2]);
+        var teacher = tensor(new double[] { 0, 0, 1, 0, 2, 0 }, [3, 2]);
 
-        LossAssert.Close(7.0 / 54, loss.AngleLoss(student, teacher).Item(), relative: 1e-10, absolute: 1e-12);
+        LossAssert.Close(7.0 / 54, loss.AngleLoss(student, teacher).ToDouble(), relative: 1e-10, absolute: 1e-12);
     }
 
     [Fact]
     public void Matches_pytorch_for_both_terms_the_total_and_the_gradient()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var reference = LossReference.Case("rkd");
         var loss = new RelationalKnowledgeDistillationLoss(reference.Number("distance_weight"), reference.Number("angle_weight"));
         var student = reference.Tensor("student");
-        student.RequiresGrad = true;
+        student.requires_grad = true;
         var teacher = reference.Tensor("teacher");
 
         var value = loss.Compute(student, teacher);
-        value.Backward();
+        value.backward();
 
-        LossAssert.Close(reference.Scalar("distance_loss"), loss.DistanceLoss(student, teacher).Item(), relative: 1e-4);
-        LossAssert.Close(reference.Scalar("angle_loss"), loss.AngleLoss(student, teacher).Item(), relative: 1e-4);
-        LossAssert.Close(reference.Scalar("loss"), value.Item(), relative: 1e-4);
-        LossAssert.AllClose(reference.Values("grad_student"), LossAssert.Values(student.Grad!), relative: 1e-3, absolute: 1e-5);
+        LossAssert.Close(reference.Scalar("distance_loss"), loss.DistanceLoss(student, teacher).ToDouble(), relative: 1e-4);
+        LossAssert.Close(reference.Scalar("angle_loss"), loss.AngleLoss(student, teacher).ToDouble(), relative: 1e-4);
+        LossAssert.Close(reference.Scalar("loss"), value.ToDouble(), relative: 1e-4);
+        LossAssert.AllClose(reference.Values("grad_student"), LossAssert.Values(student.grad!), relative: 1e-3, absolute: 1e-5);
     }
 
     [Fact]
     public void Gradient_with_respect_to_the_student_matches_central_finite_differences()
     {
-        using var scope = DisposeScope.Enter();
-        var teacher = Tensor.FromSpan<double>(Inputs.Wave(5 * 3, phase: 2.1, scale: 1.3), [5, 3]);
+        using var scope = torch.NewDisposeScope();
+        var teacher = tensor(Inputs.Wave(5 * 3, phase: 2.1, scale: 1.3), [5, 3]);
         var loss = new RelationalKnowledgeDistillationLoss();
 
         var (autograd, numeric) = FiniteDifferences.Gradients(Inputs.Wave(5 * 4, phase: 0.4), [5, 4],
@@ -104,13 +105,13 @@ public sealed class RelationalKnowledgeDistillationLossTests
     [Fact]
     public void As_a_logit_loss_equals_the_tensor_form_and_ignores_labels()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         IDistillationLoss loss = new RelationalKnowledgeDistillationLoss();
-        var student = Tensor.FromSpan<float>(Inputs.WaveSingle(4 * 5), [4, 5]);
-        var teacher = Tensor.FromSpan<float>(Inputs.WaveSingle(4 * 5, phase: 1.0), [4, 5]);
-        var expected = ((RelationalKnowledgeDistillationLoss)loss).Compute(student, teacher).Item();
+        var student = tensor(Inputs.WaveSingle(4 * 5), [4, 5]);
+        var teacher = tensor(Inputs.WaveSingle(4 * 5, phase: 1.0), [4, 5]);
+        var expected = ((RelationalKnowledgeDistillationLoss)loss).Compute(student, teacher).ToDouble();
 
-        Assert.Equal(expected, loss.Compute(student, teacher, Tensor.FromArray<long>([0, 1, 2, 3])).Item());
+        Assert.Equal(expected, loss.Compute(student, teacher, tensor(new long[] { 0, 1, 2, 3 })).ToDouble());
         Assert.True(loss.NeedsTeacher);
         Assert.False(loss.NeedsLabels);
     }
@@ -118,39 +119,39 @@ public sealed class RelationalKnowledgeDistillationLossTests
     [Fact]
     public void Reads_logits_by_default_and_flattens_named_feature_maps()
     {
-        using var scope = DisposeScope.Enter();
-        var map = Tensor.FromSpan<float>(Inputs.WaveSingle(3 * 2 * 2 * 2), [3, 2, 2, 2]);
-        var logits = Tensor.FromSpan<float>(Inputs.WaveSingle(3 * 4, phase: 0.5), [3, 4]);
-        var otherLogits = Tensor.FromSpan<float>(Inputs.WaveSingle(3 * 4, phase: 2.5), [3, 4]);
+        using var scope = torch.NewDisposeScope();
+        var map = tensor(Inputs.WaveSingle(3 * 2 * 2 * 2), [3, 2, 2, 2]);
+        var logits = tensor(Inputs.WaveSingle(3 * 4, phase: 0.5), [3, 4]);
+        var otherLogits = tensor(Inputs.WaveSingle(3 * 4, phase: 2.5), [3, 4]);
         var student = new FeatureOutput(logits, new Dictionary<string, Tensor> { ["conv"] = map });
-        var teacher = new FeatureOutput(otherLogits, new Dictionary<string, Tensor> { ["conv"] = map.Mul(2.0) });
+        var teacher = new FeatureOutput(otherLogits, new Dictionary<string, Tensor> { ["conv"] = map.mul(2.0) });
 
         var onLogits = new RelationalKnowledgeDistillationLoss();
         var onMaps = new RelationalKnowledgeDistillationLoss(studentFeature: "conv");
 
-        Assert.Equal(onLogits.Compute(logits, otherLogits).Item(), onLogits.Compute(student, teacher).Item());
-        Assert.True(onMaps.Compute(student, teacher).Item() < 1e-6);
+        Assert.Equal(onLogits.Compute(logits, otherLogits).ToDouble(), onLogits.Compute(student, teacher).ToDouble());
+        Assert.True(onMaps.Compute(student, teacher).ToDouble() < 1e-6);
         Assert.Equal(["logits"], onLogits.StudentFeatures);
     }
 
     [Fact]
     public void A_batch_of_one_example_has_no_relations_and_gives_zero_with_a_gradient()
     {
-        using var scope = DisposeScope.Enter();
-        var student = Tensor.FromSpan<float>([1, 2, 3], [1, 3]);
-        student.RequiresGrad = true;
-        var value = new RelationalKnowledgeDistillationLoss().Compute(student, Tensor.FromSpan<float>([3, 2], [1, 2]));
-        value.Backward();
-        Assert.Equal(0.0, value.Item());
-        Assert.Equal([0f, 0f, 0f], student.Grad!.ToArray<float>());
+        using var scope = torch.NewDisposeScope();
+        var student = tensor(new float[] { 1, 2, 3 }, [1, 3]);
+        student.requires_grad = true;
+        var value = new RelationalKnowledgeDistillationLoss().Compute(student, tensor(new float[] { 3, 2 }, [1, 2]));
+        value.backward();
+        Assert.Equal(0.0, value.ToDouble());
+        Assert.Equal([0f, 0f, 0f], student.grad!.data<float>().ToArray());
     }
 
     [Fact]
     public void Mismatched_batch_sizes_throw_an_argument_exception_naming_both_shapes()
     {
-        using var scope = DisposeScope.Enter();
+        using var scope = torch.NewDisposeScope();
         var loss = new RelationalKnowledgeDistillationLoss(studentFeature: "hidden");
-        var error = Assert.Throws<ArgumentException>(() => loss.Compute(Tensor.Zeros([4, 128]), Tensor.Zeros([5, 64])));
+        var error = Assert.Throws<ArgumentException>(() => loss.Compute(zeros([4, 128]), zeros([5, 64])));
         Assert.Contains("'hidden' [4, 128]", error.Message);
         Assert.Contains("[5, 64]", error.Message);
     }
