@@ -296,10 +296,10 @@ public sealed class CentralizedDistillation
 
     private string SaveStudent(nn.Module<Tensor, Tensor> student, string directory)
     {
-        if (student is jit.ScriptModule script)
+        if (student is TorchScriptModel script)
         {
             var scriptPath = Path.Combine(directory, StudentScriptFile);
-            ModelFiles.SaveTorchScript(script, scriptPath);
+            script.Save(scriptPath);
             return scriptPath;
         }
 
@@ -317,11 +317,11 @@ public sealed class CentralizedDistillation
         return new Dataset(publicSet.FeatureArray, publicSet.ExampleShape, labels, publicSet.ClassCount, publicSet.ClassNames);
     }
 
-    private static jit.ScriptModule<Tensor, Tensor> LoadScript(string path, string role)
+    private static TorchScriptModel LoadScript(string path, string role)
     {
         try
         {
-            return ModelFiles.LoadTorchScript(path);
+            return TorchScriptModel.Load(path);
         }
         catch (InvalidDataException exception)
         {

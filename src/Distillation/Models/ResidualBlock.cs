@@ -31,7 +31,7 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         if (stride != 1 || inputChannels != outputChannels)
         {
             shortcut = nn.Sequential(
-                nn.Conv2d(inputChannels, outputChannels, 1, stride: stride, padding: 0, bias: false),
+                nn.Conv2d(inputChannels, outputChannels, 1, stride: stride, bias: false),
                 nn.BatchNorm2d(outputChannels));
         }
         RegisterComponents();
