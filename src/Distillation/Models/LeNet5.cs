@@ -65,8 +65,12 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>, IFeatureModel
     /// <inheritdoc />
     public FeatureOutput ForwardWithFeatures(Tensor input)
     {
+        // Intermediates die in this scope; only the logits and the features reach the caller's.
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        return new FeatureOutput(Run(input, features), features);
+        using var scope = torch.NewDisposeScope();
+        var logits = Run(input, features);
+        scope.MoveToOuter(features.Values);
+        return new FeatureOutput(logits.MoveToOuterDisposeScope(), features);
     }
 
     private Tensor Run(Tensor input, Dictionary<string, Tensor>? features)

@@ -18,6 +18,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IFeatureModel
     private readonly Sequential _layers;
     private readonly Linear[] _linears;
 
+    /// <summary>The fully connected layers in order, the last one producing the logits.</summary>
+    public IReadOnlyList<Linear> LinearLayers => _linears;
+
     /// <summary>Creates the network.</summary>
     /// <param name="inputFeatures">Values per example after flattening (784 for 28×28 images).</param>
     /// <param name="hiddenWidths">Width of each hidden layer, in order; may be empty (a linear model).</param>
@@ -54,6 +57,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IFeatureModel
     {
         ArgumentNullException.ThrowIfNull(input);
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        // Intermediates die in this scope; only the logits and the features reach the caller's.
+        using var scope = torch.NewDisposeScope();
         var current = input.flatten(1);
         for (var i = 0; i < _linears.Length; i++)
         {
@@ -64,6 +69,7 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IFeatureModel
                 features.Add(FeatureNames[i], current);
             }
         }
-        return new FeatureOutput(current, features);
+        scope.MoveToOuter(features.Values);
+        return new FeatureOutput(current.MoveToOuterDisposeScope(), features);
     }
 }

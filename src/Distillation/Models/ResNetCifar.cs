@@ -71,6 +71,9 @@ public sealed class ResNetCifar : nn.Module<Tensor, Tensor>, IFeatureModel
     /// <summary>Residual blocks per stage (n); the depth is 6n + 2.</summary>
     public int BlocksPerStage { get; }
 
+    /// <summary>The three stages (<c>layer1</c> to <c>layer3</c>), each a sequence of residual blocks.</summary>
+    public IReadOnlyList<Sequential> Stages => [layer1, layer2, layer3];
+
     /// <summary>Number of weighted layers: 6n + 2.</summary>
     public int Depth => 6 * BlocksPerStage + 2;
 
@@ -107,8 +110,12 @@ public sealed class ResNetCifar : nn.Module<Tensor, Tensor>, IFeatureModel
     /// <inheritdoc />
     public FeatureOutput ForwardWithFeatures(Tensor input)
     {
+        // Intermediates die in this scope; only the logits and the features reach the caller's.
         var features = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        return new FeatureOutput(Run(input, features), features);
+        using var scope = torch.NewDisposeScope();
+        var logits = Run(input, features);
+        scope.MoveToOuter(features.Values);
+        return new FeatureOutput(logits.MoveToOuterDisposeScope(), features);
     }
 
     private Tensor Run(Tensor input, Dictionary<string, Tensor>? features)

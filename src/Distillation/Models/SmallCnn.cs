@@ -72,10 +72,13 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFeatureModel
     /// <inheritdoc />
     public FeatureOutput ForwardWithFeatures(Tensor input)
     {
+        // Intermediates die in this scope; only the logits and the features reach the caller's.
+        using var scope = torch.NewDisposeScope();
         var pooled1 = nn.functional.max_pool2d(nn.functional.relu(conv1.forward(input)), 2);
         var pooled2 = nn.functional.max_pool2d(nn.functional.relu(conv2.forward(pooled1)), 2);
         var hidden = nn.functional.relu(fc1.forward(pooled2.flatten(1)));
         var logits = fc2.forward(dropout is null ? hidden : dropout.forward(hidden));
-        return new FeatureOutput(logits, new Dictionary<string, Tensor> { ["conv1"] = pooled1, ["conv2"] = pooled2, ["hidden"] = hidden });
+        scope.MoveToOuter(pooled1, pooled2, hidden);
+        return new FeatureOutput(logits.MoveToOuterDisposeScope(), new Dictionary<string, Tensor> { ["conv1"] = pooled1, ["conv2"] = pooled2, ["hidden"] = hidden });
     }
 }

@@ -60,9 +60,9 @@ public sealed class TorchScriptDistillationTests : IDisposable
         File.WriteAllText(inputPath, JsonSerializer.Serialize(new { shape = new[] { Examples, 1, 28, 28 }, data = input }));
         float[] ours;
         float[] untrained;
-        using (var trainedStudent = ModelFiles.LoadTorchScript(saved))
+        using (var trainedStudent = TorchScriptModel.Load(saved))
             ours = Forward(trainedStudent, input);
-        using (var original = ModelFiles.LoadTorchScript(studentFixture))
+        using (var original = TorchScriptModel.Load(studentFixture))
             untrained = Forward(original, input);
         Assert.True(ours.Zip(untrained).Max(pair => Math.Abs(pair.First - pair.Second)) > 1e-3, "training did not move the student's weights");
 

@@ -10,7 +10,7 @@ public sealed class EvaluationReportTests
     {
         using var scope = torch.NewDisposeScope();
         // Two examples, two classes: [ln 3, 0] labelled 0 (right at 0.75) and [0, 0] labelled 1 (wrong at 0.5).
-        var logits = torch.tensor(new[] { MathF.Log(3), new long[] { 0, 0, 0 }, 2, 2 });
+        var logits = torch.tensor(new[] { MathF.Log(3), 0, 0, 0 }, new long[] { 2, 2 });
         var report = new ModelEvaluator(new EvaluationOptions { MeasureSpeed = false })
             .FromLogits("student", logits, [0, 1], ["cat", "dog"], ensembleLogits: logits);
         report = report with { ParameterCount = 272_474, SizeOnDiskBytes = 1_106_912, Speed = new SpeedMeasurement(0.125, 2048.5, 50, 256, "cpu", 4) };

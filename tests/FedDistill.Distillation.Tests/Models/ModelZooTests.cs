@@ -34,7 +34,7 @@ public sealed class ModelZooTests
         using var model = ModelFactory.Create(new ModelSpec { Kind = kind, Classes = 10 }, [channels, size, size]);
         using var scope = torch.NewDisposeScope();
         var logits = model.forward(torch.randn(new long[] { 4, channels, size, size }));
-        var loss = nn.functional.cross_entropy(logits, torch.tensor(new long[] { 0, new long[] { 3, 7, 9 } }));
+        var loss = nn.functional.cross_entropy(logits, torch.tensor(new long[] { 0, 3, 7, 9 }));
         loss.backward();
 
         foreach (var (name, parameter) in model.named_parameters())
@@ -67,13 +67,13 @@ public sealed class ModelZooTests
         using var model = ResNetCifar.ResNet8(3, 10);
         using var scope = torch.NewDisposeScope();
         var input = torch.randn(new long[] { 2, 3, 32, 32 });
-        var before = scope.Count;
+        var before = scope.DisposablesCount;
 
         var output = model.ForwardWithFeatures(input);
-        Assert.Equal(before + 1 + 4, scope.Count);
+        Assert.Equal(before + 1 + 4, scope.DisposablesCount);
 
         model.forward(input);
-        Assert.Equal(before + 1 + 4 + 1, scope.Count);
+        Assert.Equal(before + 1 + 4 + 1, scope.DisposablesCount);
     }
 
     [Fact]
@@ -86,10 +86,10 @@ public sealed class ModelZooTests
         Assert.Equal(["hidden0", "hidden1"], model.FeatureNames);
         Assert.Equal([2L, 256L], output.Features["hidden0"].shape);
         Assert.Equal([2L, 128L], output.Features["hidden1"].shape);
-        Assert.All(output.Features.Values, feature => Assert.True(feature.Min().item<float>() >= 0));
+        Assert.All(output.Features.Values, feature => Assert.True(feature.min().item<float>() >= 0));
         // The last hidden activation is what the output layer sees: logits = h1·Wᵀ + b.
-        var linear = (Linear)model.NamedChildren().Single().Value.NamedChildren().Last().Value;
-        var expected = nn.functional.linear(output.Features["hidden1"], linear.Weight, linear.Bias).data<float>().ToArray();
+        var linear = model.LinearLayers[^1];
+        var expected = nn.functional.linear(output.Features["hidden1"], linear.weight!, linear.bias).data<float>().ToArray();
         Assert.Equal(expected, output.Logits.data<float>().ToArray());
     }
 
@@ -155,7 +155,7 @@ public sealed class ModelZooTests
         var output = model.ForwardWithFeatures(torch.randn(new long[] { 2, 1, 28, 28 }));
         output.Features["stage1"].sum().backward();
 
-        var parameters = model.named_parameters().ToDictionary(pair => pair.Key, pair => pair.Value);
+        var parameters = model.named_parameters().ToDictionary(pair => pair.name, pair => pair.parameter);
         Assert.NotNull(parameters["conv1.weight"].grad);
         // Nothing after the first stage feeds stage1, so the classifier gets no gradient.
         Assert.Null(parameters["fc.weight"].grad);
@@ -168,8 +168,8 @@ public sealed class ModelZooTests
         using var resnet20 = ResNetCifar.ResNet20();
         Assert.Equal(8, resnet8.Depth);
         Assert.Equal(20, resnet20.Depth);
-        Assert.Single(((Sequential)resnet8.NamedChildren().Single(child => child.Key == "layer3").Value).Layers);
-        Assert.Equal(3, ((Sequential)resnet20.NamedChildren().Single(child => child.Key == "layer3").Value).Layers.Count);
+        Assert.Equal(1, resnet8.Stages[2].Count);
+        Assert.Equal(3, resnet20.Stages[2].Count);
     }
 
     [Theory]
