@@ -118,7 +118,7 @@ public sealed class CentralizedDistillation
 
         var directory = Path.GetFullPath(Config.Output.Directory);
         Directory.CreateDirectory(directory);
-        var files = new List<string> { SaveStudent(student, directory) };
+        var files = SaveStudent(student, directory);
         var jsonPath = Path.Combine(directory, ReportJsonFile);
         File.WriteAllText(jsonPath, studentReport.ToJson());
         files.Add(jsonPath);
@@ -294,19 +294,21 @@ public sealed class CentralizedDistillation
         }
     }
 
-    private string SaveStudent(nn.Module<Tensor, Tensor> student, string directory)
+    /// <summary>Writes the student and returns the files written, the student's own first.</summary>
+    private List<string> SaveStudent(nn.Module<Tensor, Tensor> student, string directory)
     {
         if (student is TorchScriptModel script)
         {
             var scriptPath = Path.Combine(directory, StudentScriptFile);
             script.Save(scriptPath);
-            return scriptPath;
+            return [scriptPath];
         }
 
         var path = Path.Combine(directory, StudentStateFile);
         ModelFiles.SaveWeights(student, path);
-        File.WriteAllText(Path.Combine(directory, StudentModelFile), JsonSerializer.Serialize(Config.Student!.Model!, DistillationConfigJson.ModelSpec));
-        return path;
+        var specPath = Path.Combine(directory, StudentModelFile);
+        File.WriteAllText(specPath, JsonSerializer.Serialize(Config.Student!.Model!, DistillationConfigJson.ModelSpec));
+        return [path, specPath];
     }
 
     /// <summary>The public set labeled with the ensemble's arg-max, sharing its feature array.</summary>

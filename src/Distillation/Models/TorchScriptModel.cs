@@ -39,4 +39,16 @@ public sealed class TorchScriptModel : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => script.forward(input);
+
+    /// <summary>Frees the TorchScript module.</summary>
+    /// <remarks>
+    /// TorchSharp's base implementation walks <c>named_modules()</c> lazily while disposing, and so
+    /// asks the already disposed script module for its children (ObjectDisposedException). The
+    /// script module is this wrapper's only native state worth freeing at once; the wrapper's own
+    /// empty module handle is a SafeHandle that its finalizer releases.
+    /// </remarks>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) script.Dispose();
+    }
 }

@@ -25,6 +25,7 @@ public sealed class CentralizedDistillationTests(SmallDistillationRun run) : ICl
         string[] expected =
         [
             Path.Combine(run.OutputDirectory, CentralizedDistillation.StudentStateFile),
+            Path.Combine(run.OutputDirectory, CentralizedDistillation.StudentModelFile),
             Path.Combine(run.OutputDirectory, CentralizedDistillation.ReportJsonFile),
             Path.Combine(run.OutputDirectory, CentralizedDistillation.ReportTableFile),
         ];
@@ -91,7 +92,8 @@ public sealed class CentralizedDistillationTests(SmallDistillationRun run) : ICl
         Assert.StartsWith("Data: fashion-mnist, 3000 training examples: 1000 public (200 of them labeled for validation), 2000 private; 1000 test examples; normalized with mean ", stages[0]);
         Assert.Equal("Partition: iid of the private pool into 2 parts of 1000, 1000 examples", stages[1]);
         Assert.Equal("Teacher a: small-cnn (206,922 parameters), training on 1000 private examples of 10 classes", stages[2]);
-        Assert.StartsWith("Teacher a: test accuracy ", stages[3]);
+        Assert.StartsWith("Teacher a: training on cpu (", stages[3]);
+        Assert.StartsWith("Teacher a: test accuracy ", stages[4]);
         Assert.Contains(stages, line => line.StartsWith("Ensemble: mean-probabilities of 2 teachers (T = 4), test accuracy ", StringComparison.Ordinal));
         Assert.Contains("Student: small-cnn (52,138 parameters), distilled with kd (T = 4) on 1000 public examples", stages);
         Assert.StartsWith("Wrote ", stages[^1]);
@@ -137,7 +139,7 @@ public sealed class CentralizedDistillationTests(SmallDistillationRun run) : ICl
 
         var error = Assert.Throws<InvalidOperationException>(() => new CentralizedDistillation(config).Run());
 
-        Assert.StartsWith($"Teacher 'mismatched': the checkpoint '{checkpoint}' does not fit its mlp model: State dict does not fit Mlp:", error.Message);
+        Assert.StartsWith($"Teacher 'mismatched': the checkpoint '{checkpoint}' does not fit its mlp model: '{checkpoint}' is not a safetensors state dict that fits this model: ", error.Message);
         Assert.False(Directory.Exists(Path.Combine(run.Directory, "never-written")));
     }
 

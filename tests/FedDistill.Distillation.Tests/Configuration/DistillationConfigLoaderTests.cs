@@ -14,7 +14,7 @@ public sealed class DistillationConfigLoaderTests
 
         Assert.Equal(
             "config.json: unknown key 'epochz' at $.trainer; allowed: epochs, batchSize, learningRate, optimizer, weightDecay, momentum, " +
-            "schedule, warmupSteps, seed, maxSteps, earlyStoppingPatience, checkpointPath. Did you mean 'epochs'?",
+            "schedule, warmupSteps, seed, maxSteps, earlyStoppingPatience, checkpointPath, device. Did you mean 'epochs'?",
             Assert.Single(error.Errors));
     }
 
