@@ -1,3 +1,5 @@
+using TorchSharp;
+
 namespace FedDistill.Silo;
 
 /// <summary>Liveness and build information of a silo.</summary>
@@ -6,7 +8,7 @@ public static class HealthEndpoints
     /// <summary>Maps <c>GET /healthz</c>: 200 with the libtorch version once the native library loads.</summary>
     public static IEndpointRouteBuilder MapSiloHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/healthz", () => Results.Ok(new { status = "ok", libtorch = Torch.Torch.Version }));
+        endpoints.MapGet("/healthz", () => Results.Ok(new { status = "ok", libtorch = torch.__version__ }));
         return endpoints;
     }
 }

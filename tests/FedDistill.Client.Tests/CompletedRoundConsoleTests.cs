@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using FedDistill.Client.Tests.Support;
-using FedDistill.Torch.Serialization;
+using FedDistill.Grains.Protocol.Safetensors;
 using FedDistill.Transport;
 
 namespace FedDistill.Client.Tests;

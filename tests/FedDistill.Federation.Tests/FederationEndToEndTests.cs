@@ -2,8 +2,8 @@ using System.Net;
 using FedDistill.Client.Federation;
 using FedDistill.Federation.Tests.Support;
 using FedDistill.Grains.Protocol;
+using FedDistill.Grains.Protocol.Safetensors;
 using FedDistill.Security;
-using FedDistill.Torch.Serialization;
 using FedDistill.Transport;
 
 namespace FedDistill.Federation.Tests;

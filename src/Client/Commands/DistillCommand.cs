@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FedDistill.Client.Rendering;
 using FedDistill.Distillation.Configuration;
+using TorchSharp;
 
 namespace FedDistill.Client.Commands;
 
@@ -69,7 +70,7 @@ public static class DistillCommand
 
         try
         {
-            if (threads is { } count) FedDistill.Torch.Torch.Threads = count;
+            if (threads is { } count) torch.set_num_threads(count);
             var stageWriter = json ? error : output;
             var stages = new SynchronousProgress<string>(line => stageWriter.WriteLine(line));
             var result = json

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FedDistill.Client.Operator;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Grains.Protocol;
+using TorchSharp;
 
 namespace FedDistill.Client.Commands;
 
@@ -65,7 +66,7 @@ public static class StudentsCommand
                 var (count, threadCount) = CheckEvaluation(parse.GetValue(testExamples), parse.GetValue(threads));
                 var info = await session.Aggregator.GetFederationAsync(cancellationToken).ConfigureAwait(false);
                 var (state, _) = await StudentFetch.DownloadAsync(session.Aggregator, number, cancellationToken).ConfigureAwait(false);
-                FedDistill.Torch.Torch.Threads = threadCount;
+                torch.set_num_threads(threadCount);
                 var report = StudentEvaluation.Evaluate(info, number, state, parse.GetValue(dataDirectory), count, !parse.GetValue(noSpeed));
                 session.Output.WriteLine(session.Json ? report.ToJson() : report.ToTable());
                 return OperatorExitCodes.Succeeded;
@@ -95,7 +96,7 @@ public static class StudentsCommand
 
                 var info = await session.Aggregator.GetFederationAsync(cancellationToken).ConfigureAwait(false);
                 var (state, sha) = await StudentFetch.DownloadAsync(session.Aggregator, number, cancellationToken).ConfigureAwait(false);
-                FedDistill.Torch.Torch.Threads = threadCount;
+                torch.set_num_threads(threadCount);
                 var report = StudentEvaluation.Evaluate(info, number, state, parse.GetValue(dataDirectory), count, !parse.GetValue(noSpeed));
 
                 await StudentFetch.WriteAsync(studentPath, state, overwrite, "--out", cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
 using FedDistill.Grains.Teachers;
-using FedDistill.Torch;
+using TorchSharp;
 
 namespace FedDistill.Client.Demo;
 
@@ -21,9 +21,9 @@ public static class CentralizedDemo
     /// <summary>Runs the demo, writing a report to <paramref name="output"/>; returns the process exit code.</summary>
     public static async Task<int> RunAsync(DemoOptions options, TextWriter output, CancellationToken cancellationToken)
     {
-        Torch.Torch.Threads = options.Threads;
-        Torch.Torch.ManualSeed(options.Seed);
-        output.WriteLine($"FedDistill demo: libtorch {Torch.Torch.Version}, {Torch.Torch.Threads} threads");
+        torch.set_num_threads(options.Threads);
+        torch.manual_seed(unchecked((long)options.Seed));
+        output.WriteLine($"FedDistill demo: libtorch {torch.__version__}, {torch.get_num_threads()} threads");
 
         var train = FashionMnist.LoadTrain(options.DataDirectory);
         var test = FashionMnist.LoadTest(options.DataDirectory);
@@ -43,19 +43,26 @@ public static class CentralizedDemo
 
         var studentWatch = Stopwatch.StartNew();
         var softLabels = await teacher.ComputeSoftLabelsAsync(train, cancellationToken);
-        using var teacherLogits = Tensor.FromSpan<float>(softLabels.Logits, [softLabels.Examples, softLabels.Classes]);
         using var student = new Mlp(train.FeatureLength, [256, 128], train.ClassCount);
-        var loss = new KnowledgeDistillationLoss(options.Temperature, options.Alpha);
-        var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: options.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed + 1));
-        TrainingProgressView.Run("student", progress => trainer.Train(student, train, teacherLogits, loss, progress, cancellationToken));
-        var studentAccuracy = Predictor.Accuracy(student, test);
+        double studentAccuracy;
+
+        // The student's tensor work, synchronously in one scope: no tensor outlives it.
+        using (torch.NewDisposeScope())
+        {
+            var teacherLogits = torch.tensor(softLabels.Logits, new long[] { softLabels.Examples, softLabels.Classes });
+            var loss = new KnowledgeDistillationLoss(options.Temperature, options.Alpha);
+            var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: options.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed + 1));
+            TrainingProgressView.Run("student", progress => trainer.Train(student, train, teacherLogits, loss, progress, cancellationToken));
+            studentAccuracy = Predictor.Accuracy(student, test);
+        }
+
         studentWatch.Stop();
 
         var invariant = CultureInfo.InvariantCulture;
         output.WriteLine();
         output.WriteLine("model              parameters  test accuracy  time");
         output.WriteLine(string.Format(invariant, "teacher (CNN)      {0,10:N0}  {1,13:F4}  {2,5:F1} s", teacher.ParameterCount, teacherAccuracy, teacherWatch.Elapsed.TotalSeconds));
-        output.WriteLine(string.Format(invariant, "student (MLP)      {0,10:N0}  {1,13:F4}  {2,5:F1} s", student.ParameterCount(), studentAccuracy, studentWatch.Elapsed.TotalSeconds));
+        output.WriteLine(string.Format(invariant, "student (MLP)      {0,10:N0}  {1,13:F4}  {2,5:F1} s", student.parameters().Sum(parameter => parameter.numel()), studentAccuracy, studentWatch.Elapsed.TotalSeconds));
         output.WriteLine(string.Format(invariant, "teacher accuracy: {0:F4}", teacherAccuracy));
         output.WriteLine(string.Format(invariant, "student accuracy: {0:F4}", studentAccuracy));
         return 0;

@@ -3,8 +3,8 @@ using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Models;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Protocol;
-using FedDistill.Torch.Nn;
-using FedDistill.Torch.Serialization;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Client.Operator;
 
@@ -45,7 +45,7 @@ public static class StudentEvaluation
             throw new OperationFailedException($"The local Fashion-MNIST ({FashionMnist.ResolveDirectory(dataDirectory)}) builds public set {publicSet.Fingerprint}, "
                 + $"not the federation's {info.PublicSetFingerprint}, so its normalization would differ; use the same copy of the data as the federation (--data-dir).");
 
-        Module model;
+        nn.Module<Tensor, Tensor> model;
         try
         {
             model = ModelFactory.Create(info.StudentModel, testSet.ExampleShape);
@@ -56,6 +56,7 @@ public static class StudentEvaluation
         }
 
         using (model)
+        using (torch.NewDisposeScope())
         {
             Load(model, state, version);
             var evaluator = new ModelEvaluator(new EvaluationOptions { MeasureSpeed = measureSpeed });
@@ -63,30 +64,19 @@ public static class StudentEvaluation
         }
     }
 
-    private static void Load(Module model, byte[] safetensors, int version)
+    private static void Load(nn.Module model, byte[] safetensors, int version)
     {
-        SafetensorsDocument document;
         try
         {
-            document = SafetensorsReader.Read(safetensors);
+            ModelWeights.Load(model, safetensors);
         }
-        catch (SafetensorsFormatException error)
+        catch (FormatException error)
         {
             throw new OperationFailedException($"Student v{version} is not a valid safetensors file: {error.Message}");
-        }
-
-        var state = document.Entries.ToDictionary(entry => entry.Name, entry => TensorSafetensors.ToTensor(entry));
-        try
-        {
-            model.LoadStateDict(state);
         }
         catch (ArgumentException error)
         {
             throw new OperationFailedException($"Student v{version} does not fit the federation's student model: {error.Message}");
-        }
-        finally
-        {
-            foreach (var tensor in state.Values) tensor.Dispose();
         }
     }
 }

@@ -10,9 +10,7 @@ using FedDistill.Distillation.Training;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Persistence;
 using FedDistill.Grains.Protocol;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
-using FedDistill.Torch.Serialization;
+using TorchSharp;
 
 namespace FedDistill.Grains.Aggregator;
 
@@ -416,11 +414,11 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
     private void Fold(RoundRuntime round, DecodedUpload upload, long bytes)
     {
         var classes = PublicSet.Examples.ClassCount;
-        using (DisposeScope.Enter())
+        using (torch.NewDisposeScope())
         {
             foreach (var teacher in upload.Teachers)
             {
-                var logits = Tensor.FromArray(teacher.Logits, teacher.Logits.Length / classes, classes);
+                var logits = torch.tensor(teacher.Logits, new long[] { teacher.Logits.Length / classes, classes });
                 var predictions = ArgMaxRows(teacher.Logits, classes);
                 double? accuracy = _validationLabels.Length == 0 ? null : AccuracyOn(predictions, _validationLabels);
                 round.Accumulator!.Add(new TeacherContribution($"{upload.ParticipantId}/{teacher.Report.TeacherId}", logits)
@@ -556,17 +554,19 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
         byte[]? previousStudent = null;
         if (_studentVersion > 0) previousStudent = await GetStudentAsync(_studentVersion, token).ConfigureAwait(false);
 
-        Torch.Torch.Threads = _options.Threads;
+        torch.set_num_threads(_options.Threads);
         var strategyWeights = round.Accumulator!.TeacherWeights;
-        using (DisposeScope.Enter())
+
+        // All tensor work of the round, synchronously in one scope: nothing crosses the awaits.
+        using (torch.NewDisposeScope())
         {
             var target = round.Accumulator!.Finish();
-            consensus = target.ToArray<float>();
+            consensus = target.cpu().contiguous().data<float>().ToArray();
             ensemblePredictions = ArgMaxRows(consensus, classes);
-            Torch.Torch.ManualSeed(_options.Seed + (ulong)round.Record.RoundNumber);
+            torch.manual_seed(unchecked((long)(_options.Seed + (ulong)round.Record.RoundNumber)));
             using var student = ModelFactory.Create(_options.Student, publicSet.Examples.ExampleShape);
-            if (previousStudent is not null) LoadState(student, previousStudent);
-            var trainer = new Trainer(new TrainerOptions(Epochs: round.Settings.StudentEpochs, BatchSize: _options.StudentBatchSize,
+            if (previousStudent is not null) ModelWeights.Load(student, previousStudent);
+            var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: round.Settings.StudentEpochs, BatchSize: _options.StudentBatchSize,
                 LearningRate: round.Settings.StudentLearningRate, Optimizer: "adamw", WeightDecay: 5e-4, Seed: _options.Seed + (ulong)round.Record.RoundNumber));
             var progress = new Progress(report =>
             {
@@ -576,7 +576,7 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
             var summary = trainer.Train(student, publicSet.Examples, target, new KnowledgeDistillationLoss(round.Settings.Temperature), progress, token);
             finalLoss = summary.FinalLoss;
             if (_evaluationSet is not null) studentAccuracy = Predictor.Accuracy(student, _evaluationSet);
-            studentBytes = SafetensorsWriter.ToBytes(student.StateDict().Select(pair => TensorSafetensors.ToEntry(pair.Key, pair.Value)).ToList(),
+            studentBytes = ModelWeights.Save(student,
                 new Dictionary<string, string> { ["format"] = "feddistill-student/1", ["model"] = _options.Student.Kind, ["version"] = round.Record.RoundNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         }
 
@@ -658,20 +658,6 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
     private static ParticipantInfo ToInfo(ParticipantRecord record) =>
         new(record.ParticipantId, record.DisplayName, record.RegisteredAt, record.LastSeenAt,
             record.ReportJson is null ? null : JsonSerializer.Deserialize(record.ReportJson, ProtocolJsonContext.Default.ParticipantReport));
-
-    private static void LoadState(Module model, byte[] safetensors)
-    {
-        var document = SafetensorsReader.Read(safetensors);
-        var state = document.Entries.ToDictionary(entry => entry.Name, entry => TensorSafetensors.ToTensor(entry));
-        try
-        {
-            model.LoadStateDict(state);
-        }
-        finally
-        {
-            foreach (var tensor in state.Values) tensor.Dispose();
-        }
-    }
 
     private static int[] ArgMaxRows(float[] logits, int classes)
     {

@@ -6,7 +6,7 @@ using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.Teachers;
-using FedDistill.Torch.Serialization;
+using TorchSharp;
 
 namespace FedDistill.Grains.Clients;
 
@@ -69,18 +69,18 @@ public sealed class ClientGrain : IClientGrain, IDisposable
         {
             var teacherOptions = _options.Teachers[i];
             var seed = _options.Seed + (ulong)(i * 101) + (ulong)_options.PrivateData.Index * 7919;
-            Torch.Torch.Threads = _options.Threads;
-            Torch.Torch.ManualSeed(seed);
+            torch.set_num_threads(_options.Threads);
+            torch.manual_seed(unchecked((long)seed));
             var training = teacherOptions.AugmentedCopies == 0 ? privateData : ImageAugmentation.Expand(privateData, teacherOptions.AugmentedCopies, maxShift: 2, seed + 31);
             var model = ModelFactory.Create(teacherOptions.EffectiveModel, privateData.ExampleShape);
-            var trainer = new TrainerOptions(Epochs: Math.Max(1, teacherOptions.Epochs), BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate,
+            var trainer = new TrainerOptions(Schedule: "cosine", Epochs: Math.Max(1, teacherOptions.Epochs), BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate,
                 Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed);
             var teacher = new TeacherGrain(teacherOptions.Id, model, training, trainer, _options.Threads, teacherOptions.LabelSmoothing);
             _teachers.Add((teacher, teacherOptions));
             var checkpoint = CheckpointPath(teacherOptions.Id);
             if (checkpoint is not null && File.Exists(checkpoint))
             {
-                teacher.Model.LoadStateDict(checkpoint);
+                ModelWeights.LoadFile(teacher.Model, checkpoint);
                 Say($"{teacherOptions.Id}: restored from {checkpoint}");
             }
             else if (teacherOptions.Epochs > 0)
@@ -122,11 +122,11 @@ public sealed class ClientGrain : IClientGrain, IDisposable
                 var (teacher, teacherOptions) = _teachers[i];
                 var seed = _options.Seed + (ulong)assignment.Round * 1_000 + (ulong)i;
                 await teacher.DigestAsync(publicSet.Examples, consensus,
-                    new TrainerOptions(Epochs: assignment.Settings.FineTuneEpochs, BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate / 2,
+                    new TrainerOptions(Schedule: "cosine", Epochs: assignment.Settings.FineTuneEpochs, BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate / 2,
                         Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed), assignment.Settings.Temperature, cancellationToken).ConfigureAwait(false);
                 if (assignment.Settings.RevisitEpochs > 0)
                 {
-                    await teacher.TrainAsync(new TrainerOptions(Epochs: assignment.Settings.RevisitEpochs, BatchSize: teacherOptions.BatchSize,
+                    await teacher.TrainAsync(new TrainerOptions(Schedule: "cosine", Epochs: assignment.Settings.RevisitEpochs, BatchSize: teacherOptions.BatchSize,
                         LearningRate: teacherOptions.LearningRate / 4, Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed + 1), null, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -218,9 +218,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
     {
         if (CheckpointPath(teacherId) is not { } path) return;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temporary = path + ".tmp";
-        teacher.Model.SaveStateDict(temporary);
-        File.Move(temporary, path, overwrite: true);
+        ModelWeights.SaveFile(teacher.Model, path);
     }
 
     private void Say(string line) => Log?.Invoke($"{ParticipantId}: {line}");

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using FedDistill.Torch;
-using FedDistill.Torch.Serialization;
+using FedDistill.Grains.Protocol.Safetensors;
 
 namespace FedDistill.Grains.Protocol;
 
@@ -160,8 +159,8 @@ public static partial class SoftLabelsCodec
     {
         var expectedDType = declaredDType switch
         {
-            "float32" => DType.Float32,
-            "float16" => DType.Float16,
+            "float32" => SafetensorsDType.Float32,
+            "float16" => SafetensorsDType.Float16,
             _ => throw Invalid("wrong-dtype", $"The upload declares dtype '{declaredDType}'; allowed: {string.Join(", ", RoundSettings.AllowedLogitsDTypes)}."),
         };
         if (entry.DType != expectedDType)
@@ -169,7 +168,7 @@ public static partial class SoftLabelsCodec
         if (entry.Shape.Count != 2 || entry.Shape[0] != examples || entry.Shape[1] != classes)
             throw Invalid("wrong-shape", $"Tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}]; expected [{examples}, {classes}] (public set rows × classes).");
 
-        var logits = expectedDType == DType.Float16
+        var logits = expectedDType == SafetensorsDType.Float16
             ? Array.ConvertAll(entry.ToArray<Half>(), value => (float)value)
             : entry.ToArray<float>();
         for (var i = 0; i < logits.Length; i++)

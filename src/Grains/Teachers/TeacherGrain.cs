@@ -2,8 +2,8 @@ using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Training;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Grains.Teachers;
 
@@ -11,9 +11,13 @@ namespace FedDistill.Grains.Teachers;
 /// A teacher held in this process: owns its model and private data, and handles one request at
 /// a time (libtorch modules are not safe to train and query concurrently).
 /// </summary>
+/// <remarks>
+/// Every request runs synchronously inside its own dispose scope, so no tensor outlives it or
+/// crosses an await: arrays go in and come out.
+/// </remarks>
 public sealed class TeacherGrain : ITeacherGrain, IDisposable
 {
-    private readonly Module _model;
+    private readonly nn.Module<Tensor, Tensor> _model;
     private readonly Dataset _privateData;
     private readonly TrainerOptions _trainerOptions;
     private readonly SemaphoreSlim _turn = new(1, 1);
@@ -27,7 +31,7 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
     /// <param name="trainerOptions">How <see cref="TrainAsync(IProgress{TrainingProgress}?, CancellationToken)"/> trains.</param>
     /// <param name="threads">libtorch intra-op threads for the teacher's work, or null to leave the process setting.</param>
     /// <param name="labelSmoothing">Label smoothing in [0, 1) of its cross entropy on private data: softer, better calibrated logits ensemble better.</param>
-    public TeacherGrain(string teacherId, Module model, Dataset privateData, TrainerOptions trainerOptions, int? threads = null, double labelSmoothing = 0.0)
+    public TeacherGrain(string teacherId, nn.Module<Tensor, Tensor> model, Dataset privateData, TrainerOptions trainerOptions, int? threads = null, double labelSmoothing = 0.0)
     {
         if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must lie in [0, 1).");
         _labelSmoothing = labelSmoothing;
@@ -53,13 +57,13 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
     public int PrivateExamples => _privateData.Count;
 
     /// <summary>The teacher's network (read-only use: saving, inspecting); the teacher owns it.</summary>
-    public Module Model => _model;
+    public nn.Module<Tensor, Tensor> Model => _model;
 
     /// <inheritdoc />
     public string TeacherId { get; }
 
     /// <summary>Number of trainable parameters of the teacher's model.</summary>
-    public long ParameterCount => _model.ParameterCount();
+    public long ParameterCount => _model.parameters().Sum(parameter => parameter.numel());
 
     /// <inheritdoc />
     public Task<TrainingSummary> TrainAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
@@ -82,7 +86,7 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
             throw new ArgumentException($"The consensus has {consensusLogits.Length} logits; the public set needs {publicSet.Count} × {publicSet.ClassCount}.", nameof(consensusLogits));
         return OneAtATime(() =>
         {
-            using var target = Tensor.FromArray(consensusLogits, publicSet.Count, publicSet.ClassCount);
+            var target = torch.tensor(consensusLogits, new long[] { publicSet.Count, publicSet.ClassCount });
             return new Trainer(options).Train(_model, publicSet.HasLabels ? publicSet.WithoutLabels() : publicSet, target,
                 new KnowledgeDistillationLoss(temperature), null, cancellationToken);
         }, cancellationToken);
@@ -98,9 +102,9 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
         ArgumentNullException.ThrowIfNull(publicSet);
         return OneAtATime(() =>
         {
-            using var logits = Predictor.PredictLogits(_model, publicSet);
-            var shape = logits.Shape;
-            return new SoftLabels(TeacherId, DatasetFingerprint.Compute(publicSet), (int)shape[0], (int)shape[1], logits.ToArray<float>());
+            var logits = Predictor.PredictLogits(_model, publicSet);
+            var shape = logits.shape;
+            return new SoftLabels(TeacherId, DatasetFingerprint.Compute(publicSet), (int)shape[0], (int)shape[1], logits.cpu().contiguous().data<float>().ToArray());
         }, cancellationToken);
     }
 
@@ -112,13 +116,15 @@ public sealed class TeacherGrain : ITeacherGrain, IDisposable
     }
 
     // Runs synchronously on the caller's thread: libtorch work is CPU-bound, and the thread-local
-    // autograd and dispose-scope state must stay on one thread for the whole request.
+    // autograd and dispose-scope state must stay on one thread for the whole request. The scope
+    // frees every tensor the request made (the consensus target, the logits) when it returns.
     private async Task<T> OneAtATime<T>(Func<T> work, CancellationToken cancellationToken)
     {
         await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_threads is { } threads) Torch.Torch.Threads = threads;
+            if (_threads is { } threads) torch.set_num_threads(threads);
+            using var scope = torch.NewDisposeScope();
             return work();
         }
         finally

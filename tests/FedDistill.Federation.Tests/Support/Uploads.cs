@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using FedDistill.Grains.Protocol;
-using FedDistill.Torch.Serialization;
+using FedDistill.Grains.Protocol.Safetensors;
 using FedDistill.Transport;
 
 namespace FedDistill.Federation.Tests.Support;
@@ -24,7 +24,7 @@ public static class Uploads
         SoftLabelsCodec.Encode(round, participant, fingerprint, dtype, SmallFederation.Classes, [(Report(), Logits(examples))]);
 
     /// <summary>An upload whose metadata declares float32 but whose tensor is of another dtype.</summary>
-    public static byte[] WithTensor(int round, string participant, string fingerprint, SafetensorsEntry tensor) =>
+    internal static byte[] WithTensor(int round, string participant, string fingerprint, SafetensorsEntry tensor) =>
         SafetensorsWriter.ToBytes([tensor], Metadata(round, participant, fingerprint, "float32"));
 
     public static Dictionary<string, string> Metadata(int round, string participant, string fingerprint, string dtype) => new()
@@ -52,7 +52,7 @@ public static class Uploads
         return result;
     }
 
-    public static SafetensorsEntry Float64Tensor(int examples) =>
+    internal static SafetensorsEntry Float64Tensor(int examples) =>
         SafetensorsEntry.FromValues<double>("teacher/mlp", [examples, SmallFederation.Classes], Enumerable.Repeat(0.5, examples * SmallFederation.Classes).ToArray());
 
     public static async Task<HttpResponseMessage> PutAsync(HttpClient client, int round, string participant, byte[] body)
