@@ -26,23 +26,15 @@ public static class ModelFiles
 
     /// <summary>Loads a state dict file into <paramref name="module"/>'s parameters and buffers.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    /// <exception cref="InvalidDataException">The file is not a state dict, or does not fit the module (the message says what is off).</exception>
+    /// <exception cref="InvalidDataException">The file is not a state dict, or does not fit the module (the message lists every name and shape that is off); the module is unchanged.</exception>
     public static void LoadWeights(nn.Module module, string path)
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (!File.Exists(path)) throw new FileNotFoundException($"There is no state dict file '{path}'.", path);
-        try
-        {
-            using var stream = File.OpenRead(path);
-            if (IsSafetensors(path)) module.load_safetensors(stream);
-            else module.load_py(stream);
-        }
-        catch (Exception error) when (error is not (OutOfMemoryException or FileNotFoundException))
-        {
-            throw new InvalidDataException(
-                $"'{path}' is not a {(IsSafetensors(path) ? "safetensors" : "PyTorch (torch.save)")} state dict that fits this model: {error.Message}", error);
-        }
+        var format = IsSafetensors(path) ? "safetensors" : "PyTorch (torch.save)";
+        using var stream = File.OpenRead(path);
+        Load(module, stream, IsSafetensors(path), $"'{path}' is not a {format} state dict that fits this model");
     }
 
     /// <summary>
@@ -73,18 +65,52 @@ public static class ModelFiles
     }
 
     /// <summary>Loads safetensors bytes made by <see cref="ToSafetensors"/> into <paramref name="module"/>.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a safetensors state dict that fits the module.</exception>
+    /// <exception cref="InvalidDataException">The bytes are not a safetensors state dict that fits the module; the module is unchanged.</exception>
     public static void LoadSafetensors(nn.Module module, ReadOnlyMemory<byte> safetensors)
     {
         ArgumentNullException.ThrowIfNull(module);
+        using var stream = new MemoryStream(safetensors.ToArray(), writable: false);
+        Load(module, stream, safetensors: true, "The bytes are not a safetensors state dict that fits this model");
+    }
+
+    /// <summary>
+    /// Reads the whole state dict first and checks every name and shape against the module's own:
+    /// TorchSharp copies values with <c>copy_</c>, which broadcasts, so a [1, 16] weight would
+    /// otherwise fill a [10, 16] one without a word. Only a state dict that fits is copied in.
+    /// </summary>
+    private static void Load(nn.Module module, Stream stream, bool safetensors, string problem)
+    {
+        Dictionary<string, Tensor> state;
         try
         {
-            using var stream = new MemoryStream(safetensors.ToArray(), writable: false);
-            module.load_safetensors(stream);
+            state = safetensors
+                ? Safetensors.LoadStateDict(stream, leaveOpen: true)
+                : PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true).Cast<System.Collections.DictionaryEntry>()
+                    .ToDictionary(entry => (string)entry.Key, entry => (Tensor)entry.Value!);
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            throw new InvalidDataException($"The bytes are not a safetensors state dict that fits this model: {error.Message}", error);
+            throw new InvalidDataException($"{problem}: {error.Message}", error);
+        }
+
+        try
+        {
+            var expected = module.state_dict();
+            var problems = new List<string>();
+            foreach (var (name, tensor) in expected)
+            {
+                if (!state.TryGetValue(name, out var stored)) problems.Add($"'{name}' is missing");
+                else if (!stored.shape.SequenceEqual(tensor.shape))
+                    problems.Add($"'{name}' is [{string.Join(", ", stored.shape)}], the model's is [{string.Join(", ", tensor.shape)}]");
+            }
+            problems.AddRange(state.Keys.Where(name => !expected.ContainsKey(name)).Select(name => $"'{name}' is not in the model"));
+            if (problems.Count > 0) throw new InvalidDataException($"{problem}: {string.Join("; ", problems)}.");
+            using var noGrad = torch.no_grad();
+            module.load_state_dict(state, strict: true);
+        }
+        finally
+        {
+            foreach (var tensor in state.Values) tensor.Dispose();
         }
     }
 
