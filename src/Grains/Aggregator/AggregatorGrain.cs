@@ -567,7 +567,8 @@ public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
             using var student = ModelFactory.Create(_options.Student, publicSet.Examples.ExampleShape);
             if (previousStudent is not null) ModelWeights.Load(student, previousStudent);
             var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: round.Settings.StudentEpochs, BatchSize: _options.StudentBatchSize,
-                LearningRate: round.Settings.StudentLearningRate, Optimizer: "adamw", WeightDecay: 5e-4, Seed: _options.Seed + (ulong)round.Record.RoundNumber));
+                LearningRate: round.Settings.StudentLearningRate, Optimizer: "adamw", WeightDecay: 5e-4, Seed: _options.Seed + (ulong)round.Record.RoundNumber,
+                Device: _options.Device));
             var progress = new Progress(report =>
             {
                 round.DistillProgress = ((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs;

@@ -37,6 +37,9 @@ public sealed class AggregatorOptions
     /// <summary>libtorch intra-op threads for student training.</summary>
     public int Threads { get; set; } = 2;
 
+    /// <summary>Where the student is distilled: <c>auto</c> (the first GPU when libtorch sees one, else the CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; set; } = FedDistill.Distillation.Compute.ComputeDevice.Auto;
+
     /// <summary>Seed of student initialization and batch order.</summary>
     public ulong Seed { get; set; } = 7;
 
@@ -55,6 +58,7 @@ public sealed class AggregatorOptions
         if (StudentBatchSize < 1) errors.Add($"AggregatorOptions.StudentBatchSize is {StudentBatchSize}; it must be at least 1.");
         if (MaxUploadBytes < 1024) errors.Add($"AggregatorOptions.MaxUploadBytes is {MaxUploadBytes}; it must be at least 1024.");
         if (Threads is < 1 or > 256) errors.Add($"AggregatorOptions.Threads is {Threads}; it must be in [1, 256].");
+        if (FedDistill.Distillation.Compute.ComputeDevice.Validate(Device) is { } device) errors.Add($"AggregatorOptions.Device is {device}.");
         return errors;
     }
 }

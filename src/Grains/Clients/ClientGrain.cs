@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FedDistill.Distillation.Compute;
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
@@ -63,6 +64,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
 
         var privateData = _options.PrivateData.Load(publicSet, sources);
         Say($"private data: {privateData.Count} images");
+        Say($"teachers compute on {ComputeDevice.Describe(ComputeDevice.Resolve(_options.Device))}");
         if (_options.EvaluationExamples > 0) _evaluationSet = sources.EvaluationSet(publicSet, _options.EvaluationExamples);
 
         for (var i = 0; i < _options.Teachers.Count; i++)
@@ -74,7 +76,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
             var training = teacherOptions.AugmentedCopies == 0 ? privateData : ImageAugmentation.Expand(privateData, teacherOptions.AugmentedCopies, maxShift: 2, seed + 31);
             var model = ModelFactory.Create(teacherOptions.EffectiveModel, privateData.ExampleShape);
             var trainer = new TrainerOptions(Schedule: "cosine", Epochs: Math.Max(1, teacherOptions.Epochs), BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate,
-                Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed);
+                Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed, Device: _options.Device);
             var teacher = new TeacherGrain(teacherOptions.Id, model, training, trainer, _options.Threads, teacherOptions.LabelSmoothing);
             _teachers.Add((teacher, teacherOptions));
             var checkpoint = CheckpointPath(teacherOptions.Id);
@@ -123,11 +125,11 @@ public sealed class ClientGrain : IClientGrain, IDisposable
                 var seed = _options.Seed + (ulong)assignment.Round * 1_000 + (ulong)i;
                 await teacher.DigestAsync(publicSet.Examples, consensus,
                     new TrainerOptions(Schedule: "cosine", Epochs: assignment.Settings.FineTuneEpochs, BatchSize: teacherOptions.BatchSize, LearningRate: teacherOptions.LearningRate / 2,
-                        Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed), assignment.Settings.Temperature, cancellationToken).ConfigureAwait(false);
+                        Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed, Device: _options.Device), assignment.Settings.Temperature, cancellationToken).ConfigureAwait(false);
                 if (assignment.Settings.RevisitEpochs > 0)
                 {
                     await teacher.TrainAsync(new TrainerOptions(Schedule: "cosine", Epochs: assignment.Settings.RevisitEpochs, BatchSize: teacherOptions.BatchSize,
-                        LearningRate: teacherOptions.LearningRate / 4, Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed + 1), null, cancellationToken).ConfigureAwait(false);
+                        LearningRate: teacherOptions.LearningRate / 4, Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed + 1, Device: _options.Device), null, cancellationToken).ConfigureAwait(false);
                 }
 
                 SaveCheckpoint(teacher, teacherOptions.Id);

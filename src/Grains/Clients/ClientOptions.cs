@@ -24,6 +24,9 @@ public sealed class ClientOptions
     /// <summary>libtorch intra-op threads for the teachers.</summary>
     public int Threads { get; set; } = 1;
 
+    /// <summary>Where the teachers train and infer: <c>auto</c> (the first GPU when libtorch sees one, else the CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
+    public string Device { get; set; } = FedDistill.Distillation.Compute.ComputeDevice.Auto;
+
     /// <summary>Milliseconds between polls of the aggregator when there is no work.</summary>
     public int PollIntervalMilliseconds { get; set; } = 500;
 
@@ -61,6 +64,7 @@ public sealed class ClientOptions
 
         if (EvaluationExamples is < 0 or > 10_000) errors.Add($"ClientOptions.EvaluationExamples is {EvaluationExamples}; it must be in [0, 10000].");
         if (Threads is < 1 or > 256) errors.Add($"ClientOptions.Threads is {Threads}; it must be in [1, 256].");
+        if (FedDistill.Distillation.Compute.ComputeDevice.Validate(Device) is { } device) errors.Add($"ClientOptions.Device is {device}.");
         if (PollIntervalMilliseconds is < 10 or > 600_000) errors.Add($"ClientOptions.PollIntervalMilliseconds is {PollIntervalMilliseconds}; it must be in [10, 600000].");
         return errors;
     }

@@ -1,3 +1,4 @@
+using FedDistill.Distillation.Compute;
 using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Persistence;
 using FedDistill.Storage;
@@ -15,11 +16,13 @@ public sealed partial class AggregatorHost : IHostedService, IAsyncDisposable
 {
     private readonly IFederationStore _store;
     private readonly ILogger<AggregatorHost> _logger;
+    private readonly string _device;
 
     /// <summary>Creates the store and the grain from the validated options; nothing is loaded yet.</summary>
     public AggregatorHost(IOptions<AggregatorOptions> aggregator, IOptions<StoreOptions> store, ILogger<AggregatorHost> logger)
     {
         _logger = logger;
+        _device = aggregator.Value.Device;
         var storeOptions = store.Value;
         _store = FederationStoreFactory.Create(storeOptions);
         Grain = new AggregatorGrain(aggregator.Value, _store, new FileArtifactStore(storeOptions.ArtifactsDirectory));
@@ -41,6 +44,7 @@ public sealed partial class AggregatorHost : IHostedService, IAsyncDisposable
         await Grain.StartAsync(cancellationToken);
         var federation = await Grain.GetFederationAsync(cancellationToken);
         LogStarted(_logger, federation.Name, federation.Examples, federation.PublicSetFingerprint, StoreDescription);
+        LogDevice(_logger, ComputeDevice.Describe(ComputeDevice.Resolve(_device)));
     }
 
     /// <inheritdoc />
@@ -55,6 +59,9 @@ public sealed partial class AggregatorHost : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Aggregator of federation '{Federation}' ready: public set of {Examples} examples, fingerprint {Fingerprint}; store {Store}")]
     private static partial void LogStarted(ILogger logger, string federation, int examples, string fingerprint, string store);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The student is distilled on {Device}")]
+    private static partial void LogDevice(ILogger logger, string device);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: {State}, {Uploads} uploads")]
     private static partial void LogRound(ILogger logger, int round, string state, int uploads);
