@@ -55,24 +55,6 @@ public static class ModelFiles
         File.Move(temporary, path, overwrite: true);
     }
 
-    /// <summary>The state dict as safetensors bytes (what the aggregator publishes as a student version).</summary>
-    public static byte[] ToSafetensors(nn.Module module)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        using var stream = new MemoryStream();
-        module.save_safetensors(stream, leaveOpen: true);
-        return stream.ToArray();
-    }
-
-    /// <summary>Loads safetensors bytes made by <see cref="ToSafetensors"/> into <paramref name="module"/>.</summary>
-    /// <exception cref="InvalidDataException">The bytes are not a safetensors state dict that fits the module; the module is unchanged.</exception>
-    public static void LoadSafetensors(nn.Module module, ReadOnlyMemory<byte> safetensors)
-    {
-        ArgumentNullException.ThrowIfNull(module);
-        using var stream = new MemoryStream(safetensors.ToArray(), writable: false);
-        Load(module, stream, safetensors: true, "The bytes are not a safetensors state dict that fits this model");
-    }
-
     /// <summary>
     /// Reads the whole state dict first and checks every name and shape against the module's own:
     /// TorchSharp copies values with <c>copy_</c>, which broadcasts, so a [1, 16] weight would
