@@ -8,6 +8,7 @@ namespace FedDistill.Distillation.Models;
 /// LeNet-5 (LeCun et al. 1998) with ReLU and max pooling, as commonly used today:
 /// conv(6, 5×5, padding 2)-ReLU-pool-conv(16, 5×5)-ReLU-pool-fc(120)-ReLU-fc(84)-ReLU-fc(classes).
 /// A small classic teacher or student for 28×28 (MNIST-like) and 32×32 (CIFAR-like) images.
+/// The widths 6, 16, 120 and 84 are the defaults; narrower ones describe a channel-pruned network.
 /// </summary>
 /// <remarks>
 /// The padding of the first convolution keeps the image side, so 28×28 inputs give the 16×5×5
@@ -32,19 +33,32 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>, IFeatureModel
     /// <param name="classes">Number of output logits.</param>
     /// <param name="imageSize">Side of the square input images in pixels, at least <see cref="MinimumImageSize"/>.</param>
     /// <param name="dropout">Dropout probability before the last layer in [0, 1); 0 adds no layer.</param>
-    public LeNet5(long inputChannels = 1, long classes = 10, long imageSize = 28, double dropout = 0.0) : base(nameof(LeNet5))
+    /// <param name="channels1">Channels of the first convolution (6 in the original network).</param>
+    /// <param name="channels2">Channels of the second convolution (16 in the original network).</param>
+    /// <param name="hidden1">Width of the first fully connected layer (120 in the original network).</param>
+    /// <param name="hidden2">Width of the second fully connected layer (84 in the original network).</param>
+    public LeNet5(long inputChannels = 1, long classes = 10, long imageSize = 28, double dropout = 0.0,
+        long channels1 = 6, long channels2 = 16, long hidden1 = 120, long hidden2 = 84) : base(nameof(LeNet5))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(imageSize, MinimumImageSize);
-        conv1 = nn.Conv2d(inputChannels, 6, 5, padding: 2);
-        conv2 = nn.Conv2d(6, 16, 5);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels1, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels2, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hidden1, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(hidden2, 1);
+        ImageSize = imageSize;
+        conv1 = nn.Conv2d(inputChannels, channels1, 5, padding: 2);
+        conv2 = nn.Conv2d(channels1, channels2, 5);
         var side = FinalMapSide(imageSize);
-        fc1 = nn.Linear(16 * side * side, 120);
-        fc2 = nn.Linear(120, 84);
+        fc1 = nn.Linear(channels2 * side * side, hidden1);
+        fc2 = nn.Linear(hidden1, hidden2);
         // Created only when used, so the state dict matches PyTorch's LeNet when it is not.
         if (dropout > 0) this.dropout = nn.Dropout(dropout);
-        fc3 = nn.Linear(84, classes);
+        fc3 = nn.Linear(hidden2, classes);
         RegisterComponents();
     }
+
+    /// <summary>Side of the square input images in pixels the network was built for.</summary>
+    public long ImageSize { get; }
 
     /// <inheritdoc />
     public IReadOnlyList<string> FeatureNames { get; } = ["conv1", "conv2", "fc1", "fc2"];

@@ -30,6 +30,7 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFeatureModel
         long imageSize = 28, double dropout = 0.0) : base(nameof(SmallCnn))
     {
         if (imageSize % 4 != 0) throw new ArgumentException("The image side must be divisible by 4 (two 2×2 poolings).", nameof(imageSize));
+        ImageSize = imageSize;
         conv1 = nn.Conv2d(inputChannels, channels1, 3, padding: 1);
         conv2 = nn.Conv2d(channels1, channels2, 3, padding: 1);
         var pooled = imageSize / 4;
@@ -39,6 +40,9 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFeatureModel
         fc2 = nn.Linear(hiddenWidth, classes);
         RegisterComponents();
     }
+
+    /// <summary>Side of the square input images in pixels the network was built for.</summary>
+    public long ImageSize { get; }
 
     /// <inheritdoc />
     public IReadOnlyList<string> FeatureNames { get; } = ["conv1", "conv2", "hidden"];

@@ -39,10 +39,17 @@ public sealed class Trainer
     /// <param name="progress">Receives a report after each step; may be null.</param>
     /// <param name="cancellationToken">Stops training between steps; the model keeps the updates made so far.</param>
     /// <param name="validation">Labeled data evaluated after each epoch; enables early stopping.</param>
+    /// <param name="afterOptimizerStep">
+    /// Called after every optimizer step, inside the step's dispose scope and before the step is
+    /// reported; null for none. It lets a caller keep a constraint on the weights that the
+    /// optimizer would break, such as pruning masks (<c>PruningMasks.Apply</c>) re-zeroing the
+    /// weights that momentum moved. It must not keep tensors it makes beyond the call.
+    /// </param>
     /// <exception cref="ArgumentException">The data or teacher logits do not fit the loss.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public TrainingSummary Train(nn.Module<Tensor, Tensor> model, Dataset data, Tensor? teacherLogits, IDistillationLoss loss,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Dataset? validation = null)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default, Dataset? validation = null,
+        Action? afterOptimizerStep = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -100,7 +107,7 @@ public sealed class Trainer
                     cancellationToken.ThrowIfCancellationRequested();
                     var indices = batches[b];
                     var rate = schedule?.Apply(optimizer, step) ?? _options.LearningRate;
-                    lossSum += TrainStep(model, optimizer, assembler, indices, targets, loss, Device) * indices.Length;
+                    lossSum += TrainStep(model, optimizer, assembler, indices, targets, loss, Device, afterOptimizerStep) * indices.Length;
                     samples += indices.Length;
                     step++;
                     var last = b == batches.Count - 1 || step == totalSteps;
@@ -153,7 +160,7 @@ public sealed class Trainer
     }
 
     private static double TrainStep(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, BatchAssembler assembler, int[] indices,
-        Tensor? teacherLogits, IDistillationLoss loss, Device device)
+        Tensor? teacherLogits, IDistillationLoss loss, Device device, Action? afterOptimizerStep)
     {
         using var scope = torch.NewDisposeScope();
         var (features, labels) = assembler.Assemble(indices, device);
@@ -167,6 +174,7 @@ public sealed class Trainer
         optimizer.zero_grad();
         value.backward();
         optimizer.step();
+        afterOptimizerStep?.Invoke();
         return value.item<float>();
     }
 
