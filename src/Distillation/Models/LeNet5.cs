@@ -89,11 +89,13 @@ public sealed class LeNet5 : nn.Module<Tensor, Tensor>, IFeatureModel
 
     private Tensor Run(Tensor input, Dictionary<string, Tensor>? features)
     {
-        var pooled1 = nn.functional.max_pool2d(nn.functional.relu(conv1.forward(input)), 2);
-        var pooled2 = nn.functional.max_pool2d(nn.functional.relu(conv2.forward(pooled1)), 2);
-        var hidden1 = nn.functional.relu(fc1.forward(pooled2.flatten(1)));
-        var hidden2 = nn.functional.relu(fc2.forward(hidden1));
-        var logits = fc3.forward(dropout is null ? hidden2 : dropout.forward(hidden2));
+        // Children run through call(), not forward(), so their forward hooks fire as with PyTorch's
+        // self.conv1(x): quantization calibration and quantization-aware training hook Conv2d and Linear.
+        var pooled1 = nn.functional.max_pool2d(nn.functional.relu(conv1.call(input)), 2);
+        var pooled2 = nn.functional.max_pool2d(nn.functional.relu(conv2.call(pooled1)), 2);
+        var hidden1 = nn.functional.relu(fc1.call(pooled2.flatten(1)));
+        var hidden2 = nn.functional.relu(fc2.call(hidden1));
+        var logits = fc3.call(dropout is null ? hidden2 : dropout.call(hidden2));
         if (features is not null)
         {
             features.Add("conv1", pooled1);

@@ -62,7 +62,9 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>, IFeatureModel
         var current = input.flatten(1);
         for (var i = 0; i < _linears.Length; i++)
         {
-            current = _linears[i].forward(current);
+            // Through call(), not forward(), so the layer's forward hooks fire as they do on the
+            // Sequential path: quantization calibration and quantization-aware training hook Linear.
+            current = _linears[i].call(current);
             if (i < _linears.Length - 1)
             {
                 current = nn.functional.relu(current);

@@ -120,15 +120,17 @@ public sealed class ResNetCifar : nn.Module<Tensor, Tensor>, IFeatureModel
 
     private Tensor Run(Tensor input, Dictionary<string, Tensor>? features)
     {
-        var x = nn.functional.relu(bn1.forward(conv1.forward(input)));
-        x = layer1.forward(x);
+        // Children run through call(), not forward(), so their forward hooks fire as with PyTorch's
+        // self.conv1(x): quantization calibration and quantization-aware training hook Conv2d and Linear.
+        var x = nn.functional.relu(bn1.call(conv1.call(input)));
+        x = layer1.call(x);
         features?.Add("stage1", x);
-        x = layer2.forward(x);
+        x = layer2.call(x);
         features?.Add("stage2", x);
-        x = layer3.forward(x);
+        x = layer3.call(x);
         features?.Add("stage3", x);
         var pooled = nn.functional.adaptive_avg_pool2d(x, [1, 1]).flatten(1);
         features?.Add("pooled", pooled);
-        return fc.forward(dropout is null ? pooled : dropout.forward(pooled));
+        return fc.call(dropout is null ? pooled : dropout.call(pooled));
     }
 }

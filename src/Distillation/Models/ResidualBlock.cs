@@ -41,8 +41,10 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var residual = bn2.forward(conv2.forward(nn.functional.relu(bn1.forward(conv1.forward(input)))));
-        var sum = residual.add_(shortcut is null ? input : shortcut.forward(input));
+        // Children run through call(), not forward(), so their forward hooks fire as with PyTorch's
+        // self.conv1(x): quantization calibration and quantization-aware training hook Conv2d and Linear.
+        var residual = bn2.call(conv2.call(nn.functional.relu(bn1.call(conv1.call(input)))));
+        var sum = residual.add_(shortcut is null ? input : shortcut.call(input));
         return nn.functional.relu(sum).MoveToOuterDisposeScope();
     }
 }

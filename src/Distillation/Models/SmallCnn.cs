@@ -54,17 +54,19 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFeatureModel
         // Python's reference counting would (autograd keeps what backward needs), so libtorch's
         // allocator reuses buffers within the pass instead of holding every activation until
         // the caller's dispose scope ends.
-        var x = conv1.forward(input);
+        // Children run through call(), not forward(), so their forward hooks fire as with PyTorch's
+        // self.conv1(x): quantization calibration and quantization-aware training hook Conv2d and Linear.
+        var x = conv1.call(input);
         x = Replace(x, nn.functional.relu(x));
         x = Replace(x, nn.functional.max_pool2d(x, 2));
-        x = Replace(x, conv2.forward(x));
+        x = Replace(x, conv2.call(x));
         x = Replace(x, nn.functional.relu(x));
         x = Replace(x, nn.functional.max_pool2d(x, 2));
         x = Replace(x, x.flatten(1));
-        x = Replace(x, fc1.forward(x));
+        x = Replace(x, fc1.call(x));
         x = Replace(x, nn.functional.relu(x));
-        if (dropout is not null) x = Replace(x, dropout.forward(x));
-        return Replace(x, fc2.forward(x));
+        if (dropout is not null) x = Replace(x, dropout.call(x));
+        return Replace(x, fc2.call(x));
     }
 
     private static Tensor Replace(Tensor consumed, Tensor result)
@@ -78,10 +80,10 @@ public sealed class SmallCnn : nn.Module<Tensor, Tensor>, IFeatureModel
     {
         // Intermediates die in this scope; only the logits and the features reach the caller's.
         using var scope = torch.NewDisposeScope();
-        var pooled1 = nn.functional.max_pool2d(nn.functional.relu(conv1.forward(input)), 2);
-        var pooled2 = nn.functional.max_pool2d(nn.functional.relu(conv2.forward(pooled1)), 2);
-        var hidden = nn.functional.relu(fc1.forward(pooled2.flatten(1)));
-        var logits = fc2.forward(dropout is null ? hidden : dropout.forward(hidden));
+        var pooled1 = nn.functional.max_pool2d(nn.functional.relu(conv1.call(input)), 2);
+        var pooled2 = nn.functional.max_pool2d(nn.functional.relu(conv2.call(pooled1)), 2);
+        var hidden = nn.functional.relu(fc1.call(pooled2.flatten(1)));
+        var logits = fc2.call(dropout is null ? hidden : dropout.call(hidden));
         scope.MoveToOuter(pooled1, pooled2, hidden);
         return new FeatureOutput(logits.MoveToOuterDisposeScope(), new Dictionary<string, Tensor> { ["conv1"] = pooled1, ["conv2"] = pooled2, ["hidden"] = hidden });
     }
