@@ -6,20 +6,16 @@ namespace FedDistill.Serving.Onnx;
 internal static class QdqMath
 {
     /// <summary>Largest magnitude of a symmetric int8 weight; -128 is left unused so the grid is symmetric.</summary>
-    public const int WeightLimit = 127;
+    public const int WeightLimit = QuantizationMath.WeightLimit;
 
     /// <summary>
-    /// uint8 asymmetric parameters for an activation range: the range is widened to include 0 (so
-    /// zero, and ReLU's output floor, is exact), scale = (max - min) / 255 and the zero point is
-    /// round(-min / scale) clamped to [0, 255]. A range of width 0 (only zeros seen) gets scale 1.
+    /// uint8 asymmetric parameters for an activation range, exactly as quantization-aware training
+    /// and the int8 simulation compute them (<see cref="QuantizationMath.ActivationParameters"/>),
+    /// so the exported graph runs the grid the student was trained and evaluated on.
     /// </summary>
     public static (float Scale, byte ZeroPoint) ForActivation(ActivationRange range)
     {
-        var min = Math.Min(range.Min, 0f);
-        var max = Math.Max(range.Max, 0f);
-        var scale = (max - min) / 255f;
-        if (!(scale > 0) || !float.IsFinite(scale)) return (1f, 0);
-        var zeroPoint = Math.Clamp(MathF.Round(-min / scale, MidpointRounding.ToEven), 0f, 255f);
+        var (scale, zeroPoint) = QuantizationMath.ActivationParameters(range, signed: false);
         return (scale, (byte)zeroPoint);
     }
 
