@@ -10,6 +10,7 @@ var root = new RootCommand("FedDistill: federated, multi-teacher knowledge disti
     FederationCommand.Create(),
     ParticipantsCommand.Create(),
     RoundsCommand.Create(),
+    ServeCommand.Create(),
     StudentsCommand.Create(),
 };
 return await CommandLineUsage.InvokeAsync(root.Parse(args));

@@ -1,3 +1,4 @@
+using FedDistill.Observability;
 using FedDistill.Silo.Metrics;
 
 namespace FedDistill.Silo.Endpoints;

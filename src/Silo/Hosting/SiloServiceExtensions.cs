@@ -1,6 +1,7 @@
 using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Clients;
 using FedDistill.Grains.Protocol;
+using FedDistill.Observability;
 using FedDistill.Silo.Dashboard;
 using FedDistill.Silo.Endpoints;
 using FedDistill.Silo.Metrics;

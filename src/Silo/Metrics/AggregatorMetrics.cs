@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Persistence;
 using FedDistill.Grains.Protocol;
+using FedDistill.Observability;
 
 namespace FedDistill.Silo.Metrics;
 

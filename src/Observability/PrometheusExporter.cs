@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
 
-namespace FedDistill.Silo.Metrics;
+namespace FedDistill.Observability;
 
 /// <summary>
 /// Keeps the values of the instruments of chosen meters (through a <see cref="MeterListener"/>)
@@ -15,6 +15,11 @@ namespace FedDistill.Silo.Metrics;
 /// Counters and up-down counters are summed per tag set, histograms keep cumulative buckets
 /// (the instrument's advised boundaries, else OpenTelemetry's defaults) with <c>_sum</c> and
 /// <c>_count</c>, observable gauges are observed at each scrape. Thread-safe.
+/// <para>Shared by the silo (<c>FedDistill.Aggregator</c> and friends) and the student server
+/// (<c>FedDistill.Serving</c>). Meters are matched by name and, when a scope is given, by
+/// <see cref="Meter.Scope"/> too: a host that creates its meters through its own
+/// <see cref="IMeterFactory"/> then exports only its own, even when several hosts with meters
+/// of the same name share one process (as tests and benchmarks do).</para>
 /// </remarks>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -24,6 +29,7 @@ public sealed class PrometheusExporter : IDisposable
     private static readonly double[] DefaultBuckets = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
     private readonly HashSet<string> _meters;
+    private readonly object? _scope;
     private readonly MeterListener _listener = new();
     private readonly Dictionary<Instrument, Family> _families = [];
     private readonly object _scrape = new();
@@ -31,12 +37,28 @@ public sealed class PrometheusExporter : IDisposable
     /// <summary>Starts listening to every instrument, present and future, of the named meters.</summary>
     /// <param name="meterNames">Meters to export, e.g. <c>FedDistill.Aggregator</c>.</param>
     public PrometheusExporter(IEnumerable<string> meterNames)
+        : this(meterNames, scope: null)
+    {
+    }
+
+    /// <summary>
+    /// Starts listening to every instrument, present and future, of the named meters whose
+    /// <see cref="Meter.Scope"/> is <paramref name="scope"/> (any scope when it is null).
+    /// </summary>
+    /// <param name="meterNames">Meters to export, e.g. <c>FedDistill.Serving</c>.</param>
+    /// <param name="scope">
+    /// The scope the meters must carry, usually the host's <see cref="IMeterFactory"/> (whose
+    /// meters carry it as their scope); null exports meters of those names from anywhere in the process.
+    /// </param>
+    public PrometheusExporter(IEnumerable<string> meterNames, object? scope)
     {
         ArgumentNullException.ThrowIfNull(meterNames);
         _meters = new HashSet<string>(meterNames, StringComparer.Ordinal);
+        _scope = scope;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (!_meters.Contains(instrument.Meter.Name) || Family.KindOf(instrument) is not { } kind) return;
+            if (!_meters.Contains(instrument.Meter.Name) || (_scope is not null && !ReferenceEquals(instrument.Meter.Scope, _scope))
+                || Family.KindOf(instrument) is not { } kind) return;
             var family = new Family(instrument, kind);
             lock (_families) _families[instrument] = family;
             listener.EnableMeasurementEvents(instrument, family);
