@@ -64,6 +64,7 @@ public sealed class ClientGrain : IClientGrain, IDisposable
 
         var privateData = _options.PrivateData.Load(publicSet, sources);
         Say($"private data: {privateData.Count} images");
+        torch.set_num_threads(_options.Threads);
         Say($"teachers compute on {ComputeDevice.Describe(ComputeDevice.Resolve(_options.Device))}");
         if (_options.EvaluationExamples > 0) _evaluationSet = sources.EvaluationSet(publicSet, _options.EvaluationExamples);
 
