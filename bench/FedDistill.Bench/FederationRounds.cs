@@ -8,6 +8,7 @@ using FedDistill.Distillation.Losses;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Protocol;
 using FedDistill.Transport;
+using TorchSharp;
 
 namespace FedDistill.Bench;
 
@@ -22,16 +23,16 @@ public static class FederationRounds
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var sizes = new[] { 1, 10, 50 };
+        IReadOnlyList<int> sizes = [1, 10, 50];
         var publicCount = 5_000;
-        for (var i = 0; i < args.Length; i++)
+        var reader = new ArgumentReader("federation", args);
+        while (reader.TryNext(out var option))
         {
-            if (args[i] == "--sizes" && i + 1 < args.Length) sizes = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-            else if (args[i] == "--public" && i + 1 < args.Length) publicCount = int.Parse(args[++i], CultureInfo.InvariantCulture);
-            else
+            switch (option)
             {
-                Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: ./run bench federation [--sizes 1,10,50] [--public N]");
-                return 2;
+                case "--sizes": sizes = reader.IntList(option, minimum: 1); break;
+                case "--public": publicCount = reader.Int(option, minimum: 1); break;
+                default: throw reader.Unknown(option);
             }
         }
 
@@ -80,12 +81,13 @@ public static class FederationRounds
         // The simulated organizations: each a small teacher on its own Dirichlet(0.5) share.
         var sources = new DataSources(null);
         var publicSet = PublicSet.Load(publicSpec, sources);
-        var teachers = new List<(string Id, FedDistill.Torch.Nn.Module Model, int[] Counts)>();
-        FedDistill.Torch.Torch.Threads = 2;
+        var teachers = new List<(string Id, torch.nn.Module<torch.Tensor, torch.Tensor> Model, int[] Counts)>();
         for (var i = 0; i < participants; i++)
         {
             var data = new PrivateDataSpec(Count: 50_000, Parts: participants, Index: i, MinPartSize: Math.Min(200, 50_000 / participants / 4)).Load(publicSet, sources);
             var model = ModelFactory.Create(new ModelSpec { Kind = "mlp", HiddenWidths = [32] }, data.ExampleShape);
+            // Intra-op threads per model (1 for these MLPs), set on the thread that trains.
+            using var threads = IntraOpThreads.Use(model);
             new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: 1, BatchSize: 256, LearningRate: 3e-3, Seed: (ulong)i)).Train(model, data, null, new CrossEntropyLoss());
             var counts = new int[data.ClassCount];
             foreach (var label in data.Labels!) counts[label]++;
@@ -97,9 +99,11 @@ public static class FederationRounds
         var inference = Stopwatch.StartNew();
         var bodies = teachers.Select(t =>
         {
+            // This runs after an await, maybe on another thread than the training: set the count here.
+            using var threads = IntraOpThreads.Use(t.Model);
             using var logits = Predictor.PredictLogits(t.Model, publicSet.Examples);
             var report = new TeacherReport("mlp", "mlp", t.Model.ParameterCount(), t.Counts.Sum(), t.Counts);
-            return (t.Id, Body: SoftLabelsCodec.Encode(round.Round, t.Id, publicSet.Fingerprint, "float16", publicSet.Examples.ClassCount, [(report, logits.ToArray<float>())]));
+            return (t.Id, Body: SoftLabelsCodec.Encode(round.Round, t.Id, publicSet.Fingerprint, "float16", publicSet.Examples.ClassCount, [(report, logits.data<float>().ToArray())]));
         }).ToList();
         inference.Stop();
 

@@ -7,8 +7,8 @@ using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
-using FedDistill.Torch;
-using FedDistill.Torch.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace FedDistill.Bench;
 
@@ -26,7 +26,10 @@ public static class QualityRun
     public static int Run(string[] args)
     {
         var settings = Parse(args);
-        Torch.Torch.Threads = settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount;
+        // Intra-op threads per model (IntraOpThreads: 1 for the MLP, every core for the CNNs)
+        // unless --threads fixes one count; applied on this thread right before each piece of work.
+        IDisposable Threads(nn.Module model) => IntraOpThreads.Use(settings.Threads > 0 ? settings.Threads : IntraOpThreads.For(model));
+        using var defaultThreads = IntraOpThreads.Use(settings.Threads > 0 ? settings.Threads : Environment.ProcessorCount);
         var total = Stopwatch.StartNew();
         var log = new StringBuilder();
         void Say(string line) { Console.WriteLine(line); log.AppendLine(line); }
@@ -49,7 +52,7 @@ public static class QualityRun
         var evaluator = new ModelEvaluator(new EvaluationOptions { MeasureSpeed = true, LatencyRuns = 30 });
         var teacherReports = new List<EvaluationReport>();
         var contributions = new List<(TeacherContribution Public, TeacherContribution Test)>();
-        var teachers = new List<Module>();
+        var teachers = new List<nn.Module<Tensor, Tensor>>();
         for (var k = 0; k < parts.Count; k++)
         {
             var privateData = privatePool.Subset(parts[k]);
@@ -57,8 +60,9 @@ public static class QualityRun
             var privateTraining = ImageAugmentation.Expand(privateData, settings.PrivateCopies, maxShift: 2, settings.Seed + 31 + (ulong)k);
             var counts = new double[privatePool.ClassCount];
             foreach (var label in privateData.Labels!) counts[label]++;
-            Torch.Torch.ManualSeed(settings.Seed + (ulong)k);
+            torch.manual_seed(unchecked((long)(settings.Seed + (ulong)k)));
             var teacher = new SmallCnn(channels1: 32, channels2: 64, hiddenWidth: 256, dropout: 0.25);
+            using var teacherThreads = Threads(teacher);
             var watch = Stopwatch.StartNew();
             new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw", WeightDecay: 5e-4,
                 Seed: settings.Seed + (ulong)k)).Train(teacher, privateTraining, null, new CrossEntropyLoss(labelSmoothing: 0.05));
@@ -82,11 +86,15 @@ public static class QualityRun
         var bestTeacher = teacherReports.Max(report => report.Accuracy);
 
         // The reference the federation tries to approach: the same student architecture trained centrally on all 50,000 labels.
-        Torch.Torch.ManualSeed(settings.Seed + 100);
+        torch.manual_seed(unchecked((long)(settings.Seed + 100)));
         using var central = new SmallCnn();
-        new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: settings.Seed + 100))
-            .Train(central, privatePool, null, new CrossEntropyLoss());
-        var centralAccuracy = Predictor.Accuracy(central, test);
+        double centralAccuracy;
+        using (Threads(central))
+        {
+            new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: settings.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: settings.Seed + 100))
+                .Train(central, privatePool, null, new CrossEntropyLoss());
+            centralAccuracy = Predictor.Accuracy(central, test);
+        }
         Say(string.Create(CultureInfo.InvariantCulture, $"central small CNN on all 50,000 labels: test accuracy {centralAccuracy:F4}"));
 
         var strategyNames = settings.Strategies?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -99,7 +107,7 @@ public static class QualityRun
             using var publicEnsemble = Ensemble(options, contributions.Select(c => c.Public));
             using var testEnsemble = Ensemble(options, contributions.Select(c => c.Test));
             // The aggregator's 1,000 labeled public images are the head of the public set.
-            using var validationLogits = publicEnsemble.Narrow(0, 0, validation.Count);
+            using var validationLogits = publicEnsemble.narrow(0, 0, validation.Count);
             var validationAccuracy = Predictor.Accuracy(validationLogits, validation.Labels!);
             var testAccuracy = Predictor.Accuracy(testEnsemble, test.Labels!);
             candidates.Add((name, validationAccuracy, testAccuracy));
@@ -120,7 +128,8 @@ public static class QualityRun
             using var publicEnsemble = Ensemble(options, contributions.Select(c => c.Public));
             var watch = Stopwatch.StartNew();
             using var student = DistillStudent(new SmallCnn(), publicSet, publicEnsemble, settings, hardLabels: false);
-            var studentAccuracy = Predictor.Accuracy(student, test);
+            double studentAccuracy;
+            using (Threads(student)) studentAccuracy = Predictor.Accuracy(student, test);
             rows.Add(new Row(name, "small CNN, soft labels", ensembleAccuracy, studentAccuracy, student.ParameterCount()));
             Say(string.Create(CultureInfo.InvariantCulture,
                 $"{name}: ensemble test accuracy {ensembleAccuracy:F4}, student {studentAccuracy:F4} ({watch.Elapsed.TotalSeconds:F0} s)"));
@@ -130,14 +139,24 @@ public static class QualityRun
         var bestOptions = new EnsembleOptions { Name = best.Strategy, Temperature = settings.Temperature };
         using var bestEnsemble = Ensemble(bestOptions, contributions.Select(c => c.Public));
         using var bestTestEnsemble = Ensemble(bestOptions, contributions.Select(c => c.Test));
+        double Accuracy(nn.Module<Tensor, Tensor> model)
+        {
+            using var threads = Threads(model);
+            return Predictor.Accuracy(model, test);
+        }
+        EvaluationReport Evaluate(string name, nn.Module<Tensor, Tensor> model)
+        {
+            using var threads = Threads(model);
+            return evaluator.Evaluate(name, model, test, bestTestEnsemble, teacherReports);
+        }
         using var hardStudent = DistillStudent(new SmallCnn(), publicSet, bestEnsemble, settings, hardLabels: true);
-        rows.Add(new Row(best.Strategy, "small CNN, hard pseudo-labels", best.EnsembleAccuracy, Predictor.Accuracy(hardStudent, test), hardStudent.ParameterCount()));
+        rows.Add(new Row(best.Strategy, "small CNN, hard pseudo-labels", best.EnsembleAccuracy, Accuracy(hardStudent), hardStudent.ParameterCount()));
         using var mlpStudent = DistillStudent(new Mlp(784, [256, 128], 10), publicSet, bestEnsemble, settings, hardLabels: false);
-        rows.Add(new Row(best.Strategy, "MLP 784-256-128-10, soft labels", best.EnsembleAccuracy, Predictor.Accuracy(mlpStudent, test), mlpStudent.ParameterCount()));
+        rows.Add(new Row(best.Strategy, "MLP 784-256-128-10, soft labels", best.EnsembleAccuracy, Accuracy(mlpStudent), mlpStudent.ParameterCount()));
         // Re-distilled with the same seed, so it is the best row's student, now fully evaluated.
         using var bestStudent = DistillStudent(new SmallCnn(), publicSet, bestEnsemble, settings, hardLabels: false);
-        var studentReport = evaluator.Evaluate("student", bestStudent, test, bestTestEnsemble, teacherReports);
-        var mlpReport = evaluator.Evaluate("mlp-student", mlpStudent, test, bestTestEnsemble, teacherReports);
+        var studentReport = Evaluate("student", bestStudent);
+        var mlpReport = Evaluate("mlp-student", mlpStudent);
         foreach (var row in rows.Where(row => !double.IsNaN(row.StudentAccuracy)))
             Say(string.Create(CultureInfo.InvariantCulture, $"result: {row.Strategy} | {row.Student} | {row.StudentAccuracy:F4}"));
         Say(string.Create(CultureInfo.InvariantCulture, $"best student {studentReport.Accuracy:F4} vs best teacher {bestTeacher:F4}: {100 * (studentReport.Accuracy - bestTeacher):+0.00;-0.00} points"));
@@ -158,19 +177,20 @@ public static class QualityRun
     {
         var strategy = EnsembleStrategyFactory.Create(options);
         var first = contributions.First();
-        using var accumulator = strategy.Begin((int)first.Logits.Size(0), (int)first.Logits.Size(1));
+        using var accumulator = strategy.Begin((int)first.Logits.size(0), (int)first.Logits.size(1));
         foreach (var contribution in contributions) accumulator.Add(contribution);
         return accumulator.Finish();
     }
 
-    private static Module DistillStudent(Module student, Dataset publicSet, Tensor ensembleLogits, Settings settings, bool hardLabels)
+    private static nn.Module<Tensor, Tensor> DistillStudent(nn.Module<Tensor, Tensor> student, Dataset publicSet, Tensor ensembleLogits, Settings settings, bool hardLabels)
     {
+        using var threads = IntraOpThreads.Use(settings.Threads > 0 ? settings.Threads : IntraOpThreads.For(student));
         var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: settings.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Optimizer: "adamw",
             WeightDecay: 5e-4, Seed: settings.Seed + 7));
         if (hardLabels)
         {
-            using var predictions = ensembleLogits.ArgMax(1);
-            var pseudo = Array.ConvertAll(predictions.ToArray<long>(), label => (int)label);
+            using var predictions = ensembleLogits.argmax(1);
+            var pseudo = Array.ConvertAll(predictions.data<long>().ToArray(), label => (int)label);
             var pseudoLabeled = new Dataset(publicSet.Features.ToArray(), publicSet.ExampleShape, pseudo, publicSet.ClassCount);
             trainer.Train(student, pseudoLabeled, null, new CrossEntropyLoss());
         }
@@ -229,23 +249,23 @@ public static class QualityRun
     private static Settings Parse(string[] args)
     {
         var settings = new Settings();
-        for (var i = 0; i < args.Length; i++)
+        var reader = new ArgumentReader("quality", args);
+        while (reader.TryNext(out var option))
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            settings = args[i] switch
+            settings = option switch
             {
-                "--teacher-epochs" => settings with { TeacherEpochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--student-epochs" => settings with { StudentEpochs = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--alpha" => settings with { Alpha = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--seed" => settings with { Seed = ulong.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--threads" => settings with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--strategies" => settings with { Strategies = Next() },
-                "--temperature" => settings with { Temperature = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--output" => settings with { Output = Next() },
-                "--students" => settings with { Students = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--private-copies" => settings with { PrivateCopies = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--public-copies" => settings with { PublicCopies = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --teacher-epochs --student-epochs --alpha --seed --threads --strategies a,b --temperature --public-copies --private-copies --students --output."),
+                "--teacher-epochs" => settings with { TeacherEpochs = reader.Int(option, minimum: 1) },
+                "--student-epochs" => settings with { StudentEpochs = reader.Int(option, minimum: 1) },
+                "--alpha" => settings with { Alpha = reader.PositiveDouble(option) },
+                "--seed" => settings with { Seed = reader.UnsignedLong(option) },
+                "--threads" => settings with { Threads = reader.Int(option, minimum: 0) },
+                "--strategies" => settings with { Strategies = reader.Value(option) },
+                "--temperature" => settings with { Temperature = reader.PositiveDouble(option) },
+                "--output" => settings with { Output = reader.Value(option) },
+                "--students" => settings with { Students = reader.Int(option, minimum: 0) },
+                "--private-copies" => settings with { PrivateCopies = reader.Int(option, minimum: 0) },
+                "--public-copies" => settings with { PublicCopies = reader.Int(option, minimum: 0) },
+                _ => throw reader.Unknown(option),
             };
         }
         return settings;

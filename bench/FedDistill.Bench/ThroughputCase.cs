@@ -3,7 +3,11 @@ using System.Diagnostics;
 namespace FedDistill.Bench;
 
 /// <summary>One benchmark case: a named action that processes <see cref="SamplesPerIteration"/> samples per call.</summary>
-public sealed record ThroughputCase(string Name, int SamplesPerIteration, Action Iteration)
+/// <param name="Name">The case's name, as the PyTorch reference names it.</param>
+/// <param name="SamplesPerIteration">Samples one call of <paramref name="Iteration"/> processes.</param>
+/// <param name="Iteration">One step: runs synchronously on the calling thread.</param>
+/// <param name="PolicyThreads">The intra-op thread count <see cref="IntraOpThreads.For"/> picks for the case's model.</param>
+public sealed record ThroughputCase(string Name, int SamplesPerIteration, Action Iteration, int PolicyThreads)
 {
     /// <summary>Warms up, then runs whole iterations until <paramref name="seconds"/> pass; returns samples per second.</summary>
     public double Measure(double seconds, int warmupIterations = 10)

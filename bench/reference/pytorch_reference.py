@@ -2,13 +2,15 @@
 """PyTorch eager reference for FedDistill's benchmark.
 
 Measures the throughput (samples/s) of the same four cases that bench/FedDistill.Bench runs
-through our libtorch shim, on the same libtorch build (Debian's python3-torch 1.13), so the
-difference between the two is the cost of our binding and training loop, not of the kernels:
+through TorchSharp (which brings its own libtorch 2.10 with oneMKL and oneDNN), here on Debian's
+python3-torch 1.13 and whatever BLAS Debian resolves libblas.so.3 to (reported as "blas" in the
+JSON: OpenBLAS when libopenblas0 is installed, else the much slower netlib reference BLAS):
 
   kd_train_mlp, kd_train_cnn   one knowledge-distillation training step on a fixed batch of 256
   infer_mlp, infer_cnn         one forward pass in eval mode under no_grad on a batch of 1024
 
 Run: /usr/bin/python3 bench/reference/pytorch_reference.py [--threads N] [--seconds S] [--json]
+(./run bench runs it with OMP_NUM_THREADS, OPENBLAS_NUM_THREADS and MKL_NUM_THREADS set to N too.)
 """
 
 import argparse
@@ -139,6 +141,23 @@ def measure(case: str, seconds: float, device: torch.device) -> float:
             return iterations * batch / elapsed
 
 
+def loaded_blas() -> list:
+    """Real paths of the BLAS libraries mapped into this process (after the cases ran)."""
+    found = []
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            for line in maps:
+                path = line.split(None, 5)[5].strip() if len(line.split(None, 5)) == 6 else ""
+                name = os.path.basename(path)
+                if ("blas" in name or "mkl_rt" in name) and os.path.exists(path):
+                    real = os.path.realpath(path)
+                    if real not in found:
+                        found.append(real)
+    except OSError:
+        pass
+    return found
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
@@ -176,6 +195,7 @@ def main(argv=None) -> int:
             "device": device.type,
             "seconds": args.seconds,
             "cases": results,
+            "blas": loaded_blas(),
         }))
     return 0
 
