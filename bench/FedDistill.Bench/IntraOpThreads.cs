@@ -11,11 +11,13 @@ namespace FedDistill.Bench;
 /// (MLPs), every core for convolutional ones.
 /// </summary>
 /// <remarks>
-/// <para>Measured with <c>./run bench</c> (docs/benchmarks.md): the MLP cases are a few
-/// matrix products of a few hundred columns, too small to pay for waking a second OpenMP thread
-/// per operation (several per step), and on a busy machine a second thread that has to wait for
-/// a core makes every operation wait for it; the convolutions have enough work per call to
-/// gain from more threads.</para>
+/// <para>Measured with <c>./run bench</c> (docs/benchmarks.md, "Intra-op threads per workload"):
+/// a dense model's training step is dozens of short, memory-bound operations (backward, the
+/// optimizer's per-parameter updates), too small to pay for waking a second OpenMP thread each
+/// time, and on a busy machine a second thread that has to wait for a core makes every operation
+/// wait for it (2 to 50 times slower on 2 shared cores); convolutions have enough work per call
+/// to gain from more threads when the cores are free. Dense inference on large batches can gain
+/// too on idle cores, but loses badly on busy ones, so 1 is the default there as well.</para>
 /// <para>libtorch's OpenMP backend keeps the count per OS thread: <c>torch.set_num_threads</c>
 /// sets it for the calling thread (and as the default for threads that have not run a parallel
 /// operation yet), never for threads that already have. So apply the count on the thread that
