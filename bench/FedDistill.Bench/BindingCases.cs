@@ -1,4 +1,6 @@
+using FedDistill.Distillation.Compute;
 using FedDistill.Distillation.Losses;
+using FedDistill.Distillation.Training.Optimizers;
 using FedDistill.Distillation.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -6,7 +6,7 @@ namespace FedDistill.Bench;
 /// <param name="Name">The case's name, as the PyTorch reference names it.</param>
 /// <param name="SamplesPerIteration">Samples one call of <paramref name="Iteration"/> processes.</param>
 /// <param name="Iteration">One step: runs synchronously on the calling thread.</param>
-/// <param name="PolicyThreads">The intra-op thread count <see cref="IntraOpThreads.For"/> picks for the case's model.</param>
+/// <param name="PolicyThreads">The intra-op thread count <see cref="FedDistill.Distillation.Compute.IntraOpThreads.For"/> picks for the case's model.</param>
 public sealed record ThroughputCase(string Name, int SamplesPerIteration, Action Iteration, int PolicyThreads)
 {
     /// <summary>Warms up, then runs whole iterations until <paramref name="seconds"/> pass; returns samples per second.</summary>

@@ -1,3 +1,4 @@
+using FedDistill.Distillation.Compute;
 using System.Globalization;
 
 namespace FedDistill.Bench;

@@ -3,6 +3,7 @@ using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Compute;
+using FedDistill.Distillation.Training.Optimizers;
 using FedDistill.Distillation.Training.Schedules;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -171,7 +172,8 @@ public sealed class Trainer
             targets = teacherLogits.index_select(0, index);
         }
         var value = loss.Compute(model.forward(features), targets, labels);
-        optimizer.zero_grad();
+        // Gradients set to none, not filled with zeros: backward then writes them instead of adding.
+        model.zero_grad();
         value.backward();
         optimizer.step();
         afterOptimizerStep?.Invoke();
@@ -192,8 +194,10 @@ public sealed class Trainer
 
     private optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => _options.Optimizer switch
     {
-        "adam" => optim.Adam(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
-        "adamw" => optim.AdamW(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
+        // torch.optim's Adam and AdamW, bit for bit, with a step that frees its temporaries as it
+        // goes (docs/benchmarks.md: a third of TorchSharp's step was heap churn).
+        "adam" => new LeanAdam(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
+        "adamw" => new LeanAdamW(parameters, _options.LearningRate, weight_decay: _options.WeightDecay),
         "sgd" => optim.SGD(parameters, _options.LearningRate, _options.Momentum, weight_decay: _options.WeightDecay,
             nesterov: _options.Momentum > 0),
         _ => throw new InvalidOperationException($"Unknown optimizer '{_options.Optimizer}'."),

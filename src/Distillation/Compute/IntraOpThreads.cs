@@ -1,10 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 
-namespace FedDistill.Bench;
-
-// Meant for src/Distillation/Compute/ (see docs/benchmarks.md, "Intra-op threads per
-// workload"): the bench keeps its own copy until the library has it.
+namespace FedDistill.Distillation.Compute;
 
 /// <summary>
 /// How many intra-op threads libtorch should use for a model on the CPU: one for dense models

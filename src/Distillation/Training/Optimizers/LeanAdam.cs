@@ -2,10 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace FedDistill.Bench;
-
-// Meant for src/Distillation/Training/Optimizers/ (see docs/benchmarks.md, "Where a KD step's
-// time goes"): the bench keeps its own copy until the Trainer uses them.
+namespace FedDistill.Distillation.Training.Optimizers;
 
 /// <summary>
 /// <c>torch.optim.Adam</c> with a step that frees what it allocates as soon as it is used.
