@@ -276,17 +276,15 @@ public sealed class CentralizedDistillation
         CancellationToken cancellationToken)
     {
         var lossSettings = Config.Loss;
-        var trainingSet = lossSettings.NeedsPseudoLabels ? PseudoLabeled(data.PublicSet, ensembleLogits) : data.PublicSet;
         var loss = lossSettings.Create();
         try
         {
             var kind = Config.Student!.TorchScript is { } script ? $"TorchScript module {script}" : Config.Student.Model!.Kind;
             stages?.Report(string.Create(Invariant,
-                $"Student: {kind} ({student.ParameterCount():N0} parameters), distilled with {lossSettings.Describe()} on {trainingSet.Count} public examples"));
-            var trainer = new Trainer(Config.Trainer);
-            stages?.Report($"Student: training on {ComputeDevice.Describe(trainer.Device)}");
-            return host(StudentName, progress =>
-                trainer.Train(student, trainingSet, loss.NeedsTeacher ? ensembleLogits : null, loss, progress, cancellationToken, data.Validation));
+                $"Student: {kind} ({student.ParameterCount():N0} parameters), distilled with {lossSettings.Describe()} on {data.PublicSet.Count} public examples"));
+            var distiller = new StudentDistiller(Config.Trainer, loss, labelWithEnsemble: lossSettings.NeedsPseudoLabels);
+            stages?.Report($"Student: training on {distiller.DeviceDescription}");
+            return host(StudentName, progress => distiller.Distill(student, data.PublicSet, ensembleLogits, progress, cancellationToken, data.Validation));
         }
         finally
         {
@@ -309,14 +307,6 @@ public sealed class CentralizedDistillation
         var specPath = Path.Combine(directory, StudentModelFile);
         File.WriteAllText(specPath, JsonSerializer.Serialize(Config.Student!.Model!, DistillationConfigJson.ModelSpec));
         return [path, specPath];
-    }
-
-    /// <summary>The public set labeled with the ensemble's arg-max, sharing its feature array.</summary>
-    private static Dataset PseudoLabeled(Dataset publicSet, Tensor ensembleLogits)
-    {
-        using var predictions = ensembleLogits.argmax(1).cpu();
-        var labels = Array.ConvertAll(predictions.data<long>().ToArray(), label => (int)label);
-        return new Dataset(publicSet.FeatureArray, publicSet.ExampleShape, labels, publicSet.ClassCount, publicSet.ClassNames);
     }
 
     private static TorchScriptModel LoadScript(string path, string role)

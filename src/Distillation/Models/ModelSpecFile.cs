@@ -31,6 +31,13 @@ public static class ModelSpecFile
         return Parse(File.ReadAllText(path), path);
     }
 
+    /// <summary>The spec as the JSON text <see cref="Parse"/> reads (what <c>model.json</c> holds).</summary>
+    public static string ToJson(ModelSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return JsonSerializer.Serialize(spec, Configuration.DistillationConfigJson.ModelSpec);
+    }
+
     /// <summary>Parses and checks a spec given as JSON text.</summary>
     /// <param name="json">The JSON text.</param>
     /// <param name="source">How messages name the text, e.g. its path.</param>

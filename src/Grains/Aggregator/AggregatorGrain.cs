@@ -1,699 +1,573 @@
-using System.Diagnostics;
-using System.Text.Json;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using FedDistill.Distillation.Data;
-using FedDistill.Distillation.Ensembles;
-using FedDistill.Distillation.Evaluation;
-using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
-using FedDistill.Distillation.Training;
 using FedDistill.Grains.Federation;
-using FedDistill.Grains.Persistence;
+using FedDistill.Grains.Hosting;
+using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
-using TorchSharp;
+using FedDistill.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
 
 namespace FedDistill.Grains.Aggregator;
 
 /// <summary>
-/// The federation's aggregator: admits participants, runs one round at a time, validates and
-/// folds uploads into a streaming ensemble, distills and publishes the global student.
+/// The federation's aggregator: admits organizations, runs one round at a time, admits uploads
+/// into a streaming ensemble, distills and publishes the global student.
 /// </summary>
 /// <remarks>
 /// <para>
-/// One request at a time changes state (a turn, as an Orleans grain has). Student distillation
-/// runs on its own thread outside the turn, so the round stays observable while it trains.
+/// State: participants, rounds and refusals in one persisted state (Azure table); uploaded logits,
+/// consensus and students as artifacts (Azure blobs). An upload is acknowledged only after its
+/// payload and the round's record of it are stored, so a silo killed at any point loses nothing
+/// acknowledged: the next activation rebuilds the open round's ensemble from the stored uploads
+/// and resumes the round, or its distillation.
 /// </para>
 /// <para>
-/// Durability: an upload is acknowledged only after its body is in the artifact store and its
-/// submission in the federation store. After a restart <see cref="StartAsync"/> rebuilds the open
-/// round's ensemble from those artifacts and resumes the round (or its distillation).
+/// Deadlines are persisted times, checked by a grain timer every second; a reminder wakes the
+/// grain after a crash while a round is running. The student trains on a thread of its own, off
+/// the grain's turn; the timer publishes the result when it is done.
+/// </para>
+/// <para>
+/// Round work goes to organizations as one-way calls, and organizations' calls come back as new
+/// requests, so no call chain ever waits on itself.
 /// </para>
 /// </remarks>
-public sealed partial class AggregatorGrain : IAggregatorGrain, IAsyncDisposable
+[GrainType(GrainTypeName)]
+[AggregatorPlacement]
+public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncomingGrainCallFilter, IRemindable
 {
-    /// <summary>The protocol version this aggregator speaks (the <c>/v1</c> of the routes).</summary>
-    public const int ProtocolVersion = 1;
+    /// <summary>The aggregator grain's type name.</summary>
+    public const string GrainTypeName = "aggregator";
 
-    private static readonly TimeSpan DeadlinePollInterval = TimeSpan.FromMilliseconds(200);
+    private const string WatchReminder = "round-watch";
+    private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RedispatchPeriod = TimeSpan.FromSeconds(10);
+    private static readonly GrainType ClientGrainType = GrainType.Create(Clients.ClientGrain.GrainTypeName);
 
+    private readonly IPersistentState<FederationState> _state;
     private readonly AggregatorOptions _options;
-    private readonly IFederationStore _store;
-    private readonly IArtifactStore _artifacts;
+    private readonly PublicSetCatalog _catalog;
+    private readonly ArtifactArchive _archive;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _turn = new(1, 1);
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<string, DateTimeOffset> _lastSeen = new(StringComparer.Ordinal);
+    private readonly ILogger<AggregatorGrain> _logger;
+    private readonly FederationMetrics _metrics;
+    private readonly UploadAdmission _admission;
     private PublicSet? _publicSet;
     private Dataset? _evaluationSet;
     private int[] _validationLabels = [];
-    private FederationRecord? _federation;
-    private RoundRuntime? _current;
-    private Task? _deadlineLoop;
-    private Task? _distillation;
-    private int _studentVersion;
+    private RoundEnsemble? _ensemble;
+    private Task<DistilledStudent>? _distillation;
+    private CancellationTokenSource? _distillationCancellation;
+    private double _distillProgress;
+    private DateTimeOffset _lastDispatch = DateTimeOffset.MinValue;
+    private GrainId? _caller;
 
-    /// <summary>Creates the aggregator; <see cref="StartAsync"/> must complete before any other call.</summary>
-    /// <param name="options">Validated at <see cref="StartAsync"/>.</param>
-    /// <param name="store">Durable state; not disposed by the aggregator.</param>
-    /// <param name="artifacts">Blob storage for uploads and students.</param>
-    /// <param name="time">The clock (a fake one in tests).</param>
-    public AggregatorGrain(AggregatorOptions options, IFederationStore store, IArtifactStore artifacts, TimeProvider? time = null)
+    /// <summary>Created by Orleans on the aggregator's silo.</summary>
+    public AggregatorGrain(
+        [PersistentState("federation", StorageNames.Federation)] IPersistentState<FederationState> state,
+        IOptions<AggregatorOptions> options,
+        PublicSetCatalog catalog,
+        ArtifactArchive archive,
+        [FromKeyedServices(FederationClock.Key)] TimeProvider time,
+        FederationMetrics metrics,
+        ILogger<AggregatorGrain> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(store);
-        ArgumentNullException.ThrowIfNull(artifacts);
-        _options = options;
-        _store = store;
-        _artifacts = artifacts;
-        _time = time ?? TimeProvider.System;
+        _state = state;
+        _options = options.Value;
+        _catalog = catalog;
+        _archive = archive;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _admission = new UploadAdmission(_options.MaxUploadBytes);
     }
 
-    /// <summary>Raised (outside the turn, on any thread) after a round changes: an upload, a state change, progress.</summary>
-    public event Action<RoundInfo>? RoundChanged;
+    private string Federation => this.GetPrimaryKeyString();
 
-    /// <summary>Raised for every refused request, with its reason (for metrics).</summary>
-    public event Action<RejectionRecord>? Rejected;
+    private PublicSet PublicSet => _publicSet ?? throw new InvalidOperationException("The aggregator has not activated.");
 
-    /// <summary>Raised after an upload is accepted and durable, with its receipt.</summary>
-    public event Action<UploadReceipt>? UploadAccepted;
+    private FederationState State => _state.State;
 
-    /// <summary>Raised when a round completes, with its result.</summary>
-    public event Action<RoundInfo>? RoundCompleted;
-
-    /// <summary>Raised after a participant's heartbeat is recorded, with what the aggregator now knows of it (for the dashboard).</summary>
-    public event Action<ParticipantInfo>? ParticipantReported;
-
-    /// <summary>The public set this aggregator distills on (after <see cref="StartAsync"/>).</summary>
-    public PublicSet PublicSet => _publicSet ?? throw new InvalidOperationException("The aggregator has not started.");
+    private RoundRecord? Active => State.Rounds.Count > 0 && !State.Rounds[^1].State.IsFinal() ? State.Rounds[^1] : null;
 
     /// <summary>
-    /// Loads the public and evaluation sets, initializes the store, records the federation (or
-    /// checks that the stored one has this public set), and resumes a round left running.
+    /// Builds the public set, records the federation on first activation (or checks the stored one
+    /// has this public set), and resumes a round left running.
     /// </summary>
-    /// <exception cref="ArgumentException">The options are invalid; the message names each setting.</exception>
-    /// <exception cref="InvalidOperationException">The store holds a federation with another public set.</exception>
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var errors = _options.Validate();
-        if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors));
-        var sources = new DataSources(_options.DataDirectory);
-        _publicSet = PublicSet.Load(_options.PublicSet, sources);
+        if (errors.Count > 0) throw new InvalidOperationException(string.Join(" ", errors));
+        if (!string.Equals(Federation, _options.FederationName, StringComparison.Ordinal))
+            throw new InvalidOperationException($"This aggregator silo serves federation '{_options.FederationName}', not '{Federation}'.");
+        _publicSet = _catalog.Get(_options.PublicSet);
         _validationLabels = _publicSet.Originals.Labels!.Take(_options.ValidationExamples).ToArray();
-        if (_options.EvaluationExamples > 0) _evaluationSet = sources.EvaluationSet(_publicSet, _options.EvaluationExamples);
+        if (_options.EvaluationExamples > 0) _evaluationSet = _catalog.Sources.EvaluationSet(_publicSet, _options.EvaluationExamples);
 
-        await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        _federation = await _store.GetFederationAsync(cancellationToken).ConfigureAwait(false);
-        if (_federation is null)
+        if (State.PublicSetFingerprint is null)
         {
-            _federation = new FederationRecord(_options.FederationName, _publicSet.Fingerprint, _time.GetUtcNow(),
-                JsonSerializer.Serialize(_options.PublicSet, ProtocolJsonContext.Default.PublicSetSpec));
-            await _store.SaveFederationAsync(_federation, cancellationToken).ConfigureAwait(false);
+            State.PublicSet = _options.PublicSet;
+            State.PublicSetFingerprint = _publicSet.Fingerprint;
+            State.CreatedAt = _time.GetUtcNow();
+            await _state.WriteStateAsync(cancellationToken);
         }
-        else if (!string.Equals(_federation.PublicSetFingerprint, _publicSet.Fingerprint, StringComparison.OrdinalIgnoreCase))
+        else if (!string.Equals(State.PublicSetFingerprint, _publicSet.Fingerprint, StringComparison.OrdinalIgnoreCase))
         {
             throw new InvalidOperationException(
-                $"The store holds federation '{_federation.Name}' on public set {_federation.PublicSetFingerprint}, but this aggregator's public set is {_publicSet.Fingerprint}; " +
-                "start it with the federation's PublicSet settings or a new store.");
+                $"Federation '{Federation}' is stored on public set {State.PublicSetFingerprint}, but this aggregator's public set is {_publicSet.Fingerprint}; " +
+                "start it with the federation's PublicSet settings or new storage.");
         }
 
-        var rounds = await _store.ListRoundsAsync(cancellationToken).ConfigureAwait(false);
-        _studentVersion = rounds.Where(r => RoundStates.Parse(r.State) == RoundState.Completed).Select(r => r.RoundNumber).DefaultIfEmpty(0).Max();
-        var running = rounds.LastOrDefault(r => !RoundStates.Parse(r.State).IsFinal());
-        if (running is not null) await ResumeAsync(running, cancellationToken).ConfigureAwait(false);
-        _deadlineLoop = Task.Run(() => WatchDeadlinesAsync(_stopping.Token), CancellationToken.None);
+        _metrics.Participants(State.Participants.Count);
+        if (Active is { } active) await ResumeAsync(active);
+        this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
+        LogActivated(_logger, Federation, _publicSet.Examples.Count, _publicSet.Fingerprint, Distillation.Compute.ComputeDevice.Describe(Distillation.Compute.ComputeDevice.Resolve(_options.Device)));
     }
 
-    /// <inheritdoc />
-    public Task<FederationInfo> GetFederationAsync(CancellationToken cancellationToken)
+    /// <summary>Stops a distillation in flight; the stored round resumes on the next activation.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        var publicSet = PublicSet;
-        return Task.FromResult(new FederationInfo(_federation!.Name, ProtocolVersion, publicSet.Spec, publicSet.Fingerprint,
-            publicSet.Examples.Count, publicSet.Examples.ClassCount, Volatile.Read(ref _studentVersion), _options.Student));
+        await StopDistillationAsync();
+        _ensemble?.Dispose();
+        _ensemble = null;
     }
 
+    /// <summary>Remembers who is calling, so that organization methods can check the caller is that organization.</summary>
+    public async Task Invoke(IIncomingGrainCallContext context)
+    {
+        _caller = context.SourceId;
+        try
+        {
+            await context.Invoke();
+        }
+        finally
+        {
+            _caller = null;
+        }
+    }
+
+    /// <summary>Nothing to do: the reminder exists to activate the grain after a crash, and activation resumes the round.</summary>
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
     /// <inheritdoc />
-    public async Task<ParticipantInfo> RegisterParticipantAsync(RegisterParticipantRequest request, CancellationToken cancellationToken)
+    public Task<FederationInfo> GetFederationAsync() =>
+        Task.FromResult(new FederationInfo(Federation, PublicSet.Spec, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount,
+            State.StudentVersion, ModelSpecFile.ToJson(_options.Student)));
+
+    /// <inheritdoc />
+    public async Task<ParticipantInfo> AdmitAsync(RegisterParticipantRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!ParticipantIdPattern().IsMatch(request.ParticipantId ?? string.Empty))
+        var id = request.ParticipantId ?? string.Empty;
+        if (!ParticipantIdPattern().IsMatch(id) || id == SiteNames.Aggregator)
             throw new FederationException(FederationErrorKind.Invalid, "bad-participant-id",
-                $"Participant id '{request.ParticipantId}' must match [a-z0-9][a-z0-9-]{{0,62}} (it is the common name of the participant's certificate).");
-        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? request.ParticipantId! : request.DisplayName.Trim();
+                $"Participant id '{id}' must match [a-z0-9][a-z0-9-]{{0,62}} and not be '{SiteNames.Aggregator}' (it is the name of the organization's silo and of its certificate).");
+        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? id : request.DisplayName.Trim();
         if (displayName.Length > 200) throw new FederationException(FederationErrorKind.Invalid, "bad-display-name", "A display name has at most 200 characters.");
-        var record = new ParticipantRecord(request.ParticipantId!, displayName, _time.GetUtcNow(), null, null);
-        if (!await _store.AddParticipantAsync(record, cancellationToken).ConfigureAwait(false))
-            throw new FederationException(FederationErrorKind.Conflict, "participant-exists", $"Participant '{request.ParticipantId}' is already in the federation.");
-        return ToInfo(record);
+        if (State.Participants.ContainsKey(id))
+            throw new FederationException(FederationErrorKind.Conflict, "participant-exists", $"Participant '{id}' is already in the federation.");
+        var participant = new ParticipantInfo(id, displayName, _time.GetUtcNow(), null, null);
+        State.Participants[id] = participant;
+        await SaveAsync(() => State.Participants.Remove(id));
+        _metrics.Participants(State.Participants.Count);
+        LogAdmitted(_logger, id);
+        if (Active is { State: RoundState.Open } open) Dispatch(open, [id]);
+        return participant;
     }
 
     /// <inheritdoc />
-    public async Task RemoveParticipantAsync(string participantId, CancellationToken cancellationToken)
+    public async Task RemoveParticipantAsync(string participantId)
     {
-        if (!await _store.RemoveParticipantAsync(participantId, cancellationToken).ConfigureAwait(false))
+        if (participantId is null || !State.Participants.Remove(participantId, out var removed))
             throw new FederationException(FederationErrorKind.NotFound, "unknown-participant", $"No participant '{participantId}' in this federation.");
+        await SaveAsync(() => State.Participants[participantId] = removed);
+        _metrics.Participants(State.Participants.Count);
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<ParticipantInfo>> ListParticipantsAsync(CancellationToken cancellationToken)
-    {
-        var participants = await _store.ListParticipantsAsync(cancellationToken).ConfigureAwait(false);
-        lock (_lastSeen)
-        {
-            return participants.Select(p => ToInfo(_lastSeen.TryGetValue(p.ParticipantId, out var seen) && (p.LastSeenAt is null || seen > p.LastSeenAt) ? p with { LastSeenAt = seen } : p)).ToList();
-        }
-    }
+    public Task<IReadOnlyList<ParticipantInfo>> ListParticipantsAsync() =>
+        Task.FromResult<IReadOnlyList<ParticipantInfo>>(State.Participants.Values.OrderBy(p => p.ParticipantId, StringComparer.Ordinal).ToList());
 
     /// <inheritdoc />
-    public async Task<ParticipantInfo> ReportAsync(string participantId, ParticipantReport report, CancellationToken cancellationToken)
+    public async Task ReportAsync(string participantId, ParticipantReport report)
     {
-        ArgumentNullException.ThrowIfNull(report);
-        if (report.Status is null || report.Status.Length > 64 || report.Teachers is null || report.Teachers.Count > SoftLabelsCodec.MaxTeachers)
+        var caller = _caller;
+        if (report is null || report.Status is null || report.Status.Length > 64 || report.Teachers is null || report.Teachers.Count > SoftLabelsCodec.MaxTeachers)
             throw await RejectAsync(participantId, null, FederationErrorKind.Invalid, "bad-report",
-                $"A report needs a status of at most 64 characters and at most {SoftLabelsCodec.MaxTeachers} teachers.", cancellationToken).ConfigureAwait(false);
-        var participant = await RequireParticipantAsync(participantId, null, cancellationToken).ConfigureAwait(false);
-        var updated = participant with
-        {
-            LastSeenAt = _time.GetUtcNow(),
-            ReportJson = JsonSerializer.Serialize(report, ProtocolJsonContext.Default.ParticipantReport),
-        };
-        await _store.UpdateParticipantAsync(updated, cancellationToken).ConfigureAwait(false);
-        Touch(participantId);
-        var info = ToInfo(updated);
-        ParticipantReported?.Invoke(info);
-        return info;
+                $"A report needs a status of at most 64 characters and at most {SoftLabelsCodec.MaxTeachers} teachers.");
+        var participant = await RequireParticipantAsync(participantId, caller, null);
+        // Reports are frequent and only informative: kept in memory, stored with the next write.
+        State.Participants[participantId] = participant with { LastSeenAt = _time.GetUtcNow(), LastReport = report };
     }
 
     /// <inheritdoc />
-    public async Task<RoundInfo> StartRoundAsync(RoundSettings settings, CancellationToken cancellationToken)
+    public async Task<RoundInfo> StartRoundAsync(RoundSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         var errors = settings.Validate().ToList();
         if (_options.ValidationExamples == 0 && string.Equals(settings.Strategy, "accuracy-weighted", StringComparison.OrdinalIgnoreCase))
             errors.Add("RoundSettings.Strategy 'accuracy-weighted' needs labeled validation rows, but AggregatorOptions.ValidationExamples is 0.");
         if (errors.Count > 0) throw new FederationException(FederationErrorKind.Invalid, "bad-settings", string.Join(" ", errors));
+        if (Active is { } running)
+            throw new FederationException(FederationErrorKind.Conflict, "round-running", $"Round {running.Number} is still {running.State.ToName()}; wait for it or cancel it first.");
 
-        RoundInfo info;
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var round = new RoundRecord
+        {
+            Number = State.Rounds.Count == 0 ? 1 : State.Rounds[^1].Number + 1,
+            State = RoundState.Open,
+            Settings = settings,
+            OpenedAt = now,
+            Deadline = now.AddSeconds(settings.DeadlineSeconds),
+            ConsensusRound = settings.FineTuneEpochs > 0 && State.StudentVersion > 0 ? State.StudentVersion : null,
+        };
+        State.Rounds.Add(round);
+        await SaveAsync(() => State.Rounds.Remove(round));
+        _ensemble = new RoundEnsemble(settings, PublicSet.Examples.Count, PublicSet.Examples.ClassCount, _validationLabels);
+        await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        _metrics.RoundStarted();
+        LogRoundStarted(_logger, round.Number, settings.Strategy, State.Participants.Count, round.Deadline);
+        Dispatch(round, State.Participants.Keys);
+        return ToInfo(round);
+    }
+
+    /// <inheritdoc />
+    public async Task<RoundInfo> CancelRoundAsync(int round)
+    {
+        var record = FindRound(round) ?? throw new FederationException(FederationErrorKind.NotFound, "unknown-round", $"There is no round {round}.");
+        if (record.State.IsFinal())
+            throw new FederationException(FederationErrorKind.Conflict, "round-closed", $"Round {round} has already ended ({record.State.ToName()}).");
+        await StopDistillationAsync();
+        await EndRoundAsync(record, RoundState.Cancelled, "cancelled by an admin");
+        return ToInfo(record);
+    }
+
+    /// <inheritdoc />
+    public Task<RoundInfo> GetRoundAsync(int round) =>
+        Task.FromResult(ToInfo(FindRound(round) ?? throw new FederationException(FederationErrorKind.NotFound, "unknown-round", $"There is no round {round}.")));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RoundInfo>> ListRoundsAsync() =>
+        Task.FromResult<IReadOnlyList<RoundInfo>>(State.Rounds.Select(ToInfo).ToList());
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RejectionInfo>> ListRejectionsAsync() =>
+        Task.FromResult<IReadOnlyList<RejectionInfo>>(Enumerable.Reverse(State.Rejections).ToList());
+
+    /// <inheritdoc />
+    public async Task AppendUploadAsync(UploadChunk chunk)
+    {
+        var caller = _caller;
+        ArgumentNullException.ThrowIfNull(chunk);
+        await RequireParticipantAsync(chunk.ParticipantId, caller, chunk.Round);
+        if (chunk.Offset == 0) await RequireOpenForAsync(chunk.ParticipantId, chunk.Round);
         try
         {
-            if (_current is { } running)
-                throw new FederationException(FederationErrorKind.Conflict, "round-running", $"Round {running.Record.RoundNumber} is still {running.Record.State}; wait for it or cancel it first.");
-            var rounds = await _store.ListRoundsAsync(cancellationToken).ConfigureAwait(false);
-            var number = rounds.Count == 0 ? 1 : rounds.Max(r => r.RoundNumber) + 1;
-            var now = _time.GetUtcNow();
-            var record = new RoundRecord(number, RoundState.Open.ToName(), JsonSerializer.Serialize(settings, ProtocolJsonContext.Default.RoundSettings),
-                now, now.AddSeconds(settings.DeadlineSeconds), null, null, null);
-            if (!await _store.AddRoundAsync(record, cancellationToken).ConfigureAwait(false))
-                throw new InvalidOperationException($"Round {number} already exists in the store although it was not listed.");
-            _current = new RoundRuntime(record, settings, BeginEnsemble(settings));
-            info = ToInfo(_current);
+            _admission.Append(chunk);
+        }
+        catch (FederationException refused)
+        {
+            throw await RejectAsync(chunk.ParticipantId, chunk.Round, refused.Kind, refused.Reason, refused.Message);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<UploadReceipt> CompleteUploadAsync(UploadCompletion completion)
+    {
+        var caller = _caller;
+        ArgumentNullException.ThrowIfNull(completion);
+        var participantId = completion.ParticipantId;
+        await RequireParticipantAsync(participantId, caller, completion.Round);
+        var round = await RequireOpenForAsync(participantId, completion.Round);
+        DecodedUpload upload;
+        byte[] payload;
+        try
+        {
+            payload = _admission.Take(completion);
+            upload = SoftLabelsCodec.Decode(payload, completion.Round, participantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
+        }
+        catch (FederationException refused)
+        {
+            throw await RejectAsync(participantId, completion.Round, refused.Kind, refused.Reason, refused.Message);
+        }
+
+        // Durable before acknowledged: the payload, then the round's record of it.
+        var artifact = $"uploads/{round.Number}/{participantId}";
+        await _archive.PutAsync(Federation, artifact, payload);
+        var record = new UploadRecord(participantId, artifact, completion.Sha256.ToLowerInvariant(), payload.Length, upload.Teachers.Count,
+            upload.Metadata.ComputeSeconds, _time.GetUtcNow());
+        round.Uploads.Add(record);
+        await SaveAsync(() => round.Uploads.Remove(record));
+        _ensemble!.Fold(upload);
+        _metrics.UploadAccepted(payload.Length);
+        LogUploadAccepted(_logger, round.Number, participantId, payload.Length, upload.Metadata.DType, round.Uploads.Count);
+        if (State.Participants.Keys.All(id => round.Uploads.Any(u => u.ParticipantId == id))) await BeginDistillingAsync(round);
+        return new UploadReceipt(round.Number, participantId, record.Sha256, record.Bytes, record.Teachers, round.Uploads.Count);
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<byte[]> ReadConsensusAsync(string? participantId, int round)
+    {
+        var caller = _caller;
+        if (participantId is not null) await RequireParticipantAsync(participantId, caller, round);
+        CompletedResult(round);
+        var bytes = await _archive.GetAsync(Federation, ConsensusArtifact(round))
+            ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"The consensus of round {round} is missing from storage.");
+        if (participantId is not null && Active is { } active)
+        {
+            active.DownloadedBytes += bytes.Length;
+            _metrics.Downloaded(bytes.Length);
+        }
+
+        foreach (var chunk in Chunks(bytes)) yield return chunk;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<byte[]> ReadStudentAsync(int version)
+    {
+        CompletedResult(version);
+        var bytes = await _archive.GetAsync(Federation, StudentArtifact(version))
+            ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"Student {version} is missing from storage.");
+        foreach (var chunk in Chunks(bytes)) yield return chunk;
+    }
+
+    private static IEnumerable<byte[]> Chunks(byte[] bytes)
+    {
+        for (var offset = 0; offset < bytes.Length; offset += UploadChunk.MaxBytes)
+            yield return bytes.AsSpan(offset, Math.Min(UploadChunk.MaxBytes, bytes.Length - offset)).ToArray();
+    }
+
+    private static string ConsensusArtifact(int round) => $"consensus/{round}";
+
+    private static string StudentArtifact(int version) => $"students/{version}";
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        if (Active is not { } round) return;
+        if (round.State == RoundState.Open)
+        {
+            if (_time.GetUtcNow() >= round.Deadline)
+            {
+                if (round.Uploads.Count >= round.Settings.Quorum) await BeginDistillingAsync(round);
+                else await EndRoundAsync(round, RoundState.Failed, $"quorum not reached: {round.Uploads.Count} of {round.Settings.Quorum} uploads by the deadline");
+            }
+            else if (_time.GetUtcNow() - _lastDispatch >= RedispatchPeriod)
+            {
+                // Organizations whose silo was down, or restarted, get the work again.
+                Dispatch(round, State.Participants.Keys.Where(id => round.Uploads.All(u => u.ParticipantId != id)));
+            }
+        }
+        else if (round.State == RoundState.Distilling && _distillation is { IsCompleted: true } finished)
+        {
+            await PublishAsync(round, finished);
+        }
+    }
+
+    // Work goes out one way: the aggregator never waits on an organization, so a slow or dead
+    // silo cannot hold the federation's turn, and an organization calling back cannot deadlock.
+    private void Dispatch(RoundRecord round, IEnumerable<string> participants)
+    {
+        _lastDispatch = _time.GetUtcNow();
+        var assignment = new RoundAssignment(Federation, round.Number, round.Settings, PublicSet.Spec, PublicSet.Fingerprint, round.Deadline, round.ConsensusRound);
+        foreach (var id in participants.ToList())
+        {
+            GrainFactory.GetGrain<IClientGrain>(id).AssignAsync(assignment).ContinueWith(
+                failed => LogDispatchFailed(_logger, round.Number, id, failed.Exception!.GetBaseException().Message),
+                CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ResumeAsync(RoundRecord round)
+    {
+        _ensemble = new RoundEnsemble(round.Settings, PublicSet.Examples.Count, PublicSet.Examples.ClassCount, _validationLabels);
+        foreach (var upload in round.Uploads)
+        {
+            var payload = await _archive.GetAsync(Federation, upload.Artifact)
+                ?? throw new InvalidOperationException($"Round {round.Number}: the upload of '{upload.ParticipantId}' ({upload.Artifact}) is missing from storage.");
+            _ensemble.Fold(SoftLabelsCodec.Decode(payload, round.Number, upload.ParticipantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount));
+        }
+
+        LogResumed(_logger, round.Number, round.State.ToName(), round.Uploads.Count);
+        if (round.State == RoundState.Distilling) await StartDistillationAsync(round);
+    }
+
+    private async Task BeginDistillingAsync(RoundRecord round)
+    {
+        round.State = RoundState.Distilling;
+        await SaveAsync(() => round.State = RoundState.Open);
+        _admission.Clear();
+        LogDistilling(_logger, round.Number, round.Uploads.Count);
+        await StartDistillationAsync(round);
+    }
+
+    private async Task StartDistillationAsync(RoundRecord round)
+    {
+        var previous = State.StudentVersion > 0 ? await _archive.GetAsync(Federation, StudentArtifact(State.StudentVersion)) : null;
+        _distillProgress = 0;
+        _distillationCancellation = new CancellationTokenSource();
+        _distillation = StudentRound.Start(
+            new StudentRoundInput(round.Number, round.Settings, _options, PublicSet, _evaluationSet, _validationLabels, _ensemble!, previous),
+            progress => Volatile.Write(ref _distillProgress, progress), _distillationCancellation.Token);
+    }
+
+    private async Task PublishAsync(RoundRecord round, Task<DistilledStudent> finished)
+    {
+        _distillation = null;
+        if (!finished.IsCompletedSuccessfully)
+        {
+            var error = finished.Exception?.GetBaseException();
+            LogDistillationFailed(_logger, round.Number, error?.ToString() ?? "cancelled");
+            await EndRoundAsync(round, RoundState.Failed, $"distillation failed: {error?.Message ?? "cancelled"}");
+            return;
+        }
+
+        var student = finished.Result;
+        await _archive.PutAsync(Federation, StudentArtifact(round.Number), student.Student);
+        await _archive.PutAsync(Federation, ConsensusArtifact(round.Number), student.Consensus);
+        var uploaded = round.Uploads.Sum(u => u.Bytes);
+        round.Result = new RoundResult(round.Number, Sha256(student.Student), Sha256(student.Consensus), student.StudentAccuracy, student.EnsembleAccuracy,
+            student.FinalLoss, student.Teachers, uploaded, round.DownloadedBytes, student.DistillSeconds, (_time.GetUtcNow() - round.OpenedAt).TotalSeconds);
+        var previousVersion = State.StudentVersion;
+        State.StudentVersion = round.Number;
+        await EndRoundAsync(round, RoundState.Completed, null, () => State.StudentVersion = previousVersion);
+        _metrics.StudentTrained(student.DistillSeconds);
+        LogPublished(_logger, round.Number, student.StudentAccuracy ?? double.NaN, student.DistillSeconds);
+    }
+
+    private async Task EndRoundAsync(RoundRecord round, RoundState state, string? reason, Action? undo = null)
+    {
+        var before = (round.State, round.ClosedAt, round.FailureReason);
+        round.State = state;
+        round.ClosedAt = _time.GetUtcNow();
+        round.FailureReason = reason;
+        await SaveAsync(() =>
+        {
+            (round.State, round.ClosedAt, round.FailureReason) = before;
+            undo?.Invoke();
+        });
+        _ensemble?.Dispose();
+        _ensemble = null;
+        _admission.Clear();
+        if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        _metrics.RoundEnded(state.ToName(), (round.ClosedAt.Value - round.OpenedAt).TotalSeconds);
+        LogRoundEnded(_logger, round.Number, state.ToName(), reason ?? "");
+    }
+
+    private async Task StopDistillationAsync()
+    {
+        if (_distillation is not { } running) return;
+        _distillationCancellation!.Cancel();
+        try
+        {
+            await ((Task)running).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
         }
         finally
         {
-            _turn.Release();
+            _distillation = null;
+            _distillationCancellation.Dispose();
+            _distillationCancellation = null;
         }
-
-        RoundChanged?.Invoke(info);
-        return info;
     }
 
-    /// <inheritdoc />
-    public async Task<RoundInfo> CancelRoundAsync(int round, CancellationToken cancellationToken)
+    /// <summary>Writes the state; when the write fails, undoes the change in memory so memory and storage agree, and rethrows.</summary>
+    private async Task SaveAsync(Action undo)
     {
-        RoundInfo info;
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_current is not { } running || running.Record.RoundNumber != round)
-            {
-                var stored = await _store.GetRoundAsync(round, cancellationToken).ConfigureAwait(false)
-                    ?? throw new FederationException(FederationErrorKind.NotFound, "unknown-round", $"There is no round {round}.");
-                throw new FederationException(FederationErrorKind.Conflict, "round-closed", $"Round {round} has already ended ({stored.State}).");
-            }
-
-            running.Cancellation.Cancel();
-            info = await EndRoundAsync(running, RoundState.Cancelled, "cancelled by an admin", null, cancellationToken).ConfigureAwait(false);
+            await _state.WriteStateAsync();
         }
-        finally
+        catch
         {
-            _turn.Release();
-        }
-
-        RoundChanged?.Invoke(info);
-        return info;
-    }
-
-    /// <inheritdoc />
-    public async Task<RoundInfo> GetRoundAsync(int round, CancellationToken cancellationToken)
-    {
-        if (_current is { } running && running.Record.RoundNumber == round) return ToInfo(running);
-        var record = await _store.GetRoundAsync(round, cancellationToken).ConfigureAwait(false)
-            ?? throw new FederationException(FederationErrorKind.NotFound, "unknown-round", $"There is no round {round}.");
-        return await ToInfoAsync(record, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<RoundInfo>> ListRoundsAsync(CancellationToken cancellationToken)
-    {
-        var records = await _store.ListRoundsAsync(cancellationToken).ConfigureAwait(false);
-        var rounds = new List<RoundInfo>(records.Count);
-        foreach (var record in records)
-        {
-            rounds.Add(_current is { } running && running.Record.RoundNumber == record.RoundNumber
-                ? ToInfo(running)
-                : await ToInfoAsync(record, cancellationToken).ConfigureAwait(false));
-        }
-
-        return rounds;
-    }
-
-    /// <inheritdoc />
-    public async Task<RoundAssignment?> GetAssignmentAsync(string participantId, CancellationToken cancellationToken)
-    {
-        await RequireParticipantAsync(participantId, null, cancellationToken).ConfigureAwait(false);
-        Touch(participantId);
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_current is not { State: RoundState.Open } open || open.Uploaded.Contains(participantId) || _time.GetUtcNow() >= open.Record.Deadline)
-                return null;
-            int? consensusRound = open.Settings.FineTuneEpochs > 0 && _studentVersion > 0 ? _studentVersion : null;
-            return new RoundAssignment(open.Record.RoundNumber, open.Settings, PublicSet.Fingerprint, open.Record.Deadline, consensusRound);
-        }
-        finally
-        {
-            _turn.Release();
+            undo();
+            throw;
         }
     }
 
-    /// <inheritdoc />
-    public async Task<UploadReceipt> SubmitAsync(string participantId, int round, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    private RoundRecord? FindRound(int number) => number >= 1 && number <= State.Rounds.Count ? State.Rounds[number - 1] : null;
+
+    private RoundResult CompletedResult(int round)
     {
-        UploadReceipt receipt;
-        RoundInfo info;
-        var closeNow = false;
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await RequireParticipantAsync(participantId, round, cancellationToken).ConfigureAwait(false);
-            Touch(participantId);
-            if (_current is not { } open || open.Record.RoundNumber != round)
-            {
-                var stored = await _store.GetRoundAsync(round, cancellationToken).ConfigureAwait(false);
-                throw stored is null
-                    ? await RejectAsync(participantId, round, FederationErrorKind.NotFound, "unknown-round", $"There is no round {round}.", cancellationToken).ConfigureAwait(false)
-                    : await RejectAsync(participantId, round, FederationErrorKind.Conflict, "round-closed", $"Round {round} is {stored.State} and accepts no uploads.", cancellationToken).ConfigureAwait(false);
-            }
-
-            if (open.State != RoundState.Open || _time.GetUtcNow() >= open.Record.Deadline)
-                throw await RejectAsync(participantId, round, FederationErrorKind.Conflict, "round-closed", $"Round {round} no longer accepts uploads (its deadline was {open.Record.Deadline:O}).", cancellationToken).ConfigureAwait(false);
-            if (open.Uploaded.Contains(participantId))
-                throw await RejectAsync(participantId, round, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already uploaded to round {round}; one upload per round.", cancellationToken).ConfigureAwait(false);
-            if (body.Length > _options.MaxUploadBytes)
-                throw await RejectAsync(participantId, round, FederationErrorKind.PayloadTooLarge, "too-large", $"The upload has {body.Length} bytes; the limit is {_options.MaxUploadBytes}.", cancellationToken).ConfigureAwait(false);
-
-            DecodedUpload upload;
-            try
-            {
-                upload = SoftLabelsCodec.Decode(body, round, participantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
-            }
-            catch (FederationException refused)
-            {
-                throw await RejectAsync(participantId, round, refused.Kind, refused.Reason, refused.Message, cancellationToken).ConfigureAwait(false);
-            }
-
-            var sha256 = await _artifacts.PutAsync(body, cancellationToken).ConfigureAwait(false);
-            var submission = new SubmissionRecord(round, participantId, sha256, body.Length, _time.GetUtcNow(),
-                JsonSerializer.Serialize(upload.Metadata, ProtocolJsonContext.Default.UploadMetadata));
-            if (!await _store.AddSubmissionAsync(submission, cancellationToken).ConfigureAwait(false))
-                throw await RejectAsync(participantId, round, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already uploaded to round {round}; one upload per round.", cancellationToken).ConfigureAwait(false);
-
-            Fold(open, upload, body.Length);
-            receipt = new UploadReceipt(round, participantId, sha256, body.Length, upload.Teachers.Count, open.Uploaded.Count);
-            var participants = await _store.ListParticipantsAsync(cancellationToken).ConfigureAwait(false);
-            closeNow = participants.All(p => open.Uploaded.Contains(p.ParticipantId));
-            if (closeNow) await BeginDistillingAsync(open, cancellationToken).ConfigureAwait(false);
-            info = ToInfo(open);
-        }
-        finally
-        {
-            _turn.Release();
-        }
-
-        UploadAccepted?.Invoke(receipt);
-        RoundChanged?.Invoke(info);
-        return receipt;
-    }
-
-    /// <inheritdoc />
-    public async Task<byte[]> GetConsensusAsync(string? participantId, int round, CancellationToken cancellationToken)
-    {
-        if (participantId is not null) await RequireParticipantAsync(participantId, round, cancellationToken).ConfigureAwait(false);
-        var result = await CompletedResultAsync(round, cancellationToken).ConfigureAwait(false);
-        var bytes = await _artifacts.GetAsync(result.ConsensusSha256, cancellationToken).ConfigureAwait(false)
-            ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"The consensus of round {round} is missing from the artifact store.");
-        if (participantId is not null && _current is { } open)
-        {
-            await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                open.DownloadedBytes += bytes.Length;
-            }
-            finally
-            {
-                _turn.Release();
-            }
-        }
-
-        return bytes;
-    }
-
-    /// <summary>The most recent refused requests, newest first (for the dashboard).</summary>
-    /// <param name="limit">At most this many, 1 to 10,000.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    public Task<IReadOnlyList<RejectionRecord>> ListRejectionsAsync(int limit, CancellationToken cancellationToken) =>
-        _store.ListRejectionsAsync(Math.Clamp(limit, 1, 10_000), cancellationToken);
-
-    /// <inheritdoc />
-    public async Task<byte[]> GetStudentAsync(int version, CancellationToken cancellationToken)
-    {
-        var result = await CompletedResultAsync(version, cancellationToken).ConfigureAwait(false);
-        return await _artifacts.GetAsync(result.StudentSha256, cancellationToken).ConfigureAwait(false)
-            ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"Student {version} is missing from the artifact store.");
-    }
-
-    /// <summary>Stops the deadline watch and any distillation in flight; the store keeps the round to resume.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync().ConfigureAwait(false);
-        _current?.Cancellation.Cancel();
-        foreach (var task in new[] { _deadlineLoop, _distillation })
-        {
-            if (task is null) continue;
-            try
-            {
-                await task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping is what was asked for.
-            }
-        }
-
-        _current?.Dispose();
-        _stopping.Dispose();
-        _turn.Dispose();
-    }
-
-    private IEnsembleAccumulator BeginEnsemble(RoundSettings settings) =>
-        EnsembleStrategyFactory.Create(new EnsembleOptions { Name = settings.Strategy, Temperature = settings.Temperature })
-            .Begin(PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
-
-    // Folds a validated upload into the round: the ensemble copies what it needs, the aggregator
-    // keeps only each teacher's predictions, so memory does not grow with the logits of teachers.
-    private void Fold(RoundRuntime round, DecodedUpload upload, long bytes)
-    {
-        var classes = PublicSet.Examples.ClassCount;
-        using (torch.NewDisposeScope())
-        {
-            foreach (var teacher in upload.Teachers)
-            {
-                var logits = torch.tensor(teacher.Logits, new long[] { teacher.Logits.Length / classes, classes });
-                var predictions = ArgMaxRows(teacher.Logits, classes);
-                double? accuracy = _validationLabels.Length == 0 ? null : AccuracyOn(predictions, _validationLabels);
-                round.Accumulator!.Add(new TeacherContribution($"{upload.ParticipantId}/{teacher.Report.TeacherId}", logits)
-                {
-                    ValidationAccuracy = accuracy,
-                    PerClassWeights = teacher.Report.ClassCounts.Select(count => (double)count).ToArray(),
-                    Weight = teacher.Report.PrivateExamples,
-                });
-                round.Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy, teacher.Report.PrivateExamples));
-            }
-        }
-
-        round.Uploaded.Add(upload.ParticipantId);
-        round.UploadedBytes += bytes;
-    }
-
-    private async Task ResumeAsync(RoundRecord record, CancellationToken cancellationToken)
-    {
-        var settings = JsonSerializer.Deserialize(record.SettingsJson, ProtocolJsonContext.Default.RoundSettings)
-            ?? throw new InvalidOperationException($"Round {record.RoundNumber} has no settings in the store.");
-        var round = new RoundRuntime(record, settings, BeginEnsemble(settings));
-        foreach (var submission in await _store.ListSubmissionsAsync(record.RoundNumber, cancellationToken).ConfigureAwait(false))
-        {
-            var body = await _artifacts.GetAsync(submission.ArtifactSha256, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"Round {record.RoundNumber}: the upload of '{submission.ParticipantId}' ({submission.ArtifactSha256}) is missing from the artifact store.");
-            var upload = SoftLabelsCodec.Decode(body, record.RoundNumber, submission.ParticipantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
-            Fold(round, upload, body.Length);
-        }
-
-        _current = round;
-        if (round.State == RoundState.Distilling) StartDistillation(round);
-    }
-
-    private async Task WatchDeadlinesAsync(CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            await Task.Delay(DeadlinePollInterval, _time, stopping).ConfigureAwait(false);
-            RoundInfo? changed = null;
-            await _turn.WaitAsync(stopping).ConfigureAwait(false);
-            try
-            {
-                if (_current is { State: RoundState.Open } open && _time.GetUtcNow() >= open.Record.Deadline)
-                {
-                    if (open.Uploaded.Count >= open.Settings.Quorum)
-                    {
-                        await BeginDistillingAsync(open, stopping).ConfigureAwait(false);
-                        changed = ToInfo(open);
-                    }
-                    else
-                    {
-                        changed = await EndRoundAsync(open, RoundState.Failed,
-                            $"quorum not reached: {open.Uploaded.Count} of {open.Settings.Quorum} uploads by the deadline", null, stopping).ConfigureAwait(false);
-                    }
-                }
-            }
-            finally
-            {
-                _turn.Release();
-            }
-
-            if (changed is not null) RoundChanged?.Invoke(changed);
-        }
-    }
-
-    // Called inside the turn.
-    private async Task BeginDistillingAsync(RoundRuntime round, CancellationToken cancellationToken)
-    {
-        round.Record = round.Record with { State = RoundState.Distilling.ToName() };
-        await _store.UpdateRoundAsync(round.Record, cancellationToken).ConfigureAwait(false);
-        StartDistillation(round);
-    }
-
-    private void StartDistillation(RoundRuntime round)
-    {
-        _distillation = Task.Factory.StartNew(() => DistillAsync(round), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
-    }
-
-    private async Task DistillAsync(RoundRuntime round)
-    {
-        var token = round.Cancellation.Token;
-        RoundInfo info;
-        try
-        {
-            var result = await TrainStudentAsync(round, token).ConfigureAwait(false);
-            await _turn.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                if (!ReferenceEquals(_current, round)) return; // cancelled meanwhile
-                info = await EndRoundAsync(round, RoundState.Completed, null, result, CancellationToken.None).ConfigureAwait(false);
-                Volatile.Write(ref _studentVersion, round.Record.RoundNumber);
-            }
-            finally
-            {
-                _turn.Release();
-            }
-
-            RoundCompleted?.Invoke(info);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            return; // cancelled by an admin (the round is already ended) or the host is stopping (it resumes on restart)
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            // The round records why; the aggregator stays up for the next round.
-            await _turn.WaitAsync(CancellationToken.None).ConfigureAwait(false);
-            try
-            {
-                if (!ReferenceEquals(_current, round)) return;
-                info = await EndRoundAsync(round, RoundState.Failed, $"distillation failed: {error.Message}", null, CancellationToken.None).ConfigureAwait(false);
-            }
-            finally
-            {
-                _turn.Release();
-            }
-        }
-
-        RoundChanged?.Invoke(info);
-    }
-
-    // Runs on the distillation thread, start to end, so libtorch's thread-local state stays put.
-    private async Task<RoundResult> TrainStudentAsync(RoundRuntime round, CancellationToken token)
-    {
-        var publicSet = PublicSet;
-        var classes = publicSet.Examples.ClassCount;
-        var watch = Stopwatch.StartNew();
-        float[] consensus;
-        byte[] studentBytes;
-        double? studentAccuracy = null;
-        double finalLoss;
-        int[] ensemblePredictions;
-        byte[]? previousStudent = null;
-        if (_studentVersion > 0) previousStudent = await GetStudentAsync(_studentVersion, token).ConfigureAwait(false);
-
-        torch.set_num_threads(_options.Threads);
-        var strategyWeights = round.Accumulator!.TeacherWeights;
-
-        // All tensor work of the round, synchronously in one scope: nothing crosses the awaits.
-        using (torch.NewDisposeScope())
-        {
-            var target = round.Accumulator!.Finish();
-            consensus = target.cpu().contiguous().data<float>().ToArray();
-            ensemblePredictions = ArgMaxRows(consensus, classes);
-            torch.manual_seed(unchecked((long)(_options.Seed + (ulong)round.Record.RoundNumber)));
-            using var student = ModelFactory.Create(_options.Student, publicSet.Examples.ExampleShape);
-            if (previousStudent is not null) ModelWeights.Load(student, previousStudent);
-            var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: round.Settings.StudentEpochs, BatchSize: _options.StudentBatchSize,
-                LearningRate: round.Settings.StudentLearningRate, Optimizer: "adamw", WeightDecay: 5e-4, Seed: _options.Seed + (ulong)round.Record.RoundNumber,
-                Device: _options.Device));
-            var progress = new Progress(report =>
-            {
-                round.DistillProgress = ((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs;
-                if (report.EpochCompleted) RoundChanged?.Invoke(ToInfo(round));
-            });
-            var summary = trainer.Train(student, publicSet.Examples, target, new KnowledgeDistillationLoss(round.Settings.Temperature), progress, token);
-            finalLoss = summary.FinalLoss;
-            if (_evaluationSet is not null) studentAccuracy = Predictor.Accuracy(student, _evaluationSet);
-            studentBytes = ModelWeights.Save(student,
-                new Dictionary<string, string> { ["format"] = "feddistill-student/1", ["model"] = _options.Student.Kind, ["version"] = round.Record.RoundNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-        }
-
-        watch.Stop();
-        var studentSha = await _artifacts.PutAsync(studentBytes, token).ConfigureAwait(false);
-        var consensusSha = await _artifacts.PutAsync(SoftLabelsCodec.EncodeConsensus(round.Record.RoundNumber, publicSet.Fingerprint, consensus, classes), token).ConfigureAwait(false);
-        double? ensembleAccuracy = _validationLabels.Length == 0 ? null : AccuracyOn(ensemblePredictions, _validationLabels);
-        var totalExamples = Math.Max(1, round.Teachers.Sum(t => (double)t.PrivateExamples));
-        var teachers = round.Teachers.Select(t => new TeacherRoundMetrics(t.ParticipantId, t.TeacherId, t.ValidationAccuracy, Agreement(t.Predictions, ensemblePredictions), t.ReportedAccuracy,
-            strategyWeights is not null && strategyWeights.TryGetValue($"{t.ParticipantId}/{t.TeacherId}", out var weight) ? weight : t.PrivateExamples / totalExamples)).ToList();
-        var result = new RoundResult(round.Record.RoundNumber, studentSha, consensusSha, studentAccuracy, ensembleAccuracy, finalLoss, teachers,
-            round.UploadedBytes, round.DownloadedBytes, watch.Elapsed.TotalSeconds, (_time.GetUtcNow() - round.Record.OpenedAt).TotalSeconds);
+        var record = FindRound(round);
+        if (record is not { State: RoundState.Completed, Result: { } result })
+            throw new FederationException(FederationErrorKind.NotFound, "no-student", record is null ? $"There is no round {round}." : $"Round {round} is {record.State.ToName()}, not completed.");
         return result;
     }
 
-    // Called inside the turn.
-    private async Task<RoundInfo> EndRoundAsync(RoundRuntime round, RoundState state, string? reason, RoundResult? result, CancellationToken cancellationToken)
+    private async Task<ParticipantInfo> RequireParticipantAsync(string participantId, GrainId? caller, int? round)
     {
-        round.Record = round.Record with
-        {
-            State = state.ToName(),
-            ClosedAt = _time.GetUtcNow(),
-            FailureReason = reason,
-            ResultJson = result is null ? null : JsonSerializer.Serialize(result, ProtocolJsonContext.Default.RoundResult),
-        };
-        await _store.UpdateRoundAsync(round.Record, cancellationToken).ConfigureAwait(false);
-        var info = ToInfo(round);
-        _current = null;
-        round.Dispose();
-        return info;
+        if (participantId is null || !State.Participants.TryGetValue(participantId, out var participant))
+            throw await RejectAsync(participantId, round, FederationErrorKind.Forbidden, "unknown-participant",
+                $"'{participantId}' is not a participant of this federation; an admin must admit it first.");
+        if (caller is not { } id || id.Type != ClientGrainType || !string.Equals(id.Key.ToString(), participantId, StringComparison.Ordinal))
+            throw await RejectAsync(participantId, round, FederationErrorKind.Forbidden, "impersonation",
+                $"Only the client grain of '{participantId}' may act for it; the call came from {caller?.ToString() ?? "outside any grain"}.");
+        return participant;
     }
 
-    private async Task<RoundResult> CompletedResultAsync(int round, CancellationToken cancellationToken)
+    private async Task<RoundRecord> RequireOpenForAsync(string participantId, int number)
     {
-        var record = await _store.GetRoundAsync(round, cancellationToken).ConfigureAwait(false);
-        if (record is null || RoundStates.Parse(record.State) != RoundState.Completed || record.ResultJson is null)
-            throw new FederationException(FederationErrorKind.NotFound, "no-student", record is null ? $"There is no round {round}." : $"Round {round} is {record.State}, not completed.");
-        return JsonSerializer.Deserialize(record.ResultJson, ProtocolJsonContext.Default.RoundResult)!;
+        var round = FindRound(number);
+        if (round is null) throw await RejectAsync(participantId, number, FederationErrorKind.NotFound, "unknown-round", $"There is no round {number}.");
+        if (round.State != RoundState.Open || _time.GetUtcNow() >= round.Deadline)
+            throw await RejectAsync(participantId, number, FederationErrorKind.Conflict, "round-closed", $"Round {number} is {round.State.ToName()} and accepts no uploads (its deadline was {round.Deadline:O}).");
+        if (round.Uploads.Any(u => u.ParticipantId == participantId))
+            throw await RejectAsync(participantId, number, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already uploaded to round {number}; one upload per round.");
+        return round;
     }
 
-    private async Task<ParticipantRecord> RequireParticipantAsync(string participantId, int? round, CancellationToken cancellationToken)
+    /// <summary>Records a refusal (kept in the state with the next write that succeeds) and returns the exception to throw.</summary>
+    private Task<FederationException> RejectAsync(string? participantId, int? round, FederationErrorKind kind, string reason, string message)
     {
-        var participant = await _store.GetParticipantAsync(participantId, cancellationToken).ConfigureAwait(false);
-        return participant ?? throw await RejectAsync(participantId, round, FederationErrorKind.Forbidden, "unknown-participant",
-            $"'{participantId}' is not a participant of this federation; an admin must add it first.", cancellationToken).ConfigureAwait(false);
+        State.Rejections.Add(new RejectionInfo(_time.GetUtcNow(), participantId, round, reason, message));
+        if (State.Rejections.Count > FederationState.MaxRejections) State.Rejections.RemoveRange(0, State.Rejections.Count - FederationState.MaxRejections);
+        _metrics.Rejected(reason);
+        LogRejected(_logger, participantId ?? "(unknown)", reason, message);
+        return Task.FromResult(new FederationException(kind, reason, message));
     }
 
-    /// <summary>Records a refusal and returns the exception to throw.</summary>
-    private async Task<FederationException> RejectAsync(string? participantId, int? round, FederationErrorKind kind, string reason, string message, CancellationToken cancellationToken)
-    {
-        var rejection = new RejectionRecord(_time.GetUtcNow(), participantId, round, reason, message);
-        await _store.AddRejectionAsync(rejection, cancellationToken).ConfigureAwait(false);
-        Rejected?.Invoke(rejection);
-        return new FederationException(kind, reason, message);
-    }
+    private RoundInfo ToInfo(RoundRecord round) =>
+        new(round.Number, round.State, round.Settings, round.OpenedAt, round.Deadline, round.ClosedAt, round.Uploads.Select(u => u.ParticipantId).ToList(),
+            round.Result, round.FailureReason, round.State == RoundState.Distilling ? Volatile.Read(ref _distillProgress) : null);
 
-    private void Touch(string participantId)
-    {
-        lock (_lastSeen) _lastSeen[participantId] = _time.GetUtcNow();
-    }
-
-    private RoundInfo ToInfo(RoundRuntime round)
-    {
-        var info = ToInfo(round.Record, round.Settings, round.Uploaded.ToList());
-        return round.State == RoundState.Distilling ? info with { DistillProgress = round.DistillProgress } : info;
-    }
-
-    private async Task<RoundInfo> ToInfoAsync(RoundRecord record, CancellationToken cancellationToken)
-    {
-        var settings = JsonSerializer.Deserialize(record.SettingsJson, ProtocolJsonContext.Default.RoundSettings)!;
-        var uploaded = (await _store.ListSubmissionsAsync(record.RoundNumber, cancellationToken).ConfigureAwait(false)).Select(s => s.ParticipantId).ToList();
-        return ToInfo(record, settings, uploaded);
-    }
-
-    private static RoundInfo ToInfo(RoundRecord record, RoundSettings settings, IReadOnlyList<string> uploaded) =>
-        new(record.RoundNumber, RoundStates.Parse(record.State), settings, record.OpenedAt, record.Deadline, record.ClosedAt, uploaded,
-            record.ResultJson is null ? null : JsonSerializer.Deserialize(record.ResultJson, ProtocolJsonContext.Default.RoundResult), record.FailureReason);
-
-    private static ParticipantInfo ToInfo(ParticipantRecord record) =>
-        new(record.ParticipantId, record.DisplayName, record.RegisteredAt, record.LastSeenAt,
-            record.ReportJson is null ? null : JsonSerializer.Deserialize(record.ReportJson, ProtocolJsonContext.Default.ParticipantReport));
-
-    private static int[] ArgMaxRows(float[] logits, int classes)
-    {
-        var rows = logits.Length / classes;
-        var predictions = new int[rows];
-        for (var row = 0; row < rows; row++)
-        {
-            var span = logits.AsSpan(row * classes, classes);
-            var best = 0;
-            for (var c = 1; c < classes; c++) if (span[c] > span[best]) best = c;
-            predictions[row] = best;
-        }
-
-        return predictions;
-    }
-
-    private static double AccuracyOn(int[] predictions, int[] labels)
-    {
-        var correct = 0;
-        for (var i = 0; i < labels.Length; i++) if (predictions[i] == labels[i]) correct++;
-        return (double)correct / labels.Length;
-    }
-
-    private static double Agreement(int[] a, int[] b)
-    {
-        var same = 0;
-        for (var i = 0; i < a.Length; i++) if (a[i] == b[i]) same++;
-        return (double)same / a.Length;
-    }
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex ParticipantIdPattern();
 
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Federation '{Federation}' active: public set of {Examples} examples, fingerprint {Fingerprint}; the student is distilled on {Device}")]
+    private static partial void LogActivated(ILogger logger, string federation, int examples, string fingerprint, string device);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admitted participant {Participant}")]
+    private static partial void LogAdmitted(ILogger logger, string participant);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} opened ({Strategy}) for {Participants} participants; uploads close at {Deadline:O}")]
+    private static partial void LogRoundStarted(ILogger logger, int round, string strategy, int participants, DateTimeOffset deadline);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Round {Round}: could not hand the work to {Participant} ({Error}); it is offered again shortly")]
+    private static partial void LogDispatchFailed(ILogger logger, int round, string participant, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: accepted {Bytes} bytes of {DType} logits from {Participant}; {Uploads} uploads")]
+    private static partial void LogUploadAccepted(ILogger logger, int round, string participant, long bytes, string dtype, int uploads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} resumed ({State}, {Uploads} stored uploads folded back in)")]
+    private static partial void LogResumed(ILogger logger, int round, string state, int uploads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: distilling the student from {Uploads} uploads")]
+    private static partial void LogDistilling(ILogger logger, int round, int uploads);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Round {Round}: distillation failed: {Error}")]
+    private static partial void LogDistillationFailed(ILogger logger, int round, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} completed: student accuracy {Accuracy:F4}, distilled in {Seconds:F1} s")]
+    private static partial void LogPublished(ILogger logger, int round, double accuracy, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} ended {State} {Reason}")]
+    private static partial void LogRoundEnded(ILogger logger, int round, string state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request from {Participant}: {Reason}: {Detail}")]
+    private static partial void LogRejected(ILogger logger, string participant, string reason, string detail);
 }

@@ -1,25 +1,32 @@
-using System.Globalization;
-using System.Text.Json;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
-using FedDistill.Grains.Protocol.Safetensors;
+using MessagePack;
 
 namespace FedDistill.Grains.Protocol;
 
 /// <summary>
-/// The one place where soft-label uploads are written and read: a safetensors file with one
-/// [N, C] tensor per teacher (<c>teacher/&lt;id&gt;</c>, float32 or float16) and metadata naming the
-/// format, round, participant and public set. <see cref="Decode"/> checks everything a hostile or
-/// broken sender could get wrong and throws a <see cref="FederationException"/> naming the problem.
+/// The one place where soft-label uploads and consensus logits are written and read: MessagePack
+/// (<see cref="SoftLabelPayload"/>, <see cref="ConsensusPayload"/>) with raw little-endian fp16 or
+/// fp32 arrays. <see cref="Decode"/> checks everything a hostile or broken sender could get wrong
+/// and throws a <see cref="FederationException"/> naming the problem.
 /// </summary>
+/// <remarks>
+/// No compression: logits are close to incompressible noise in their low bits, and LZ4 saved
+/// under 10 % of an fp16 upload for the time it costs both sides (docs/benchmarks.md, codec).
+/// </remarks>
 public static partial class SoftLabelsCodec
 {
-    /// <summary>The format tag in the metadata; a new incompatible layout gets a new tag.</summary>
-    public const string Format = "feddistill-soft-labels/1";
+    /// <summary>The upload layout's tag.</summary>
+    public const string Format = "feddistill-soft-labels/2";
+
+    /// <summary>The consensus layout's tag.</summary>
+    public const string ConsensusFormat = "feddistill-consensus/2";
 
     /// <summary>Most teachers one organization may upload in a round.</summary>
     public const int MaxTeachers = 32;
 
-    private const string TensorPrefix = "teacher/";
+    // Untrusted input: MessagePack's hardened mode (collision-resistant hashing, depth limits).
+    private static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>Encodes an organization's logits for one round.</summary>
     /// <param name="round">The round.</param>
@@ -28,34 +35,45 @@ public static partial class SoftLabelsCodec
     /// <param name="dtype"><c>float32</c> or <c>float16</c>.</param>
     /// <param name="classes">C, the columns of every logits array.</param>
     /// <param name="teachers">Each teacher's report and N × C logits.</param>
-    /// <param name="computeSeconds">Teacher work spent on this upload, reported for the round's accounting.</param>
-    /// <returns>The safetensors bytes, owned by the caller.</returns>
+    /// <param name="computeSeconds">Teacher work spent on this upload.</param>
+    /// <returns>The payload, owned by the caller.</returns>
     public static byte[] Encode(int round, string participantId, string publicSetFingerprint, string dtype, int classes,
         IReadOnlyList<(TeacherReport Report, float[] Logits)> teachers, double computeSeconds = 0)
     {
         ArgumentNullException.ThrowIfNull(teachers);
         if (teachers.Count == 0) throw new ArgumentException("An upload carries at least one teacher.", nameof(teachers));
         if (!RoundSettings.AllowedLogitsDTypes.Contains(dtype)) throw new ArgumentException($"Unknown logits dtype '{dtype}'.", nameof(dtype));
-        var entries = new List<SafetensorsEntry>(teachers.Count);
+        var rows = teachers[0].Logits.Length / classes;
+        var payload = new SoftLabelPayload
+        {
+            Format = Format,
+            Round = round,
+            ParticipantId = participantId,
+            PublicSetFingerprint = publicSetFingerprint,
+            DType = dtype,
+            Rows = rows,
+            Classes = classes,
+            ComputeSeconds = computeSeconds,
+            Teachers = new List<TeacherLogitsPayload>(teachers.Count),
+        };
         foreach (var (report, logits) in teachers)
         {
-            if (logits.Length % classes != 0) throw new ArgumentException($"Teacher '{report.TeacherId}' has {logits.Length} logits, not a multiple of {classes} classes.", nameof(teachers));
-            long[] shape = [logits.Length / classes, classes];
-            var name = TensorPrefix + report.TeacherId;
-            entries.Add(dtype == "float16"
-                ? SafetensorsEntry.FromValues<Half>(name, shape, Array.ConvertAll(logits, value => (Half)value))
-                : SafetensorsEntry.FromValues<float>(name, shape, logits));
+            if (logits.Length != rows * classes) throw new ArgumentException($"Teacher '{report.TeacherId}' has {logits.Length} logits; expected {rows} × {classes}.", nameof(teachers));
+            payload.Teachers.Add(new TeacherLogitsPayload
+            {
+                TeacherId = report.TeacherId,
+                Model = report.Model,
+                Parameters = report.Parameters,
+                PrivateExamples = report.PrivateExamples,
+                ClassCounts = report.ClassCounts.ToArray(),
+                LocalAccuracy = report.LocalAccuracy,
+                Logits = dtype == "float16"
+                    ? MemoryMarshal.AsBytes(Array.ConvertAll(logits, value => (Half)value).AsSpan()).ToArray()
+                    : MemoryMarshal.AsBytes(logits.AsSpan()).ToArray(),
+            });
         }
 
-        var metadata = new UploadMetadata(dtype, teachers.Select(t => t.Report).ToList(), computeSeconds);
-        return SafetensorsWriter.ToBytes(entries, new Dictionary<string, string>
-        {
-            ["format"] = Format,
-            ["round"] = round.ToString(CultureInfo.InvariantCulture),
-            ["participant"] = participantId,
-            ["public_set_fingerprint"] = publicSetFingerprint,
-            ["upload"] = JsonSerializer.Serialize(metadata, ProtocolJsonContext.Default.UploadMetadata),
-        });
+        return MessagePackSerializer.Serialize(payload, Options);
     }
 
     /// <summary>
@@ -63,118 +81,104 @@ public static partial class SoftLabelsCodec
     /// failure: the caller only acts on a returned value.
     /// </summary>
     /// <exception cref="FederationException">
-    /// <see cref="FederationErrorKind.Invalid"/> with reason <c>malformed-safetensors</c>,
-    /// <c>wrong-format</c>, <c>metadata-mismatch</c>, <c>wrong-fingerprint</c>, <c>wrong-dtype</c>,
-    /// <c>wrong-shape</c>, <c>non-finite</c> or <c>bad-teachers</c>.
+    /// <see cref="FederationErrorKind.Invalid"/> with reason <c>malformed-payload</c>, <c>wrong-format</c>,
+    /// <c>metadata-mismatch</c>, <c>wrong-fingerprint</c>, <c>wrong-dtype</c>, <c>wrong-shape</c>,
+    /// <c>non-finite</c> or <c>bad-teachers</c>.
     /// </exception>
     public static DecodedUpload Decode(ReadOnlyMemory<byte> body, int expectedRound, string expectedParticipantId,
         string expectedFingerprint, int examples, int classes)
     {
-        SafetensorsDocument document;
-        try
+        var payload = Deserialize<SoftLabelPayload>(body, "upload");
+        if (payload.Format != Format)
+            throw Invalid("wrong-format", $"The payload must carry format '{Format}'; got '{payload.Format ?? "(none)"}'.");
+        if (payload.Round != expectedRound)
+            throw Invalid("metadata-mismatch", $"The payload names round {payload.Round} but was sent to round {expectedRound}.");
+        if (payload.ParticipantId != expectedParticipantId)
+            throw Invalid("metadata-mismatch", $"The payload names participant '{payload.ParticipantId ?? "(none)"}' but was sent by '{expectedParticipantId}'.");
+        if (!string.Equals(payload.PublicSetFingerprint, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
+            throw Invalid("wrong-fingerprint", $"The logits were computed on public set '{payload.PublicSetFingerprint ?? "(none)"}', not on this federation's public set '{expectedFingerprint}'.");
+        var elementSize = payload.DType switch
         {
-            document = SafetensorsReader.Read(body);
-        }
-        catch (SafetensorsFormatException error)
-        {
-            throw Invalid("malformed-safetensors", $"The body is not a valid safetensors file: {error.Message}");
-        }
+            "float32" => sizeof(float),
+            "float16" => 2,
+            _ => throw Invalid("wrong-dtype", $"The payload declares dtype '{payload.DType ?? "(none)"}'; allowed: {string.Join(", ", RoundSettings.AllowedLogitsDTypes)}."),
+        };
+        if (payload.Rows != examples || payload.Classes != classes)
+            throw Invalid("wrong-shape", $"The payload declares [{payload.Rows}, {payload.Classes}] logits; expected [{examples}, {classes}] (public set rows × classes).");
+        if (payload.Teachers is not { Count: > 0 } entries) throw Invalid("bad-teachers", "The payload must carry at least one teacher.");
+        if (entries.Count > MaxTeachers) throw Invalid("bad-teachers", $"An upload may carry at most {MaxTeachers} teachers; this one has {entries.Count}.");
+        if (!double.IsFinite(payload.ComputeSeconds) || payload.ComputeSeconds < 0)
+            throw Invalid("metadata-mismatch", $"The payload reports {payload.ComputeSeconds} compute seconds; it must be finite and at least 0.");
 
-        var meta = document.Metadata;
-        if (!meta.TryGetValue("format", out var format) || format != Format)
-            throw Invalid("wrong-format", $"The safetensors metadata must carry format '{Format}'; got '{format ?? "(none)"}'.");
-        if (!meta.TryGetValue("round", out var round) || round != expectedRound.ToString(CultureInfo.InvariantCulture))
-            throw Invalid("metadata-mismatch", $"The upload's metadata names round '{round ?? "(none)"}' but was sent to round {expectedRound}.");
-        if (!meta.TryGetValue("participant", out var participant) || participant != expectedParticipantId)
-            throw Invalid("metadata-mismatch", $"The upload's metadata names participant '{participant ?? "(none)"}' but was sent as '{expectedParticipantId}'.");
-        if (!meta.TryGetValue("public_set_fingerprint", out var fingerprint) || !string.Equals(fingerprint, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
-            throw Invalid("wrong-fingerprint", $"The logits were computed on public set '{fingerprint ?? "(none)"}', not on this federation's public set '{expectedFingerprint}'.");
-
-        UploadMetadata? upload;
-        try
-        {
-            upload = meta.TryGetValue("upload", out var json) ? JsonSerializer.Deserialize(json, ProtocolJsonContext.Default.UploadMetadata) : null;
-        }
-        catch (JsonException error)
-        {
-            throw Invalid("bad-teachers", $"The 'upload' metadata is not valid JSON: {error.Message}");
-        }
-
-        if (upload?.Teachers is not { Count: > 0 } reports)
-            throw Invalid("bad-teachers", "The 'upload' metadata must list at least one teacher.");
-        if (reports.Count > MaxTeachers) throw Invalid("bad-teachers", $"An upload may carry at most {MaxTeachers} teachers; this one lists {reports.Count}.");
-        if (document.Count != reports.Count)
-            throw Invalid("bad-teachers", $"The metadata lists {reports.Count} teachers but the file holds {document.Count} tensors.");
-
-        var teachers = new List<DecodedTeacherLogits>(reports.Count);
+        var teachers = new List<DecodedTeacherLogits>(entries.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var report in reports)
+        foreach (var entry in entries)
         {
-            var teacherId = report?.TeacherId ?? string.Empty;
-            if (report is null || !TeacherIdPattern().IsMatch(teacherId))
+            var teacherId = entry?.TeacherId ?? string.Empty;
+            if (entry is null || !TeacherIdPattern().IsMatch(teacherId))
                 throw Invalid("bad-teachers", $"Teacher id '{teacherId}' must match [A-Za-z0-9][A-Za-z0-9._-]{{0,63}}.");
-            if (!seen.Add(teacherId)) throw Invalid("bad-teachers", $"Teacher '{report.TeacherId}' appears twice.");
-            if (report.ClassCounts is null || report.ClassCounts.Count != classes || report.ClassCounts.Any(count => count < 0))
-                throw Invalid("bad-teachers", $"Teacher '{report.TeacherId}' must report {classes} non-negative class counts.");
-            if (!document.TryGetEntry(TensorPrefix + report.TeacherId, out var entry))
-                throw Invalid("bad-teachers", $"The file has no tensor '{TensorPrefix}{report.TeacherId}'.");
-            teachers.Add(new DecodedTeacherLogits(report, ReadLogits(entry, upload.DType, examples, classes)));
+            if (!seen.Add(teacherId)) throw Invalid("bad-teachers", $"Teacher '{teacherId}' appears twice.");
+            if (entry.ClassCounts is null || entry.ClassCounts.Length != classes || entry.ClassCounts.Any(count => count < 0))
+                throw Invalid("bad-teachers", $"Teacher '{teacherId}' must report {classes} non-negative class counts.");
+            if (entry.PrivateExamples < 0 || entry.Parameters < 0 || (entry.LocalAccuracy is { } accuracy && !(accuracy >= 0 && accuracy <= 1)))
+                throw Invalid("bad-teachers", $"Teacher '{teacherId}' reports a negative count or an accuracy outside [0, 1].");
+            var expectedBytes = (long)examples * classes * elementSize;
+            if (entry.Logits is null || entry.Logits.Length != expectedBytes)
+                throw Invalid("wrong-shape", $"Teacher '{teacherId}' has {entry.Logits?.Length ?? 0} bytes of logits; [{examples}, {classes}] {payload.DType} needs {expectedBytes}.");
+            var logits = ReadLogits(entry.Logits, elementSize, classes, $"Teacher '{teacherId}'");
+            var report = new TeacherReport(teacherId, entry.Model ?? "unknown", entry.Parameters, entry.PrivateExamples, entry.ClassCounts, entry.LocalAccuracy);
+            teachers.Add(new DecodedTeacherLogits(report, logits));
         }
 
-        return new DecodedUpload(expectedRound, expectedParticipantId, upload, teachers);
+        return new DecodedUpload(expectedRound, expectedParticipantId, new UploadMetadata(payload.DType!, teachers.Select(t => t.Report).ToList(), payload.ComputeSeconds), teachers);
     }
 
     /// <summary>Encodes the ensemble's [N, C] float32 logits of a round (what co-distillation rounds digest).</summary>
     public static byte[] EncodeConsensus(int round, string publicSetFingerprint, float[] logits, int classes) =>
-        SafetensorsWriter.ToBytes(
-            [SafetensorsEntry.FromValues<float>("consensus", [logits.Length / classes, classes], logits)],
-            new Dictionary<string, string>
-            {
-                ["format"] = "feddistill-consensus/1",
-                ["round"] = round.ToString(CultureInfo.InvariantCulture),
-                ["public_set_fingerprint"] = publicSetFingerprint,
-            });
+        MessagePackSerializer.Serialize(new ConsensusPayload
+        {
+            Format = ConsensusFormat,
+            Round = round,
+            PublicSetFingerprint = publicSetFingerprint,
+            Rows = logits.Length / classes,
+            Classes = classes,
+            Logits = MemoryMarshal.AsBytes(logits.AsSpan()).ToArray(),
+        }, Options);
 
     /// <summary>Reads a consensus written by <see cref="EncodeConsensus"/>, checking it is for this public set.</summary>
     /// <exception cref="FederationException">It is malformed, or for another public set or shape.</exception>
     public static float[] DecodeConsensus(ReadOnlyMemory<byte> body, string expectedFingerprint, int examples, int classes)
     {
-        SafetensorsDocument document;
-        try
-        {
-            document = SafetensorsReader.Read(body);
-        }
-        catch (SafetensorsFormatException error)
-        {
-            throw Invalid("malformed-safetensors", $"The consensus is not a valid safetensors file: {error.Message}");
-        }
-
-        if (!document.Metadata.TryGetValue("public_set_fingerprint", out var fingerprint) || !string.Equals(fingerprint, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
-            throw Invalid("wrong-fingerprint", $"The consensus is for public set '{fingerprint ?? "(none)"}', not '{expectedFingerprint}'.");
-        if (!document.TryGetEntry("consensus", out var entry)) throw Invalid("wrong-format", "The consensus file has no 'consensus' tensor.");
-        return ReadLogits(entry, "float32", examples, classes);
+        var payload = Deserialize<ConsensusPayload>(body, "consensus");
+        if (payload.Format != ConsensusFormat) throw Invalid("wrong-format", $"The consensus must carry format '{ConsensusFormat}'; got '{payload.Format ?? "(none)"}'.");
+        if (!string.Equals(payload.PublicSetFingerprint, expectedFingerprint, StringComparison.OrdinalIgnoreCase))
+            throw Invalid("wrong-fingerprint", $"The consensus is for public set '{payload.PublicSetFingerprint ?? "(none)"}', not '{expectedFingerprint}'.");
+        if (payload.Rows != examples || payload.Classes != classes || payload.Logits is null || payload.Logits.Length != (long)examples * classes * sizeof(float))
+            throw Invalid("wrong-shape", $"The consensus is [{payload.Rows}, {payload.Classes}] with {payload.Logits?.Length ?? 0} bytes; expected [{examples}, {classes}] float32.");
+        return ReadLogits(payload.Logits, sizeof(float), classes, "The consensus");
     }
 
-    private static float[] ReadLogits(SafetensorsEntry entry, string declaredDType, int examples, int classes)
+    private static T Deserialize<T>(ReadOnlyMemory<byte> body, string what)
     {
-        var expectedDType = declaredDType switch
+        try
         {
-            "float32" => SafetensorsDType.Float32,
-            "float16" => SafetensorsDType.Float16,
-            _ => throw Invalid("wrong-dtype", $"The upload declares dtype '{declaredDType}'; allowed: {string.Join(", ", RoundSettings.AllowedLogitsDTypes)}."),
-        };
-        if (entry.DType != expectedDType)
-            throw Invalid("wrong-dtype", $"Tensor '{entry.Name}' is {entry.DType}; the upload declares {declaredDType}.");
-        if (entry.Shape.Count != 2 || entry.Shape[0] != examples || entry.Shape[1] != classes)
-            throw Invalid("wrong-shape", $"Tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}]; expected [{examples}, {classes}] (public set rows × classes).");
+            return MessagePackSerializer.Deserialize<T>(body, Options) ?? throw Invalid("malformed-payload", $"The {what} is empty.");
+        }
+        catch (MessagePackSerializationException error)
+        {
+            throw Invalid("malformed-payload", $"The {what} is not a valid MessagePack {typeof(T).Name}: {error.InnerException?.Message ?? error.Message}");
+        }
+    }
 
-        var logits = expectedDType == SafetensorsDType.Float16
-            ? Array.ConvertAll(entry.ToArray<Half>(), value => (float)value)
-            : entry.ToArray<float>();
+    private static float[] ReadLogits(byte[] bytes, int elementSize, int classes, string owner)
+    {
+        var logits = elementSize == 2
+            ? Array.ConvertAll(MemoryMarshal.Cast<byte, Half>(bytes).ToArray(), value => (float)value)
+            : MemoryMarshal.Cast<byte, float>(bytes).ToArray();
         for (var i = 0; i < logits.Length; i++)
         {
             if (!float.IsFinite(logits[i]))
-                throw Invalid("non-finite", $"Tensor '{entry.Name}' holds {logits[i]} at row {i / classes}, column {i % classes}; logits must be finite.");
+                throw Invalid("non-finite", $"{owner} holds {logits[i]} at row {i / classes}, column {i % classes}; logits must be finite.");
         }
 
         return logits;

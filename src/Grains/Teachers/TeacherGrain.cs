@@ -1,135 +1,227 @@
+using System.Diagnostics;
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
+using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
+using FedDistill.Grains.Clients;
+using FedDistill.Grains.Federation;
+using FedDistill.Grains.Placement;
+using FedDistill.Grains.Protocol;
+using FedDistill.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FedDistill.Grains.Teachers;
 
 /// <summary>
-/// A teacher held in this process: owns its model and private data, and handles one request at
-/// a time (libtorch modules are not safe to train and query concurrently).
+/// One private teacher of an organization, on that organization's silo only: it trains on the
+/// private data configured there, checkpoints its weights to the organization's own storage, and
+/// answers with logits on the public set.
 /// </summary>
 /// <remarks>
-/// Every request runs synchronously inside its own dispose scope, so no tensor outlives it or
-/// crosses an await: arrays go in and come out.
+/// Every piece of libtorch work runs synchronously on a thread of its own inside one dispose
+/// scope, so no tensor outlives it or crosses an await, and the silo's scheduler never runs it:
+/// arrays go in and come out. Requests are one at a time (the grain is not reentrant); only
+/// <see cref="GetReportAsync"/> interleaves.
 /// </remarks>
-public sealed class TeacherGrain : ITeacherGrain, IDisposable
+[GrainType(GrainTypeName)]
+[OrganizationPlacement]
+public sealed partial class TeacherGrain : Grain, ITeacherGrain
 {
-    private readonly nn.Module<Tensor, Tensor> _model;
-    private readonly Dataset _privateData;
-    private readonly TrainerOptions _trainerOptions;
-    private readonly SemaphoreSlim _turn = new(1, 1);
-    private readonly int? _threads;
-    private readonly double _labelSmoothing;
+    /// <summary>The teacher grain's type name.</summary>
+    public const string GrainTypeName = "teacher";
 
-    /// <summary>Creates the teacher, taking ownership of <paramref name="model"/>.</summary>
-    /// <param name="teacherId">The teacher's id within its organization.</param>
-    /// <param name="model">Its network; owned and disposed by the teacher.</param>
-    /// <param name="privateData">Labeled private examples; they never leave the teacher.</param>
-    /// <param name="trainerOptions">How <see cref="TrainAsync(IProgress{TrainingProgress}?, CancellationToken)"/> trains.</param>
-    /// <param name="threads">libtorch intra-op threads for the teacher's work, or null to leave the process setting.</param>
-    /// <param name="labelSmoothing">Label smoothing in [0, 1) of its cross entropy on private data: softer, better calibrated logits ensemble better.</param>
-    public TeacherGrain(string teacherId, nn.Module<Tensor, Tensor> model, Dataset privateData, TrainerOptions trainerOptions, int? threads = null, double labelSmoothing = 0.0)
+    private readonly IPersistentState<TeacherCheckpoint> _checkpoint;
+    private readonly OrganizationOptions _organization;
+    private readonly PublicSetCatalog _catalog;
+    private readonly ILogger<TeacherGrain> _logger;
+    private TeacherOptions _options = new();
+    private int _index;
+    private nn.Module<Tensor, Tensor>? _model;
+    private Dataset? _privateData;
+    private Dataset? _evaluationSet;
+    private TeacherReport? _report;
+
+    /// <summary>Created by Orleans on the organization's silo.</summary>
+    public TeacherGrain(
+        [PersistentState("teacher", StorageNames.Organization)] IPersistentState<TeacherCheckpoint> checkpoint,
+        IOptions<OrganizationOptions> organization,
+        PublicSetCatalog catalog,
+        ILogger<TeacherGrain> logger)
     {
-        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must lie in [0, 1).");
-        _labelSmoothing = labelSmoothing;
-        ArgumentException.ThrowIfNullOrEmpty(teacherId);
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(privateData);
-        ArgumentNullException.ThrowIfNull(trainerOptions);
-        if (!privateData.HasLabels) throw new ArgumentException("A teacher trains on labeled private data.", nameof(privateData));
-        TeacherId = teacherId;
-        _model = model;
-        _privateData = privateData;
-        _trainerOptions = trainerOptions.Validate();
-        _threads = threads;
-        var counts = new int[privateData.ClassCount];
-        foreach (var label in privateData.Labels!) counts[label]++;
-        ClassCounts = counts;
+        _checkpoint = checkpoint;
+        _organization = organization.Value;
+        _catalog = catalog;
+        _logger = logger;
+    }
+
+    private string TeacherId => _options.Id;
+
+    /// <summary>Finds the teacher's configuration on this silo; a key for another organization or an unknown teacher fails the activation.</summary>
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var key = this.GetPrimaryKeyString();
+        var organization = SiteNames.OrganizationOf(key);
+        if (!string.Equals(organization, _organization.Id, StringComparison.Ordinal))
+            throw new InvalidOperationException($"Teacher '{key}' belongs to organization '{organization}', but this silo is '{_organization.Id}'.");
+        var teacherId = key[(organization.Length + 1)..];
+        _index = _organization.Teachers.FindIndex(t => t.Id == teacherId);
+        if (_index < 0) throw new InvalidOperationException($"Organization '{organization}' has no teacher '{teacherId}' configured.");
+        _options = _organization.Teachers[_index];
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Frees the model's native memory.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _model?.Dispose();
+        _model = null;
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<int> ClassCounts { get; }
-
-    /// <inheritdoc />
-    public int PrivateExamples => _privateData.Count;
-
-    /// <summary>The teacher's network (read-only use: saving, inspecting); the teacher owns it.</summary>
-    public nn.Module<Tensor, Tensor> Model => _model;
-
-    /// <inheritdoc />
-    public string TeacherId { get; }
-
-    /// <summary>Number of trainable parameters of the teacher's model.</summary>
-    public long ParameterCount => _model.parameters().Sum(parameter => parameter.numel());
-
-    /// <inheritdoc />
-    public Task<TrainingSummary> TrainAsync(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
-        OneAtATime(() => new Trainer(_trainerOptions).Train(_model, _privateData, null, new CrossEntropyLoss(_labelSmoothing), progress, cancellationToken), cancellationToken);
-
-    /// <inheritdoc />
-    public Task<TrainingSummary> TrainAsync(TrainerOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    public async Task<TeacherReport> PrepareAsync(PublicSetSpec publicSet, string fingerprint)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        return OneAtATime(() => new Trainer(options).Train(_model, _privateData, null, new CrossEntropyLoss(_labelSmoothing), progress, cancellationToken), cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<TrainingSummary> DigestAsync(Dataset publicSet, float[] consensusLogits, TrainerOptions options, double temperature, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(publicSet);
-        ArgumentNullException.ThrowIfNull(consensusLogits);
-        ArgumentNullException.ThrowIfNull(options);
-        if (consensusLogits.Length != (long)publicSet.Count * publicSet.ClassCount)
-            throw new ArgumentException($"The consensus has {consensusLogits.Length} logits; the public set needs {publicSet.Count} × {publicSet.ClassCount}.", nameof(consensusLogits));
-        return OneAtATime(() =>
+        if (_model is not null && _report is not null) return _report;
+        var seed = _organization.Seed + (ulong)(_index * 101) + (ulong)_organization.PrivateData.Index * 7919;
+        var restored = _checkpoint.RecordExists ? _checkpoint.State.Weights : null;
+        // The model outlives this request, so it is made outside the work's dispose scope.
+        await OffTheScheduler(() =>
         {
-            var target = torch.tensor(consensusLogits, new long[] { publicSet.Count, publicSet.ClassCount });
-            return new Trainer(options).Train(_model, publicSet.HasLabels ? publicSet.WithoutLabels() : publicSet, target,
-                new KnowledgeDistillationLoss(temperature), null, cancellationToken);
-        }, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public Task<double> EvaluateAsync(Dataset testSet, CancellationToken cancellationToken) =>
-        OneAtATime(() => Predictor.Accuracy(_model, testSet), cancellationToken);
-
-    /// <inheritdoc />
-    public Task<SoftLabels> ComputeSoftLabelsAsync(Dataset publicSet, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(publicSet);
-        return OneAtATime(() =>
+            var shared = _catalog.GetVerified(publicSet, fingerprint);
+            _privateData = _organization.PrivateData.Load(shared, _catalog.Sources);
+            if (_organization.EvaluationExamples > 0) _evaluationSet = _catalog.Sources.EvaluationSet(shared, _organization.EvaluationExamples);
+            torch.manual_seed(unchecked((long)seed));
+            _model = ModelFactory.Create(_options.EffectiveModel, _privateData.ExampleShape);
+            return true;
+        }, scoped: false);
+        var trained = await OffTheScheduler(() =>
         {
-            var logits = Predictor.PredictLogits(_model, publicSet);
-            var shape = logits.shape;
-            return new SoftLabels(TeacherId, DatasetFingerprint.Compute(publicSet), (int)shape[0], (int)shape[1], logits.cpu().contiguous().data<float>().ToArray());
-        }, cancellationToken);
+            if (restored is not null)
+            {
+                ModelWeights.Load(_model!, restored);
+                return (Summary: (TrainingSummary?)null, Weights: (byte[]?)null, Seconds: 0.0);
+            }
+
+            var watch = Stopwatch.StartNew();
+            var training = _options.AugmentedCopies == 0 ? _privateData! : ImageAugmentation.Expand(_privateData!, _options.AugmentedCopies, maxShift: 2, seed + 31);
+            var summary = new Trainer(Options(Math.Max(1, _options.Epochs), _options.LearningRate, seed))
+                .Train(_model!, training, null, new CrossEntropyLoss(_options.LabelSmoothing), new EpochLog(_logger, _organization.Id, TeacherId));
+            return (Summary: (TrainingSummary?)summary, Weights: (byte[]?)ModelWeights.Save(_model!), Seconds: watch.Elapsed.TotalSeconds);
+        });
+        if (trained.Weights is { } weights)
+        {
+            _checkpoint.State.Weights = weights;
+            await _checkpoint.WriteStateAsync();
+            LogTrained(_logger, _organization.Id, TeacherId, trained.Summary!.Epochs, trained.Seconds, trained.Summary.FinalLoss);
+        }
+        else
+        {
+            LogRestored(_logger, _organization.Id, TeacherId);
+        }
+
+        return await EvaluateAsync();
     }
 
     /// <inheritdoc />
-    public void Dispose()
+    public Task<TeacherReport> GetReportAsync() =>
+        Task.FromResult(_report ?? new TeacherReport(TeacherId, _options.EffectiveModel.Kind, 0, 0, [], null));
+
+    /// <inheritdoc />
+    public async Task<TeacherReport> DigestAsync(DigestRequest request)
     {
-        _model.Dispose();
-        _turn.Dispose();
+        ArgumentNullException.ThrowIfNull(request);
+        await PrepareAsync(request.PublicSet, request.Fingerprint);
+        var weights = await OffTheScheduler(() =>
+        {
+            var shared = _catalog.GetVerified(request.PublicSet, request.Fingerprint);
+            var examples = shared.Examples;
+            if (request.Consensus.Length != (long)examples.Count * examples.ClassCount)
+                throw new FederationException(FederationErrorKind.Invalid, "wrong-shape", $"The consensus has {request.Consensus.Length} logits; the public set needs {examples.Count} × {examples.ClassCount}.");
+            var target = torch.tensor(request.Consensus, new long[] { examples.Count, examples.ClassCount });
+            new Trainer(Options(request.DigestEpochs, _options.LearningRate / 2, request.Seed))
+                .Train(_model!, examples, target, new KnowledgeDistillationLoss(request.Temperature));
+            if (request.RevisitEpochs > 0)
+            {
+                new Trainer(Options(request.RevisitEpochs, _options.LearningRate / 4, request.Seed + 1))
+                    .Train(_model!, _privateData!, null, new CrossEntropyLoss(_options.LabelSmoothing));
+            }
+
+            return ModelWeights.Save(_model!);
+        });
+        _checkpoint.State.Weights = weights;
+        await _checkpoint.WriteStateAsync();
+        LogDigested(_logger, _organization.Id, TeacherId, request.DigestEpochs, request.RevisitEpochs);
+        return await EvaluateAsync();
     }
 
-    // Runs synchronously on the caller's thread: libtorch work is CPU-bound, and the thread-local
-    // autograd and dispose-scope state must stay on one thread for the whole request. The scope
-    // frees every tensor the request made (the consensus target, the logits) when it returns.
-    private async Task<T> OneAtATime<T>(Func<T> work, CancellationToken cancellationToken)
+    /// <inheritdoc />
+    public async Task<float[]> ComputeLogitsAsync(PublicSetSpec publicSet, string fingerprint)
     {
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await PrepareAsync(publicSet, fingerprint);
+        return await OffTheScheduler(() =>
         {
-            if (_threads is { } threads) torch.set_num_threads(threads);
-            using var scope = torch.NewDisposeScope();
+            var logits = Predictor.PredictLogits(_model!, _catalog.GetVerified(publicSet, fingerprint).Examples);
+            return logits.cpu().contiguous().data<float>().ToArray();
+        });
+    }
+
+    private async Task<TeacherReport> EvaluateAsync()
+    {
+        var accuracy = _evaluationSet is null ? (double?)null : await OffTheScheduler(() => Predictor.Accuracy(_model!, _evaluationSet));
+        var counts = new int[_privateData!.ClassCount];
+        foreach (var label in _privateData.Labels!) counts[label]++;
+        _report = new TeacherReport(TeacherId, _options.EffectiveModel.Kind, _model!.ParameterCount(), _privateData.Count, counts, accuracy);
+        if (accuracy is { } value) LogAccuracy(_logger, _organization.Id, TeacherId, value);
+        return _report;
+    }
+
+    private TrainerOptions Options(int epochs, double learningRate, ulong seed) =>
+        new(Schedule: "cosine", Epochs: epochs, BatchSize: _options.BatchSize, LearningRate: learningRate, Optimizer: "adamw", WeightDecay: 5e-4, Seed: seed,
+            Device: _organization.Device);
+
+    // libtorch work is CPU-bound and keeps per-thread state (intra-op threads, dispose scopes):
+    // one dedicated thread per piece of work, with its own scope, never the silo's scheduler.
+    private Task<T> OffTheScheduler<T>(Func<T> work, bool scoped = true) =>
+        Task.Factory.StartNew(() =>
+        {
+            torch.set_num_threads(_organization.Threads);
+            using var scope = scoped ? torch.NewDisposeScope() : null;
             return work();
-        }
-        finally
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: {Teacher}: trained {Epochs} epochs in {Seconds:F0} s (loss {Loss:F4})")]
+    private static partial void LogTrained(ILogger logger, string organization, string teacher, int epochs, double seconds, double loss);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: {Teacher}: restored from its checkpoint")]
+    private static partial void LogRestored(ILogger logger, string organization, string teacher);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: {Teacher}: digested the consensus for {Digest} epochs and revisited private data for {Revisit}")]
+    private static partial void LogDigested(ILogger logger, string organization, string teacher, int digest, int revisit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: {Teacher}: test accuracy {Accuracy:F4}")]
+    private static partial void LogAccuracy(ILogger logger, string organization, string teacher, double accuracy);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Organization}: {Teacher}: epoch {Epoch}/{Epochs} loss {Loss:F4} ({SamplesPerSecond:F0} samples/s)")]
+    private static partial void LogEpoch(ILogger logger, string organization, string teacher, int epoch, int epochs, double loss, double samplesPerSecond);
+
+    private sealed class EpochLog(ILogger logger, string organization, string teacher) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
         {
-            _turn.Release();
+            if (value.EpochCompleted) LogEpoch(logger, organization, teacher, value.Epoch, value.Epochs, value.Loss, value.SamplesPerSecond);
         }
     }
+}
+
+/// <summary>A teacher's checkpoint in its organization's own storage: weights only, as safetensors.</summary>
+[GenerateSerializer]
+public sealed class TeacherCheckpoint
+{
+    /// <summary>The teacher's state dict (safetensors); never leaves the organization's silo.</summary>
+    [Id(0)]
+    public byte[]? Weights { get; set; }
 }

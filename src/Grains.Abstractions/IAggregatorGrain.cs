@@ -1,0 +1,76 @@
+using FedDistill.Grains.Protocol;
+
+namespace FedDistill.Grains;
+
+/// <summary>
+/// The federation (one grain per federation, keyed by its name, living on the aggregator's silo):
+/// its participants, its rounds, the streaming ensemble of their uploads and the global student.
+/// </summary>
+/// <remarks>
+/// Every refusal is a <see cref="FederationException"/> thrown before any state changes. Methods
+/// that act for an organization take its id and are accepted only from that organization's
+/// <see cref="IClientGrain"/>: the grain checks the caller's identity, never a claim in the payload.
+/// </remarks>
+public interface IAggregatorGrain : IGrainWithStringKey
+{
+    /// <summary>The federation's public description.</summary>
+    Task<FederationInfo> GetFederationAsync();
+
+    /// <summary>Admits an organization (admin).</summary>
+    /// <exception cref="FederationException">Invalid id, or already a participant.</exception>
+    Task<ParticipantInfo> AdmitAsync(RegisterParticipantRequest request);
+
+    /// <summary>Removes an organization (admin); its accepted uploads stay in their rounds.</summary>
+    /// <exception cref="FederationException">Unknown participant.</exception>
+    Task RemoveParticipantAsync(string participantId);
+
+    /// <summary>Every participant, by id.</summary>
+    Task<IReadOnlyList<ParticipantInfo>> ListParticipantsAsync();
+
+    /// <summary>Opens a round (admin) and hands its work to every participant.</summary>
+    /// <exception cref="FederationException">Invalid settings, or a round is still running.</exception>
+    Task<RoundInfo> StartRoundAsync(RoundSettings settings);
+
+    /// <summary>Cancels a round that is open or distilling (admin).</summary>
+    /// <exception cref="FederationException">Unknown or already ended.</exception>
+    Task<RoundInfo> CancelRoundAsync(int round);
+
+    /// <summary>One round.</summary>
+    /// <exception cref="FederationException">Unknown round.</exception>
+    Task<RoundInfo> GetRoundAsync(int round);
+
+    /// <summary>Every round, by number.</summary>
+    Task<IReadOnlyList<RoundInfo>> ListRoundsAsync();
+
+    /// <summary>The most recent refused requests, newest first.</summary>
+    Task<IReadOnlyList<RejectionInfo>> ListRejectionsAsync();
+
+    /// <summary>An organization's status report (from its client grain).</summary>
+    /// <exception cref="FederationException">Unknown participant, impersonation, or an invalid report.</exception>
+    Task ReportAsync(string participantId, ParticipantReport report);
+
+    /// <summary>
+    /// Appends a chunk (at most <see cref="UploadChunk.MaxBytes"/>) of an organization's soft-label
+    /// payload for a round; nothing is folded until <see cref="CompleteUploadAsync"/>.
+    /// </summary>
+    /// <exception cref="FederationException">Unknown participant, impersonation, closed round, duplicate, out-of-order or oversized chunk.</exception>
+    Task AppendUploadAsync(UploadChunk chunk);
+
+    /// <summary>
+    /// Validates the assembled payload (size, hash, format, round, fingerprint, shapes, dtype,
+    /// finite values), stores it and folds it into the round's ensemble. Once this returns the
+    /// upload is durable.
+    /// </summary>
+    /// <exception cref="FederationException">Every refusal, with its reason; the round is unchanged by it.</exception>
+    Task<UploadReceipt> CompleteUploadAsync(UploadCompletion completion);
+
+    /// <summary>The ensemble's logits of a completed round, in chunks, for co-distillation.</summary>
+    /// <param name="participantId">Who downloads it (counted in the round's bytes), or null for an admin.</param>
+    /// <param name="round">A completed round.</param>
+    /// <exception cref="FederationException">Unknown or not completed round.</exception>
+    IAsyncEnumerable<byte[]> ReadConsensusAsync(string? participantId, int round);
+
+    /// <summary>A published student's state dict (safetensors), in chunks; its version is its round's number.</summary>
+    /// <exception cref="FederationException">No such student.</exception>
+    IAsyncEnumerable<byte[]> ReadStudentAsync(int version);
+}

@@ -1,0 +1,25 @@
+using Orleans.Concurrency;
+using FedDistill.Grains.Protocol;
+
+namespace FedDistill.Grains;
+
+/// <summary>
+/// One organization's client (keyed by the organization's id). It activates only on that
+/// organization's own silo, where its private data and teachers are configured: it computes the
+/// teachers' logits on the public set and uploads them, and shares nothing else.
+/// </summary>
+public interface IClientGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Takes a round's work and returns at once; the work (teacher training, digest, inference)
+    /// runs off the grain's turn and ends in an upload. Assigning the round it is already working
+    /// on, or has uploaded to, changes nothing.
+    /// </summary>
+    /// <exception cref="FederationException">The organization's copy of the public set does not match the round's fingerprint.</exception>
+    Task AssignAsync(RoundAssignment assignment);
+
+    /// <summary>What the organization is doing now.</summary>
+    [AlwaysInterleave]
+    Task<ParticipantReport> GetStatusAsync();
+
+}

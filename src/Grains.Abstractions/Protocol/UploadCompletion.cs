@@ -1,0 +1,13 @@
+namespace FedDistill.Grains.Protocol;
+
+/// <summary>Closes an upload: what the sender says it sent, checked against what arrived.</summary>
+/// <param name="ParticipantId">The uploading organization.</param>
+/// <param name="Round">The round.</param>
+/// <param name="Bytes">The payload's total size.</param>
+/// <param name="Sha256">The payload's SHA-256, lower-case hex.</param>
+[GenerateSerializer, Immutable]
+public sealed record UploadCompletion(
+    [property: Id(0)] string ParticipantId,
+    [property: Id(1)] int Round,
+    [property: Id(2)] long Bytes,
+    [property: Id(3)] string Sha256);

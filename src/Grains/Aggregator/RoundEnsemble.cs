@@ -1,0 +1,89 @@
+using FedDistill.Distillation.Ensembles;
+using FedDistill.Grains.Protocol;
+using TorchSharp;
+
+namespace FedDistill.Grains.Aggregator;
+
+/// <summary>
+/// An open round's streaming ensemble: each validated upload is folded in and dropped, so the
+/// aggregator's memory holds one [N, C] accumulator and each teacher's arg-max, not the logits of
+/// every organization.
+/// </summary>
+internal sealed class RoundEnsemble : IDisposable
+{
+    private readonly int[] _validationLabels;
+
+    public RoundEnsemble(RoundSettings settings, int examples, int classes, int[] validationLabels)
+    {
+        Classes = classes;
+        _validationLabels = validationLabels;
+        Accumulator = EnsembleStrategyFactory.Create(new EnsembleOptions { Name = settings.Strategy, Temperature = settings.Temperature }).Begin(examples, classes);
+    }
+
+    public int Classes { get; }
+
+    /// <summary>The accumulator until the student's training takes it.</summary>
+    public IEnsembleAccumulator Accumulator { get; }
+
+    /// <summary>Per teacher: its arg-max on every public example (for agreement) and its validation accuracy.</summary>
+    public List<TeacherSummary> Teachers { get; } = [];
+
+    /// <summary>Folds a validated upload in.</summary>
+    public void Fold(DecodedUpload upload)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var teacher in upload.Teachers)
+        {
+            var logits = torch.tensor(teacher.Logits, new long[] { teacher.Logits.Length / Classes, Classes });
+            var predictions = Agreement.ArgMaxRows(teacher.Logits, Classes);
+            double? accuracy = _validationLabels.Length == 0 ? null : Agreement.Accuracy(predictions, _validationLabels);
+            Accumulator.Add(new TeacherContribution($"{upload.ParticipantId}/{teacher.Report.TeacherId}", logits)
+            {
+                ValidationAccuracy = accuracy,
+                PerClassWeights = teacher.Report.ClassCounts.Select(count => (double)count).ToArray(),
+                Weight = teacher.Report.PrivateExamples,
+            });
+            Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy, teacher.Report.PrivateExamples));
+        }
+    }
+
+    public void Dispose() => Accumulator.Dispose();
+}
+
+/// <summary>What the aggregator keeps of one uploaded teacher after folding it into the ensemble.</summary>
+internal sealed record TeacherSummary(string ParticipantId, string TeacherId, int[] Predictions, double? ValidationAccuracy, double? ReportedAccuracy, int PrivateExamples);
+
+/// <summary>Arg-max and agreement over row-major logits.</summary>
+internal static class Agreement
+{
+    public static int[] ArgMaxRows(float[] logits, int classes)
+    {
+        var rows = logits.Length / classes;
+        var predictions = new int[rows];
+        for (var row = 0; row < rows; row++)
+        {
+            var span = logits.AsSpan(row * classes, classes);
+            var best = 0;
+            for (var c = 1; c < classes; c++) if (span[c] > span[best]) best = c;
+            predictions[row] = best;
+        }
+
+        return predictions;
+    }
+
+    /// <summary>Fraction of the first <c>labels.Length</c> predictions that equal the labels.</summary>
+    public static double Accuracy(int[] predictions, int[] labels)
+    {
+        var correct = 0;
+        for (var i = 0; i < labels.Length; i++) if (predictions[i] == labels[i]) correct++;
+        return (double)correct / labels.Length;
+    }
+
+    /// <summary>Fraction of rows where two arg-max arrays agree.</summary>
+    public static double Between(int[] a, int[] b)
+    {
+        var same = 0;
+        for (var i = 0; i < a.Length; i++) if (a[i] == b[i]) same++;
+        return (double)same / a.Length;
+    }
+}

@@ -1,0 +1,64 @@
+using FedDistill.Grains.Aggregator;
+using FedDistill.Grains.Clients;
+using FedDistill.Grains.Federation;
+using FedDistill.Grains.Placement;
+using FedDistill.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace FedDistill.Grains.Hosting;
+
+/// <summary>
+/// What each kind of silo adds to Orleans: every silo the site placement; the aggregator's silo
+/// the federation's services; an organization's silo its own options. Storage providers
+/// (<see cref="StorageNames"/>) are the host's to register, from its own configuration.
+/// </summary>
+public static class FederationSiloExtensions
+{
+    /// <summary>The site placement (every silo of the cluster must have it) and the federation's clock (<see cref="FederationClock"/>).</summary>
+    public static ISiloBuilder AddFederationPlacement(this ISiloBuilder silo)
+    {
+        silo.Services.AddPlacementDirector<OrganizationPlacement, SitePlacementDirector>();
+        silo.Services.AddPlacementDirector<AggregatorPlacement, SitePlacementDirector>();
+        silo.Services.TryAddKeyedSingleton(FederationClock.Key, TimeProvider.System);
+        return silo;
+    }
+
+    /// <summary>The aggregator's silo: its options (validated at start), public set, artifacts and metrics.</summary>
+    /// <param name="silo">The silo; its <c>SiloName</c> must be <see cref="SiteNames.Aggregator"/>.</param>
+    /// <param name="configure">Binds the options.</param>
+    public static ISiloBuilder AddFederationAggregator(this ISiloBuilder silo, Action<AggregatorOptions> configure)
+    {
+        silo.AddFederationPlacement();
+        silo.Services.AddOptions<AggregatorOptions>().Configure(configure).ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<AggregatorOptions>>(new ListValidator<AggregatorOptions>(options => options.Validate()));
+        silo.Services.AddSingleton(services => new PublicSetCatalog(services.GetRequiredService<IOptions<AggregatorOptions>>().Value.DataDirectory));
+        silo.Services.AddSingleton<ArtifactArchive>();
+        silo.Services.AddSingleton<FederationMetrics>();
+        return silo;
+    }
+
+    /// <summary>An organization's silo: its options (validated at start) and its copy of the public set.</summary>
+    /// <param name="silo">The silo; its <c>SiloName</c> must be the organization's id.</param>
+    /// <param name="configure">Binds the options.</param>
+    public static ISiloBuilder AddFederationOrganization(this ISiloBuilder silo, Action<OrganizationOptions> configure)
+    {
+        silo.AddFederationPlacement();
+        silo.Services.AddOptions<OrganizationOptions>().Configure(configure).ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<OrganizationOptions>>(new ListValidator<OrganizationOptions>(options => options.Validate()));
+        silo.Services.AddSingleton(services => new PublicSetCatalog(services.GetRequiredService<IOptions<OrganizationOptions>>().Value.DataDirectory));
+        return silo;
+    }
+
+    /// <summary>Adapts an options type's own <c>Validate()</c> list to <see cref="IValidateOptions{TOptions}"/>, so a bad setting stops the silo at start with every message.</summary>
+    private sealed class ListValidator<TOptions>(Func<TOptions, IReadOnlyList<string>> validate) : IValidateOptions<TOptions>
+        where TOptions : class
+    {
+        public ValidateOptionsResult Validate(string? name, TOptions options)
+        {
+            var errors = validate(options);
+            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+        }
+    }
+}

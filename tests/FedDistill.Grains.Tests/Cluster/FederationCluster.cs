@@ -1,0 +1,135 @@
+using FedDistill.Grains.Aggregator;
+using FedDistill.Grains.Clients;
+using FedDistill.Grains.Federation;
+using FedDistill.Grains.Hosting;
+using FedDistill.Grains.Placement;
+using FedDistill.Grains.Protocol;
+using FedDistill.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace FedDistill.Grains.Tests.Cluster;
+
+/// <summary>
+/// A federation as an Orleans cluster in this process: the aggregator's silo and one silo per
+/// hospital, each named as its site, each with only its own storage providers (memory here), and
+/// a test clock the aggregator's deadlines read.
+/// </summary>
+public sealed class FederationCluster : IAsyncDisposable
+{
+    public const string FederationName = "test-federation";
+    public const int PublicExamples = 500;
+
+    private FederationCluster(InProcessTestCluster cluster, IReadOnlyList<string> hospitals, FakeTimeProvider time)
+    {
+        Cluster = cluster;
+        Hospitals = hospitals;
+        Time = time;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IReadOnlyList<string> Hospitals { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public IAggregatorGrain Aggregator => Cluster.Client.GetGrain<IAggregatorGrain>(FederationName);
+
+    /// <summary>Starts the aggregator's silo and <paramref name="hospitals"/> hospital silos.</summary>
+    /// <param name="hospitals">Hospital silos, named hospital-1, hospital-2...</param>
+    /// <param name="configureHospital">Changes a hospital's options (by index, from 0).</param>
+    public static async Task<FederationCluster> StartAsync(int hospitals = 3, Action<int, OrganizationOptions>? configureHospital = null)
+    {
+        var names = Enumerable.Range(1, hospitals).Select(i => $"hospital-{i}").ToList();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var builder = new InProcessTestClusterBuilder((short)(hospitals + 1));
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var index = int.Parse(options.SiloName.Split('_')[1], System.Globalization.CultureInfo.InvariantCulture);
+            var name = index == 0 ? SiteNames.Aggregator : names[index - 1];
+            // The test cluster names its silos after the delegates run: the site name must win.
+            silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = name);
+            silo.Services.AddKeyedSingleton<TimeProvider>(FederationClock.Key, time);
+            silo.UseInMemoryReminderService();
+            if (index == 0)
+            {
+                silo.AddMemoryGrainStorage(StorageNames.Federation);
+                silo.AddMemoryGrainStorage(StorageNames.FederationArtifacts);
+                silo.AddFederationAggregator(ConfigureAggregator);
+            }
+            else
+            {
+                silo.AddMemoryGrainStorage(StorageNames.Organization);
+                silo.AddFederationOrganization(o =>
+                {
+                    Hospital(o, name, index - 1, hospitals);
+                    configureHospital?.Invoke(index - 1, o);
+                });
+            }
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new FederationCluster(cluster, names, time);
+    }
+
+    public static void ConfigureAggregator(AggregatorOptions options)
+    {
+        options.FederationName = FederationName;
+        options.PublicSet = new PublicSetSpec(Start: 50_000, Count: PublicExamples, AugmentedCopies: 0);
+        options.ValidationExamples = 200;
+        options.EvaluationExamples = 1_000;
+        options.Student = new Distillation.Models.ModelSpec { Kind = "mlp", HiddenWidths = [64] };
+        options.Threads = 1;
+    }
+
+    public static void Hospital(OrganizationOptions options, string name, int index, int parts)
+    {
+        options.Id = name;
+        options.PrivateData = new PrivateDataSpec(Count: 3_000, Parts: parts, Index: index, MinPartSize: 100);
+        options.Teachers = [new TeacherOptions { Id = "mlp", Model = new Distillation.Models.ModelSpec { Kind = "mlp", HiddenWidths = [64], Dropout = 0 }, Epochs = 2, AugmentedCopies = 0 }];
+        options.EvaluationExamples = 500;
+        options.Threads = 1;
+    }
+
+    /// <summary>Admits every hospital.</summary>
+    public async Task AdmitAllAsync()
+    {
+        foreach (var hospital in Hospitals) await Aggregator.AdmitAsync(new RegisterParticipantRequest(hospital));
+    }
+
+    /// <summary>Polls the round until it is in a final state, or fails after <paramref name="timeout"/>.</summary>
+    public async Task<RoundInfo> WaitForEndAsync(int round, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var info = await Aggregator.GetRoundAsync(round);
+            if (info.State.IsFinal()) return info;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Round {round} is still {info.State.ToName()} after {timeout.TotalSeconds} s ({info.Uploaded.Count} uploads, distill progress {info.DistillProgress}).");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds for the round.</summary>
+    public async Task<RoundInfo> WaitForAsync(int round, Func<RoundInfo, bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var info = await Aggregator.GetRoundAsync(round);
+            if (condition(info)) return info;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Round {round} did not reach the expected state in {timeout.TotalSeconds} s; it is {info.State.ToName()} with {info.Uploaded.Count} uploads.");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The silo of a site.</summary>
+    public InProcessSiloHandle SiloOf(string site) =>
+        Cluster.Silos.Single(s => s.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiloOptions>>().Value.SiloName == site);
+
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}

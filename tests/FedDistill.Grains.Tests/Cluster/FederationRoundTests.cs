@@ -1,0 +1,38 @@
+using FedDistill.Grains.Protocol;
+
+namespace FedDistill.Grains.Tests.Cluster;
+
+/// <summary>Rounds on a real Orleans cluster (in process): one aggregator silo and three hospital silos.</summary>
+[Trait("Tier", "Slow")]
+public sealed class FederationRoundTests
+{
+    private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task A_one_shot_round_then_a_co_distillation_round_publish_students()
+    {
+        await using var federation = await FederationCluster.StartAsync();
+        await federation.AdmitAllAsync();
+
+        var first = await federation.Aggregator.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 600, StudentEpochs = 15, LogitsDType = "float16" });
+        var done = await federation.WaitForEndAsync(first.Round, RoundTimeout);
+
+        Assert.Equal(RoundState.Completed, done.State);
+        Assert.Equal(federation.Hospitals.Order(), done.Uploaded.Order());
+        Assert.Equal(3, done.Result!.Teachers.Count);
+        Assert.True(done.Result.StudentAccuracy > 0.5, $"student accuracy {done.Result.StudentAccuracy}");
+        Assert.True(done.Result.UploadedBytes > 3 * FederationCluster.PublicExamples * 10 * 2, $"uploaded {done.Result.UploadedBytes} bytes");
+        var info = await federation.Aggregator.GetFederationAsync();
+        Assert.Equal(1, info.StudentVersion);
+
+        var second = await federation.Aggregator.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 600, StudentEpochs = 1, FineTuneEpochs = 1, RevisitEpochs = 1 });
+        var codistilled = await federation.WaitForEndAsync(second.Round, RoundTimeout);
+
+        Assert.Equal(RoundState.Completed, codistilled.State);
+        Assert.True(codistilled.Result!.DownloadedBytes >= 3L * FederationCluster.PublicExamples * 10 * sizeof(float),
+            $"each hospital downloads the consensus of round 1; downloaded {codistilled.Result.DownloadedBytes} bytes");
+        var student = new List<byte>();
+        await foreach (var chunk in federation.Aggregator.ReadStudentAsync(2)) student.AddRange(chunk);
+        Assert.Equal(codistilled.Result.StudentSha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(student.ToArray())));
+    }
+}
