@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Models;
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Hosting;
 using FedDistill.Grains.Placement;
@@ -155,7 +156,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     /// <inheritdoc />
     public Task<FederationInfo> GetFederationAsync() =>
-        Task.FromResult(new FederationInfo(Federation, PublicSet.Spec, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount,
+        Task.FromResult(new FederationInfo(Federation, _options.PublicSet, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount,
             State.StudentVersion, ModelSpecFile.ToJson(_options.Student)));
 
     /// <inheritdoc />
@@ -372,7 +373,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private void Dispatch(RoundRecord round, IEnumerable<string> participants)
     {
         _lastDispatch = _time.GetUtcNow();
-        var assignment = new RoundAssignment(Federation, round.Number, round.Settings, PublicSet.Spec, PublicSet.Fingerprint, round.Deadline, round.ConsensusRound);
+        var assignment = new RoundAssignment(Federation, round.Number, round.Settings, _options.PublicSet, PublicSet.Fingerprint, round.Deadline, round.ConsensusRound);
         foreach (var id in participants.ToList())
         {
             GrainFactory.GetGrain<IClientGrain>(id).AssignAsync(assignment).ContinueWith(

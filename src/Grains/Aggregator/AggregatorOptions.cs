@@ -1,3 +1,5 @@
+using FedDistill.Grains.Federation;
+using FedDistill.Distillation.Federated;
 using FedDistill.Distillation.Models;
 using FedDistill.Grains.Protocol;
 
@@ -49,7 +51,7 @@ public sealed class AggregatorOptions
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(FederationName)) errors.Add("AggregatorOptions.FederationName must not be empty.");
         if (PublicSet is null) errors.Add("AggregatorOptions.PublicSet must be set.");
-        else errors.AddRange(PublicSet.Validate().Select(error => "AggregatorOptions." + error));
+        else errors.AddRange(PublicSet.ToDefinition().Validate().Select(error => "AggregatorOptions." + error));
         if (PublicSet is not null && (ValidationExamples < 0 || ValidationExamples > PublicSet.Count))
             errors.Add($"AggregatorOptions.ValidationExamples is {ValidationExamples}; it must be in [0, {PublicSet.Count}] (the public set's size).");
         if (EvaluationExamples is < 0 or > 10_000) errors.Add($"AggregatorOptions.EvaluationExamples is {EvaluationExamples}; it must be in [0, 10000].");

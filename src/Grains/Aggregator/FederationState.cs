@@ -1,3 +1,4 @@
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Protocol;
 
 namespace FedDistill.Grains.Aggregator;

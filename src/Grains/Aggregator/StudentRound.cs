@@ -1,3 +1,4 @@
+using FedDistill.Distillation.Federated;
 using System.Diagnostics;
 using System.Globalization;
 using FedDistill.Distillation.Data;
@@ -71,5 +72,5 @@ internal static class StudentRound
 }
 
 /// <summary>Everything a round's distillation reads; the ensemble is handed over and disposed by its owner afterwards.</summary>
-internal sealed record StudentRoundInput(int Round, RoundSettings Settings, AggregatorOptions Options, Federation.PublicSet PublicSet, Dataset? EvaluationSet,
+internal sealed record StudentRoundInput(int Round, RoundSettings Settings, AggregatorOptions Options, PublicSet PublicSet, Dataset? EvaluationSet,
     int[] ValidationLabels, RoundEnsemble Ensemble, byte[]? PreviousStudent);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;

@@ -1,4 +1,5 @@
 using FedDistill.Distillation.Models;
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Federation;
 
 namespace FedDistill.Grains.Clients;

@@ -1,3 +1,4 @@
+using FedDistill.Distillation.Federated;
 using System.Collections.Concurrent;
 using FedDistill.Grains.Protocol;
 
@@ -18,7 +19,7 @@ public sealed class PublicSetCatalog(string? dataDirectory)
     /// <summary>The public set of <paramref name="spec"/>, built on first use.</summary>
     /// <exception cref="ArgumentException">The spec is invalid or reaches past the source.</exception>
     public PublicSet Get(PublicSetSpec spec) =>
-        _publicSets.GetOrAdd(spec, key => new Lazy<PublicSet>(() => PublicSet.Load(key, Sources), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        _publicSets.GetOrAdd(spec, key => new Lazy<PublicSet>(() => PublicSet.Load(key.ToDefinition(), Sources), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     /// <summary>The public set of <paramref name="spec"/>, checked against the federation's fingerprint.</summary>
     /// <exception cref="FederationException">The local copy differs (<c>wrong-fingerprint</c>).</exception>

@@ -1,5 +1,6 @@
 using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Clients;
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Storage;

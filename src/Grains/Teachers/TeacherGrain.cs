@@ -5,6 +5,7 @@ using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
 using FedDistill.Grains.Clients;
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;

@@ -6,7 +6,7 @@ public sealed record DashboardOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "FedDistill:Dashboard";
 
-    /// <summary>Seconds (1 to 300) between heartbeats on an idle <c>GET /v1/events</c> stream, so proxies keep it open and clients notice a dead server.</summary>
+    /// <summary>Seconds (1 to 300) between heartbeats on an idle <c>GET /dashboard/api/events</c> stream, so proxies keep it open and clients notice a dead server.</summary>
     public int HeartbeatSeconds { get; init; } = 15;
 
     /// <summary>Events (16 to 100,000) buffered per subscriber; a subscriber that falls further behind loses the oldest.</summary>

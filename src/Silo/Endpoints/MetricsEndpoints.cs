@@ -1,5 +1,4 @@
 using FedDistill.Observability;
-using FedDistill.Silo.Metrics;
 
 namespace FedDistill.Silo.Endpoints;
 
@@ -7,8 +6,8 @@ namespace FedDistill.Silo.Endpoints;
 /// <remarks>
 /// Anonymous on purpose: the metrics are counts, durations and byte totals labelled only by round
 /// state, refusal reason and security kind; no participant id, data or model crosses it, and
-/// Prometheus scrapers usually present no client certificate. It is read-only and cheap (one
-/// participant listing per scrape). Bind the silo to a private interface, or put a proxy in front,
+/// Prometheus scrapers usually present no client certificate. It is read-only and cheap. Bind the
+/// silo to a private interface, or put a proxy in front,
 /// where even these numbers must stay inside; see docs/dashboard.md.
 /// </remarks>
 public static class MetricsEndpoints
@@ -19,11 +18,7 @@ public static class MetricsEndpoints
     /// <summary>Maps <c>GET /metrics</c>.</summary>
     public static IEndpointRouteBuilder MapAggregatorMetrics(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(Route, async (AggregatorMetrics metrics, PrometheusExporter exporter, CancellationToken token) =>
-        {
-            await metrics.RefreshAsync(token);
-            return TypedResults.Text(exporter.Scrape(), PrometheusExporter.ContentType);
-        })
+        endpoints.MapGet(Route, (PrometheusExporter exporter) => TypedResults.Text(exporter.Scrape(), PrometheusExporter.ContentType))
         .AllowAnonymous();
         return endpoints;
     }

@@ -1,69 +1,107 @@
+using System.Net;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Clients;
+using FedDistill.Grains.Hosting;
+using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
+using FedDistill.Grains.Storage;
 using FedDistill.Observability;
 using FedDistill.Silo.Dashboard;
 using FedDistill.Silo.Endpoints;
-using FedDistill.Silo.Metrics;
-using FedDistill.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Serialization;
+using Orleans.Storage;
 
 namespace FedDistill.Silo.Hosting;
 
-/// <summary>Registers and maps the roles a silo hosts, as configured in <c>FedDistill:Silo:Roles</c>.</summary>
+/// <summary>Makes this process one silo of the federation's Orleans cluster, as configured in <c>FedDistill:Silo</c>.</summary>
 public static class SiloServiceExtensions
 {
     /// <summary>
-    /// Binds and validates (at start) the options of every configured role, and registers the
-    /// aggregator's host or the participant's worker.
+    /// Configures the Orleans silo: its site name (<c>aggregator</c>, or the organization's id),
+    /// endpoints, membership and reminders in the shared Azure table, and only this site's own
+    /// storage providers; the aggregator's silo also gets its web read model and metrics.
     /// </summary>
-    /// <exception cref="OptionsValidationException">At build time, when <c>FedDistill:Silo:Roles</c> is invalid.</exception>
+    /// <exception cref="OptionsValidationException">At build time, when <c>FedDistill:Silo</c> or the site's options are invalid.</exception>
     public static WebApplicationBuilder AddFedDistillSilo(this WebApplicationBuilder builder)
     {
-        var silo = builder.Configuration.GetSection(SiloOptions.SectionName).Get<SiloOptions>() ?? new SiloOptions();
-        var roleErrors = silo.Validate();
-        if (roleErrors.Count > 0) throw new OptionsValidationException(SiloOptions.SectionName, typeof(SiloOptions), roleErrors);
-
+        var host = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        Require(SiloHostOptions.SectionName, host.Validate());
+        builder.Services.AddSingleton(host);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
             json.SerializerOptions.TypeInfoResolverChain.Insert(1, DashboardJsonContext.Default);
         });
         builder.Services.AddProblemDetails();
-        builder.Services.AddSingleton(silo);
-        if (silo.HostsAggregator)
+
+        string siteName;
+        if (host.IsAggregator)
         {
-            AddValidated<AggregatorOptions>(builder, "FedDistill:Aggregator", options => options.Validate());
-            AddValidated<StoreOptions>(builder, StoreOptions.SectionName, options => options.Validate());
-            builder.Services.AddSingleton<AggregatorHost>();
-            builder.Services.AddHostedService(services => services.GetRequiredService<AggregatorHost>());
-            builder.Services.AddSingleton(services => services.GetRequiredService<AggregatorHost>().Grain);
-            builder.Services.AddSingleton<IAggregatorGrain>(services => services.GetRequiredService<AggregatorGrain>());
-            AddAggregatorObservability(builder);
-            // Uploads are read against AggregatorOptions.MaxUploadBytes by the upload endpoint itself.
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = null);
+            siteName = SiteNames.Aggregator;
+        }
+        else
+        {
+            var organization = builder.Configuration.GetSection(OrganizationOptions.SectionName).Get<OrganizationOptions>() ?? new OrganizationOptions();
+            Require(OrganizationOptions.SectionName, organization.Validate());
+            siteName = organization.Id;
         }
 
-        if (silo.HostsParticipant)
+        builder.UseOrleans(silo =>
         {
-            AddValidated<ClientOptions>(builder, "FedDistill:Participant", options => options.Validate());
-            var tls = !string.Equals(builder.Configuration["FedDistill:Security:Mode"], Security.SecurityOptions.InsecureLoopbackMode, StringComparison.Ordinal);
-            AddValidated<ParticipantConnectionOptions>(builder, ParticipantConnectionOptions.SectionName, options => options.Validate(tls));
-            builder.Services.AddHostedService<ParticipantWorker>();
-        }
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = host.ClusterId;
+                options.ServiceId = host.ServiceId;
+            });
+            silo.Configure<SiloOptions>(options => options.SiloName = siteName);
+            silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: false);
+            silo.UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
+            silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
+            if (host.IsAggregator)
+            {
+                silo.AddAzureTableGrainStorage(StorageNames.Federation, options => options.Configure<IServiceProvider>((table, services) =>
+                {
+                    table.TableServiceClient = new TableServiceClient(host.StorageConnectionString);
+                    table.TableName = "federation";
+                    table.GrainStorageSerializer = OrleansSerializer(services);
+                }));
+                silo.AddAzureBlobGrainStorage(StorageNames.FederationArtifacts, options => options.Configure<IServiceProvider>((blobs, services) =>
+                {
+                    blobs.BlobServiceClient = new BlobServiceClient(host.StorageConnectionString);
+                    blobs.ContainerName = "federation-artifacts";
+                    blobs.GrainStorageSerializer = OrleansSerializer(services);
+                }));
+                silo.AddFederationAggregator(options => builder.Configuration.GetSection("FedDistill:Aggregator").Bind(options));
+            }
+            else
+            {
+                // The organization's private storage: a container of its own, configured on its silo only.
+                silo.AddAzureBlobGrainStorage(StorageNames.Organization, options => options.Configure<IServiceProvider>((blobs, services) =>
+                {
+                    blobs.BlobServiceClient = new BlobServiceClient(host.StorageConnectionString);
+                    blobs.ContainerName = $"organization-{siteName}";
+                    blobs.GrainStorageSerializer = OrleansSerializer(services);
+                }));
+                silo.AddFederationOrganization(options => builder.Configuration.GetSection(OrganizationOptions.SectionName).Bind(options));
+            }
+        });
 
+        if (host.IsAggregator) AddAggregatorWeb(builder);
         return builder;
     }
 
-    /// <summary>Maps the health endpoint and, when hosted, the aggregator's API, its event stream, metrics and dashboard.</summary>
+    /// <summary>Maps the health endpoint and, on the aggregator's silo, the dashboard, its read model and metrics.</summary>
     public static WebApplication MapFedDistillSilo(this WebApplication app)
     {
         app.MapSiloHealth();
-        if (app.Services.GetRequiredService<SiloOptions>().HostsAggregator)
+        if (app.Services.GetRequiredService<SiloHostOptions>().IsAggregator)
         {
-            app.MapAggregator();
-            app.MapDashboardEvents();
+            app.MapDashboardApi();
             app.MapAggregatorMetrics();
             app.MapDashboard();
         }
@@ -71,24 +109,25 @@ public static class SiloServiceExtensions
         return app;
     }
 
-    // Metrics (GET /metrics) and the dashboard's event hub. Both are hosted services only so that
-    // the host creates them, and they subscribe to the grain, before the aggregator starts.
-    private static void AddAggregatorObservability(WebApplicationBuilder builder)
+    // Grain state in the Orleans binary format rather than the providers' JSON default: the
+    // state records are [GenerateSerializer] types already, and logits stay bytes, not base64.
+    private static IGrainStorageSerializer OrleansSerializer(IServiceProvider services) =>
+        new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>());
+
+    private static void AddAggregatorWeb(WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        AddValidated<DashboardOptions>(builder, DashboardOptions.SectionName, options => options.Validate());
+        services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DashboardOptions>>(new OptionsListValidator<DashboardOptions>(options => options.Validate()));
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton(new PrometheusExporter([AggregatorMetrics.MeterName, "FedDistill.Security", "FedDistill.Dashboard"]));
-        services.AddSingleton(provider => new AggregatorMetrics(provider.GetRequiredService<AggregatorGrain>(), provider.GetRequiredService<TimeProvider>()));
-        services.AddHostedService(provider => provider.GetRequiredService<AggregatorMetrics>());
+        services.AddSingleton<FederationGrain>();
+        services.AddSingleton(new PrometheusExporter([FederationMetrics.MeterName, "FedDistill.Security", "FedDistill.Dashboard"]));
         services.AddSingleton<DashboardEventHub>();
-        services.AddHostedService(provider => provider.GetRequiredService<DashboardEventHub>());
+        services.AddHostedService<DashboardFeed>();
     }
 
-    private static void AddValidated<TOptions>(WebApplicationBuilder builder, string section, Func<TOptions, IReadOnlyList<string>> validate)
-        where TOptions : class
+    private static void Require(string section, IReadOnlyList<string> errors)
     {
-        builder.Services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<TOptions>>(new OptionsListValidator<TOptions>(validate));
+        if (errors.Count > 0) throw new OptionsValidationException(section, typeof(SiloHostOptions), errors);
     }
 }

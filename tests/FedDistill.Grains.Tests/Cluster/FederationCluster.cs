@@ -1,3 +1,4 @@
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Clients;
 using FedDistill.Grains.Federation;

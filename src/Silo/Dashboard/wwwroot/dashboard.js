@@ -1,5 +1,5 @@
 // The FedDistill dashboard: loads a snapshot from the aggregator's admin API, then applies the
-// events of GET /v1/events (server-sent events) as they come. No framework, no network beyond
+// events of GET /dashboard/api/events (server-sent events) as they come. No framework, no network beyond
 // the silo itself; charts with uPlot (served from the silo's build output, installed from npm).
 'use strict';
 
@@ -86,7 +86,7 @@
 
   async function loadSnapshot() {
     const [federation, participants, rounds, rejections] = await Promise.all([
-      getJson('/v1/federation'), getJson('/v1/participants'), getJson('/v1/rounds'), getJson('/v1/rejections?limit=50'),
+      getJson('/dashboard/api/federation'), getJson('/dashboard/api/participants'), getJson('/dashboard/api/rounds'), getJson('/dashboard/api/rejections?limit=50'),
     ]);
     state.federation = federation;
     state.participants = new Map(participants.map(p => [p.participantId, p]));
@@ -104,7 +104,7 @@
   }
 
   function connect() {
-    const source = new EventSource('/v1/events');
+    const source = new EventSource('/dashboard/api/events');
     const on = (type, handler) => source.addEventListener(type, event => {
       count(type);
       try { handler(event.data ? JSON.parse(event.data) : null); } catch (error) { fail(`${type}: ${error}`); }
@@ -139,7 +139,7 @@
   }
 
   async function refreshRejections() {
-    try { state.rejections = await getJson('/v1/rejections?limit=50'); schedule(); } catch (error) { fail(error); }
+    try { state.rejections = await getJson('/dashboard/api/rejections?limit=50'); schedule(); } catch (error) { fail(error); }
   }
 
   // ---- rendering -----------------------------------------------------------------------------

@@ -1,7 +1,6 @@
 using FedDistill.Distillation.Data;
-using FedDistill.Grains.Protocol;
 
-namespace FedDistill.Grains.Federation;
+namespace FedDistill.Distillation.Federated;
 
 /// <summary>
 /// The shared public set as one member builds it from its local copy of the source data: the
@@ -13,7 +12,7 @@ namespace FedDistill.Grains.Federation;
 /// </remarks>
 public sealed class PublicSet
 {
-    private PublicSet(PublicSetSpec spec, Dataset originals, Dataset examples, GlobalNormalization normalization)
+    private PublicSet(PublicSetDefinition spec, Dataset originals, Dataset examples, GlobalNormalization normalization)
     {
         Spec = spec;
         Originals = originals;
@@ -23,7 +22,7 @@ public sealed class PublicSet
     }
 
     /// <summary>How it was built.</summary>
-    public PublicSetSpec Spec { get; }
+    public PublicSetDefinition Spec { get; }
 
     /// <summary>The normalized source images with their labels, before augmentation (rows [0, Count) of <see cref="Examples"/>).</summary>
     public Dataset Originals { get; }
@@ -41,7 +40,7 @@ public sealed class PublicSet
     /// <param name="spec">What to build.</param>
     /// <param name="sources">Where the source datasets are read from.</param>
     /// <exception cref="ArgumentException">The spec is invalid or reaches past the source.</exception>
-    public static PublicSet Load(PublicSetSpec spec, DataSources sources)
+    public static PublicSet Load(PublicSetDefinition spec, DataSources sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
         ArgumentNullException.ThrowIfNull(spec);
@@ -49,7 +48,7 @@ public sealed class PublicSet
         if (errors.Count > 0) throw new ArgumentException(string.Join(" ", errors), nameof(spec));
         var source = sources.Get(spec.Source);
         if ((long)spec.Start + spec.Count > source.Count)
-            throw new ArgumentException($"PublicSetSpec asks for examples [{spec.Start}, {spec.Start + spec.Count}) but {spec.Source} has {source.Count}.", nameof(spec));
+            throw new ArgumentException($"The public set asks for examples [{spec.Start}, {spec.Start + spec.Count}) but {spec.Source} has {source.Count}.", nameof(spec));
         var raw = source.Subset(Enumerable.Range(spec.Start, spec.Count).ToArray());
         var normalization = GlobalNormalization.Fit(raw);
         var originals = normalization.Apply(raw);

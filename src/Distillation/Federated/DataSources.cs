@@ -1,7 +1,6 @@
 using FedDistill.Distillation.Data;
-using FedDistill.Grains.Protocol;
 
-namespace FedDistill.Grains.Federation;
+namespace FedDistill.Distillation.Federated;
 
 /// <summary>
 /// The source datasets one member reads its public, private and evaluation sets from, each parsed
@@ -11,6 +10,9 @@ namespace FedDistill.Grains.Federation;
 /// <param name="dataDirectory">The Fashion-MNIST directory, or null for the Debian package's location.</param>
 public sealed class DataSources(string? dataDirectory)
 {
+    /// <summary>The source datasets a public or private set can come from.</summary>
+    public static IReadOnlyList<string> AllowedSources { get; } = ["fashion-mnist-train", "fashion-mnist-test"];
+
     private readonly Dictionary<string, Dataset> _loaded = new(StringComparer.Ordinal);
 
     /// <summary>A named source dataset, raw (not normalized); the same instance on every call.</summary>
@@ -25,7 +27,7 @@ public sealed class DataSources(string? dataDirectory)
                 {
                     "fashion-mnist-train" => FashionMnist.LoadTrain(dataDirectory),
                     "fashion-mnist-test" => FashionMnist.LoadTest(dataDirectory),
-                    _ => throw new ArgumentException($"Unknown data source '{source}'; allowed: {string.Join(", ", PublicSetSpec.AllowedSources)}.", nameof(source)),
+                    _ => throw new ArgumentException($"Unknown data source '{source}'; allowed: {string.Join(", ", AllowedSources)}.", nameof(source)),
                 };
                 _loaded[source] = dataset;
             }

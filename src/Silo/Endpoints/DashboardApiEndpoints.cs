@@ -1,33 +1,39 @@
 using System.Text;
 using System.Text.Json;
-using FedDistill.Grains.Aggregator;
 using FedDistill.Silo.Dashboard;
+using FedDistill.Silo.Hosting;
 using FedDistill.Silo.Security;
-using FedDistill.Transport;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace FedDistill.Silo.Endpoints;
 
 /// <summary>
-/// What the dashboard watches (admin only): <c>GET /v1/events</c>, a <c>text/event-stream</c> of
-/// the aggregator's events, and <c>GET /v1/rejections</c>, recent refusals with counts by reason.
+/// What the dashboard reads (admin only): the federation's read model from the aggregator grain,
+/// recent refusals with counts by reason, and <c>events</c>, a <c>text/event-stream</c> of changes.
 /// </summary>
-public static partial class EventEndpoints
+public static partial class DashboardApiEndpoints
 {
     /// <summary>The media type of the event stream.</summary>
     public const string EventStreamMediaType = "text/event-stream";
 
-    /// <summary>Maps both routes under <c>/v1</c>.</summary>
-    public static IEndpointRouteBuilder MapDashboardEvents(this IEndpointRouteBuilder endpoints)
+    /// <summary>The routes' prefix.</summary>
+    public const string Prefix = "/dashboard/api";
+
+    /// <summary>
+    /// Maps the dashboard's read model under <see cref="Prefix"/>, admin only: <c>federation</c>,
+    /// <c>participants</c>, <c>rounds</c>, <c>rejections</c> (read from the aggregator grain) and
+    /// <c>events</c> (a server-sent event stream of changes).
+    /// </summary>
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup(AggregatorRoutes.Prefix).AddEndpointFilter<FederationProblemFilter>();
-        api.MapGet("/events", StreamAsync)
-            .RequireAuthorization(FederationPolicies.Admin)
-            .Produces(StatusCodes.Status200OK, contentType: EventStreamMediaType);
-        api.MapGet("/rejections", (AggregatorGrain aggregator, CancellationToken token, int? limit) =>
-                RejectionSummaryBuilder.BuildAsync(aggregator, limit ?? 100, token))
-            .RequireAuthorization(FederationPolicies.Admin);
+        var api = endpoints.MapGroup(Prefix).AddEndpointFilter<FederationProblemFilter>().RequireAuthorization(FederationPolicies.Admin);
+        api.MapGet("/events", StreamAsync).Produces(StatusCodes.Status200OK, contentType: EventStreamMediaType);
+        api.MapGet("/federation", (FederationGrain federation) => federation.Grain.GetFederationAsync());
+        api.MapGet("/participants", (FederationGrain federation) => federation.Grain.ListParticipantsAsync());
+        api.MapGet("/rounds", (FederationGrain federation) => federation.Grain.ListRoundsAsync());
+        api.MapGet("/rejections", (FederationGrain federation, CancellationToken token, int? limit) =>
+            RejectionSummaryBuilder.BuildAsync(federation.Grain, limit ?? 100, token));
         return endpoints;
     }
 
@@ -35,7 +41,7 @@ public static partial class EventEndpoints
     // and the ready event; ends quietly when the client goes away or the silo stops.
     private static async Task StreamAsync(HttpContext context, DashboardEventHub hub, IOptions<DashboardOptions> options, TimeProvider time, ILoggerFactory loggers)
     {
-        var logger = loggers.CreateLogger(typeof(EventEndpoints).FullName!);
+        var logger = loggers.CreateLogger(typeof(DashboardApiEndpoints).FullName!);
         var aborted = context.RequestAborted;
         var heartbeat = TimeSpan.FromSeconds(options.Value.HeartbeatSeconds);
         var response = context.Response;

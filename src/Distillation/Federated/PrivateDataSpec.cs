@@ -1,6 +1,6 @@
 using FedDistill.Distillation.Data;
 
-namespace FedDistill.Grains.Federation;
+namespace FedDistill.Distillation.Federated;
 
 /// <summary>
 /// Which private examples an organization holds, for simulations and demos where every

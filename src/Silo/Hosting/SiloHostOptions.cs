@@ -1,0 +1,59 @@
+namespace FedDistill.Silo.Hosting;
+
+/// <summary>Which site this silo is and how it joins the cluster; bound from <c>FedDistill:Silo</c>.</summary>
+public sealed class SiloHostOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "FedDistill:Silo";
+
+    /// <summary>The roles a silo can take.</summary>
+    public static IReadOnlyList<string> AllowedRoles { get; } = ["aggregator", "organization"];
+
+    /// <summary><c>aggregator</c> (the federation's silo, with its gateway for consoles) or <c>organization</c> (one organization's silo; its id comes from <c>FedDistill:Organization:Id</c>).</summary>
+    public string Role { get; set; } = "aggregator";
+
+    /// <summary>The cluster's id: every silo of the federation and its consoles use the same.</summary>
+    public string ClusterId { get; set; } = "feddistill";
+
+    /// <summary>The service's id, under which grain state and reminders are stored.</summary>
+    public string ServiceId { get; set; } = "feddistill";
+
+    /// <summary>The address other silos reach this one on.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>The gateway port consoles connect to; 0 for none (organizations' silos need none).</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// The Azure Storage connection string of the cluster's shared membership table and reminders
+    /// (<c>UseDevelopmentStorage=true</c>: Azurite on this machine).
+    /// </summary>
+    public string MembershipConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    /// <summary>
+    /// This site's own Azure Storage: the federation's state and artifacts on the aggregator's silo,
+    /// an organization's private checkpoints on its silo. No other site is configured with it.
+    /// </summary>
+    public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    /// <summary>True for the aggregator's silo.</summary>
+    public bool IsAggregator => string.Equals(Role, "aggregator", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Every problem, naming the setting; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!AllowedRoles.Contains(Role?.ToLowerInvariant() ?? string.Empty)) errors.Add($"SiloHostOptions.Role is '{Role}'; allowed: {string.Join(", ", AllowedRoles)}.");
+        if (string.IsNullOrWhiteSpace(ClusterId)) errors.Add("SiloHostOptions.ClusterId must be set.");
+        if (string.IsNullOrWhiteSpace(ServiceId)) errors.Add("SiloHostOptions.ServiceId must be set.");
+        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) errors.Add($"SiloHostOptions.AdvertisedAddress is '{AdvertisedAddress}'; it must be an IP address.");
+        if (SiloPort is < 1 or > 65535) errors.Add($"SiloHostOptions.SiloPort is {SiloPort}; it must be in [1, 65535].");
+        if (GatewayPort is < 0 or > 65535) errors.Add($"SiloHostOptions.GatewayPort is {GatewayPort}; it must be in [0, 65535].");
+        if (string.IsNullOrWhiteSpace(MembershipConnectionString)) errors.Add("SiloHostOptions.MembershipConnectionString must be set.");
+        if (string.IsNullOrWhiteSpace(StorageConnectionString)) errors.Add("SiloHostOptions.StorageConnectionString must be set.");
+        return errors;
+    }
+}
