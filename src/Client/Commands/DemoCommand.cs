@@ -23,14 +23,13 @@ public static class DemoCommand
         var revisitEpochs = new Option<int>("--revisit-epochs") { Description = "Epochs on private data after the digest.", DefaultValueFactory = _ => defaults.RevisitEpochs };
         var strategy = new Option<string>("--strategy") { Description = "Ensemble strategy.", DefaultValueFactory = _ => defaults.Strategy };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split and the models.", DefaultValueFactory = _ => defaults.Seed };
-        var insecure = new Option<bool>("--insecure-loopback") { Description = "Run without TLS on loopback (explicit demo mode)." };
         var workDirectory = new Option<string>("--work-dir") { Description = "Where certificates, stores and logs go (recreated).", DefaultValueFactory = _ => defaults.WorkDirectory };
         var dataDirectory = new Option<string?>("--data-dir") { Description = "Directory holding Fashion-MNIST's IDX files (default: Debian's dataset-fashion-mnist)." };
         var centralized = new Option<bool>("--centralized") { Description = "Run the single-process centralized demo instead (one CNN teacher, one MLP student)." };
 
         var command = new Command("demo", "Run a federation on this machine: an aggregator and hospital silos as processes, non-IID Fashion-MNIST, several rounds.")
         {
-            participants, rounds, alpha, teacherEpochs, studentEpochs, privateCount, publicCount, publicCopies, testExamples, digestEpochs, revisitEpochs, strategy, seed, insecure, workDirectory, dataDirectory, centralized,
+            participants, rounds, alpha, teacherEpochs, studentEpochs, privateCount, publicCount, publicCopies, testExamples, digestEpochs, revisitEpochs, strategy, seed, workDirectory, dataDirectory, centralized,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,7 +54,6 @@ public static class DemoCommand
                 RevisitEpochs = parse.GetValue(revisitEpochs),
                 Strategy = parse.GetValue(strategy)!,
                 Seed = parse.GetValue(seed),
-                Insecure = parse.GetValue(insecure),
                 WorkDirectory = parse.GetValue(workDirectory)!,
                 DataDirectory = parse.GetValue(dataDirectory),
             };

@@ -16,7 +16,7 @@ public static class FederationCommand
         OperatorCommand.Create("show", "Show the federation: name, public set and its fingerprint, student model, newest student.", "federation show", [],
             async (_, session, cancellationToken) =>
             {
-                var info = await session.Aggregator.GetFederationAsync(cancellationToken).ConfigureAwait(false);
+                var info = await (await session.AggregatorAsync(cancellationToken)).GetFederationAsync().WaitAsync(cancellationToken);
                 session.Write(info, ProtocolJsonContext.Default.FederationInfo, FederationText.Describe);
                 return OperatorExitCodes.Succeeded;
             }),

@@ -19,7 +19,7 @@ public static class ParticipantsCommand
         OperatorCommand.Create("list", "List the participants with their last report: status, round, progress, teachers, last seen.", "participants list", [],
             async (_, session, cancellationToken) =>
             {
-                var participants = (await session.Aggregator.ListParticipantsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+                var participants = (await (await session.AggregatorAsync(cancellationToken)).ListParticipantsAsync().WaitAsync(cancellationToken)).ToList();
                 session.Write(participants, ProtocolJsonContext.Default.ListParticipantInfo, FederationText.Participants);
                 return OperatorExitCodes.Succeeded;
             });
@@ -34,7 +34,7 @@ public static class ParticipantsCommand
                 var participantId = ParticipantId(parse.GetValue(id));
                 var displayName = parse.GetValue(name);
                 if (displayName is not null && string.IsNullOrWhiteSpace(displayName)) throw new OperatorUsageException("--name is blank; give a human name or leave it out.");
-                var admitted = await session.Aggregator.RegisterParticipantAsync(new RegisterParticipantRequest(participantId, displayName), cancellationToken).ConfigureAwait(false);
+                var admitted = await (await session.AggregatorAsync(cancellationToken)).AdmitAsync(new RegisterParticipantRequest(participantId, displayName)).WaitAsync(cancellationToken);
                 session.Write(admitted, ProtocolJsonContext.Default.ParticipantInfo, participant =>
                     $"Admitted '{participant.ParticipantId}' ({participant.DisplayName}). It connects with a certificate from 'feddistill admin issue participant --id {participant.ParticipantId}'.");
                 return OperatorExitCodes.Succeeded;
@@ -48,7 +48,7 @@ public static class ParticipantsCommand
             async (parse, session, cancellationToken) =>
             {
                 var participantId = ParticipantId(parse.GetValue(id));
-                await session.Aggregator.RemoveParticipantAsync(participantId, cancellationToken).ConfigureAwait(false);
+                await (await session.AggregatorAsync(cancellationToken)).RemoveParticipantAsync(participantId).WaitAsync(cancellationToken);
                 session.Write(new ParticipantRemoval(participantId, true), OperatorJsonContext.Default.ParticipantRemoval, removal =>
                     $"Removed '{removal.ParticipantId}'; its accepted uploads stay in their rounds.");
                 return OperatorExitCodes.Succeeded;

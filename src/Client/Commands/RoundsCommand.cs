@@ -51,7 +51,7 @@ public static class RoundsCommand
                 };
                 var problems = settings.Validate();
                 if (problems.Count > 0) throw new OperatorUsageException(string.Join(" ", problems.Select(OptionNames)));
-                var round = await session.Aggregator.StartRoundAsync(settings, cancellationToken).ConfigureAwait(false);
+                var round = await (await session.AggregatorAsync(cancellationToken)).StartRoundAsync(settings).WaitAsync(cancellationToken);
                 session.Write(round, ProtocolJsonContext.Default.RoundInfo, info =>
                     FederationText.Round(info) + Environment.NewLine + $"Follow it with 'feddistill rounds watch {info.Round}'.");
                 return OperatorExitCodes.Succeeded;
@@ -62,7 +62,7 @@ public static class RoundsCommand
         OperatorCommand.Create("list", "List every round: state, strategy, uploads, times, student accuracy.", "rounds list", [],
             async (_, session, cancellationToken) =>
             {
-                var rounds = (await session.Aggregator.ListRoundsAsync(cancellationToken).ConfigureAwait(false)).ToList();
+                var rounds = (await (await session.AggregatorAsync(cancellationToken)).ListRoundsAsync().WaitAsync(cancellationToken)).ToList();
                 session.Write(rounds, ProtocolJsonContext.Default.ListRoundInfo, FederationText.Rounds);
                 return OperatorExitCodes.Succeeded;
             });
@@ -73,7 +73,7 @@ public static class RoundsCommand
         return OperatorCommand.Create("status", "Show one round: state, settings, uploads, and its result once completed.", "rounds status", [number],
             async (parse, session, cancellationToken) =>
             {
-                var round = await session.Aggregator.GetRoundAsync(parse.GetValue(number), cancellationToken).ConfigureAwait(false);
+                var round = await (await session.AggregatorAsync(cancellationToken)).GetRoundAsync(parse.GetValue(number)).WaitAsync(cancellationToken);
                 session.Write(round, ProtocolJsonContext.Default.RoundInfo, FederationText.Round);
                 return OperatorExitCodes.Succeeded;
             });
@@ -91,7 +91,7 @@ public static class RoundsCommand
                 var round = parse.GetValue(number);
                 var pause = parse.GetValue(interval);
                 if (pause is < 100 or > 60_000) throw new OperatorUsageException($"--interval is {pause}; it must be in [100, 60000] milliseconds.");
-                var aggregator = session.Aggregator;
+                var aggregator = await session.AggregatorAsync(cancellationToken);
                 RoundInfo final;
                 if (!session.Json && LiveRoundView.IsAvailable)
                 {
@@ -122,7 +122,7 @@ public static class RoundsCommand
         return OperatorCommand.Create("cancel", "Cancel a round that is open or distilling.", "rounds cancel", [number],
             async (parse, session, cancellationToken) =>
             {
-                var round = await session.Aggregator.CancelRoundAsync(parse.GetValue(number), cancellationToken).ConfigureAwait(false);
+                var round = await (await session.AggregatorAsync(cancellationToken)).CancelRoundAsync(parse.GetValue(number)).WaitAsync(cancellationToken);
                 session.Write(round, ProtocolJsonContext.Default.RoundInfo, FederationText.Round);
                 return OperatorExitCodes.Succeeded;
             });

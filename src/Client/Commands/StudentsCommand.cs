@@ -1,3 +1,4 @@
+using FedDistill.Distillation.Models;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
@@ -24,7 +25,7 @@ public static class StudentsCommand
         OperatorCommand.Create("list", "List the published students: version, accuracy on the aggregator's evaluation set, SHA-256.", "students list", [],
             async (_, session, cancellationToken) =>
             {
-                var rounds = await session.Aggregator.ListRoundsAsync(cancellationToken).ConfigureAwait(false);
+                var rounds = await (await session.AggregatorAsync(cancellationToken)).ListRoundsAsync().WaitAsync(cancellationToken);
                 var students = rounds
                     .Where(round => round.State == RoundState.Completed && round.Result is not null)
                     .Select(round => new StudentSummary(round.Result!.StudentVersion, round.Result.StudentAccuracy, round.Result.StudentSha256, round.ClosedAt, round.Settings.Strategy, round.Result.Teachers.Count))
@@ -45,7 +46,7 @@ public static class StudentsCommand
                 var path = Path.GetFullPath(RequirePath(parse.GetValue(output), "--out"));
                 if (File.Exists(path) && !parse.GetValue(force)) throw new OperatorUsageException($"--out: {path} already exists; add --force to replace it.");
                 var number = parse.GetValue(version);
-                var (state, sha) = await StudentFetch.DownloadAsync(session.Aggregator, number, cancellationToken).ConfigureAwait(false);
+                var (state, sha) = await StudentFetch.DownloadAsync(await session.AggregatorAsync(cancellationToken), number, cancellationToken);
                 await StudentFetch.WriteAsync(path, state, parse.GetValue(force), "--out", cancellationToken).ConfigureAwait(false);
                 session.Write(new StudentDownload(number, path, state.LongLength, sha), OperatorJsonContext.Default.StudentDownload, written =>
                     $"Wrote student v{written.Version} to {written.Path} ({OperatorFormat.Bytes(written.Bytes)}, SHA-256 {written.Sha256}, as its round recorded).");
@@ -64,8 +65,8 @@ public static class StudentsCommand
             {
                 var number = parse.GetValue(version);
                 var (count, threadCount) = CheckEvaluation(parse.GetValue(testExamples), parse.GetValue(threads));
-                var info = await session.Aggregator.GetFederationAsync(cancellationToken).ConfigureAwait(false);
-                var (state, _) = await StudentFetch.DownloadAsync(session.Aggregator, number, cancellationToken).ConfigureAwait(false);
+                var info = await (await session.AggregatorAsync(cancellationToken)).GetFederationAsync().WaitAsync(cancellationToken);
+                var (state, _) = await StudentFetch.DownloadAsync(await session.AggregatorAsync(cancellationToken), number, cancellationToken);
                 torch.set_num_threads(threadCount);
                 var report = StudentEvaluation.Evaluate(info, number, state, parse.GetValue(dataDirectory), count, !parse.GetValue(noSpeed));
                 session.Output.WriteLine(session.Json ? report.ToJson() : report.ToTable());
@@ -94,13 +95,13 @@ public static class StudentsCommand
                     if (File.Exists(path) && !overwrite) throw new OperatorUsageException($"--out: {path} already exists; add --force to replace it.");
                 var (count, threadCount) = CheckEvaluation(parse.GetValue(testExamples), parse.GetValue(threads));
 
-                var info = await session.Aggregator.GetFederationAsync(cancellationToken).ConfigureAwait(false);
-                var (state, sha) = await StudentFetch.DownloadAsync(session.Aggregator, number, cancellationToken).ConfigureAwait(false);
+                var info = await (await session.AggregatorAsync(cancellationToken)).GetFederationAsync().WaitAsync(cancellationToken);
+                var (state, sha) = await StudentFetch.DownloadAsync(await session.AggregatorAsync(cancellationToken), number, cancellationToken);
                 torch.set_num_threads(threadCount);
                 var report = StudentEvaluation.Evaluate(info, number, state, parse.GetValue(dataDirectory), count, !parse.GetValue(noSpeed));
 
                 await StudentFetch.WriteAsync(studentPath, state, overwrite, "--out", cancellationToken).ConfigureAwait(false);
-                var model = JsonSerializer.Serialize(info.StudentModel, ProtocolJsonContext.Default.ModelSpec);
+                var model = info.StudentModel;
                 await StudentFetch.WriteAsync(modelPath, Encoding.UTF8.GetBytes(model + "\n"), overwrite, "--out", cancellationToken).ConfigureAwait(false);
                 await StudentFetch.WriteAsync(reportPath, Encoding.UTF8.GetBytes(report.ToJson() + "\n"), overwrite, "--out", cancellationToken).ConfigureAwait(false);
 
@@ -108,7 +109,7 @@ public static class StudentsCommand
                 session.Write(export, OperatorJsonContext.Default.StudentExport, written => string.Join(Environment.NewLine,
                     $"Exported student v{written.Version} to {written.Directory}",
                     $"  student.safetensors  state dict, SHA-256 {written.Sha256}",
-                    $"  model.json           {info.StudentModel.Kind} (the ModelSpec it loads into)",
+                    $"  model.json           {ModelSpecFile.Parse(info.StudentModel).Kind} (the model spec it loads into)",
                     $"  report.json          accuracy {OperatorFormat.Accuracy(written.Accuracy)} on {report.ExampleCount} local test images"));
                 return OperatorExitCodes.Succeeded;
             });

@@ -6,7 +6,6 @@ using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Losses;
 using FedDistill.Distillation.Models;
 using FedDistill.Distillation.Training;
-using FedDistill.Grains.Teachers;
 using TorchSharp;
 
 namespace FedDistill.Client.Demo;
@@ -19,7 +18,7 @@ namespace FedDistill.Client.Demo;
 public static class CentralizedDemo
 {
     /// <summary>Runs the demo, writing a report to <paramref name="output"/>; returns the process exit code.</summary>
-    public static async Task<int> RunAsync(DemoOptions options, TextWriter output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(DemoOptions options, TextWriter output, CancellationToken cancellationToken)
     {
         torch.set_num_threads(options.Threads);
         torch.manual_seed(unchecked((long)options.Seed));
@@ -35,21 +34,20 @@ public static class CentralizedDemo
         output.WriteLine($"Fashion-MNIST: {train.Count} training and {test.Count} test images");
 
         var teacherWatch = Stopwatch.StartNew();
-        using var teacher = new TeacherGrain("teacher-cnn", new SmallCnn(), train,
-            new TrainerOptions(Schedule: "cosine", Epochs: options.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed));
-        TrainingProgressView.Run("teacher", progress => teacher.TrainAsync(progress, cancellationToken).GetAwaiter().GetResult());
-        var teacherAccuracy = await teacher.EvaluateAsync(test, cancellationToken);
+        using var teacher = new SmallCnn();
+        var teacherTrainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: options.TeacherEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed));
+        TrainingProgressView.Run("teacher", progress => teacherTrainer.Train(teacher, train, null, new CrossEntropyLoss(), progress, cancellationToken));
+        var teacherAccuracy = Predictor.Accuracy(teacher, test);
         teacherWatch.Stop();
 
         var studentWatch = Stopwatch.StartNew();
-        var softLabels = await teacher.ComputeSoftLabelsAsync(train, cancellationToken);
         using var student = new Mlp(train.FeatureLength, [256, 128], train.ClassCount);
         double studentAccuracy;
 
         // The student's tensor work, synchronously in one scope: no tensor outlives it.
         using (torch.NewDisposeScope())
         {
-            var teacherLogits = torch.tensor(softLabels.Logits, new long[] { softLabels.Examples, softLabels.Classes });
+            var teacherLogits = Predictor.PredictLogits(teacher, train);
             var loss = new KnowledgeDistillationLoss(options.Temperature, options.Alpha);
             var trainer = new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: options.StudentEpochs, BatchSize: 128, LearningRate: 2e-3, Seed: options.Seed + 1));
             TrainingProgressView.Run("student", progress => trainer.Train(student, train, teacherLogits, loss, progress, cancellationToken));
@@ -61,10 +59,10 @@ public static class CentralizedDemo
         var invariant = CultureInfo.InvariantCulture;
         output.WriteLine();
         output.WriteLine("model              parameters  test accuracy  time");
-        output.WriteLine(string.Format(invariant, "teacher (CNN)      {0,10:N0}  {1,13:F4}  {2,5:F1} s", teacher.ParameterCount, teacherAccuracy, teacherWatch.Elapsed.TotalSeconds));
+        output.WriteLine(string.Format(invariant, "teacher (CNN)      {0,10:N0}  {1,13:F4}  {2,5:F1} s", teacher.ParameterCount(), teacherAccuracy, teacherWatch.Elapsed.TotalSeconds));
         output.WriteLine(string.Format(invariant, "student (MLP)      {0,10:N0}  {1,13:F4}  {2,5:F1} s", student.parameters().Sum(parameter => parameter.numel()), studentAccuracy, studentWatch.Elapsed.TotalSeconds));
         output.WriteLine(string.Format(invariant, "teacher accuracy: {0:F4}", teacherAccuracy));
         output.WriteLine(string.Format(invariant, "student accuracy: {0:F4}", studentAccuracy));
-        return 0;
+        return Task.FromResult(0);
     }
 }

@@ -6,8 +6,9 @@ using FedDistill.Grains.Protocol;
 namespace FedDistill.Client.Demo;
 
 /// <summary>
-/// The main job: a federation on this machine. An aggregator and three hospital silos run as
-/// separate processes on loopback with mutual TLS; each hospital trains a CNN teacher on its own
+/// The main job: a federation on this machine. An aggregator silo and three hospital silos run as
+/// separate processes forming one Orleans cluster on loopback, with membership, reminders and
+/// state in Azure Storage (Azurite); each hospital trains a CNN teacher on its own
 /// Dirichlet(α)-skewed share of Fashion-MNIST; over several rounds the aggregator ensembles their
 /// logits on the public set and distills a small CNN student, which is evaluated on the test set.
 /// </summary>
@@ -19,22 +20,21 @@ public static class FederatedDemo
         var invariant = CultureInfo.InvariantCulture;
         var work = Path.GetFullPath(options.WorkDirectory);
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
-        output.WriteLine($"FedDistill federated demo: {options.Participants} hospitals, {options.Rounds} rounds, Dirichlet α = {options.Alpha.ToString(invariant)}, {(options.Insecure ? "insecure loopback (no TLS)" : "mutual TLS with the federation's own CA")}");
-        output.WriteLine($"work directory: {work} (certificates, stores, logs)");
+        output.WriteLine($"FedDistill federated demo: {options.Participants} hospitals, {options.Rounds} rounds, Dirichlet α = {options.Alpha.ToString(invariant)}, an Orleans cluster on loopback");
+        output.WriteLine($"work directory: {work} (silo logs)");
 
         var total = Stopwatch.StartNew();
         await using var federation = await LocalFederation.StartAsync(new LocalFederationOptions
         {
             WorkDirectory = work,
             Participants = options.Participants,
-            Tls = !options.Insecure,
             AggregatorSettings = AggregatorSettings(options),
             ParticipantSettings = index => ParticipantSettings(options, index),
             StartTimeout = TimeSpan.FromSeconds(120),
         }, cancellationToken).ConfigureAwait(false);
         federation.OutputLine += line => { if (ParticipantLine(line) is { } shown) output.WriteLine(shown); };
-        var info = await federation.Admin.GetFederationAsync(cancellationToken).ConfigureAwait(false);
-        output.WriteLine($"aggregator up at {federation.AggregatorUrl}: federation '{info.Name}', public set of {info.Examples} images ({info.PublicSet.Count} + {info.PublicSet.AugmentedCopies} augmented copies each), fingerprint {info.PublicSetFingerprint[..16]}...");
+        var info = await federation.Admin.GetFederationAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        output.WriteLine($"aggregator silo up (cluster {federation.ClusterId}, gateway {federation.Gateway}, dashboard {federation.WebUrl}dashboard/): federation '{info.Name}', public set of {info.Examples} images ({info.PublicSet.Count} + {info.PublicSet.AugmentedCopies} augmented copies each), fingerprint {info.PublicSetFingerprint[..16]}...");
         output.WriteLine($"participants admitted: {string.Join(", ", federation.ParticipantIds)}; each trains its teacher, then uploads logits");
 
         var rounds = new List<RoundInfo>();
@@ -51,7 +51,7 @@ public static class FederatedDemo
                 RevisitEpochs = options.RevisitEpochs,
                 LogitsDType = "float16",
             };
-            var round = await federation.Admin.StartRoundAsync(settings, cancellationToken).ConfigureAwait(false);
+            var round = await federation.Admin.StartRoundAsync(settings).WaitAsync(cancellationToken).ConfigureAwait(false);
             output.WriteLine($"round {round.Round}: started ({(settings.FineTuneEpochs > 0 ? "co-distillation: digest the last consensus, revisit private data" : "one-shot ensemble distillation")}, {settings.Strategy}, T = {settings.Temperature.ToString(invariant)}, quorum {settings.Quorum})");
             var finished = await WatchAsync(federation, round.Round, output, cancellationToken).ConfigureAwait(false);
             rounds.Add(finished);
@@ -76,7 +76,7 @@ public static class FederatedDemo
         string? last = null;
         while (true)
         {
-            var info = await federation.Admin.GetRoundAsync(round, cancellationToken).ConfigureAwait(false);
+            var info = await federation.Admin.GetRoundAsync(round).WaitAsync(cancellationToken).ConfigureAwait(false);
             var line = info.State switch
             {
                 RoundState.Open => $"round {round}: open, {info.Uploaded.Count} of {federation.ParticipantIds.Count} uploads{(info.Uploaded.Count > 0 ? $" ({string.Join(", ", info.Uploaded)})" : "")}",
@@ -119,13 +119,14 @@ public static class FederatedDemo
         ? string.Format(CultureInfo.InvariantCulture, "{0:F1} MiB", bytes / 1048576.0)
         : string.Format(CultureInfo.InvariantCulture, "{0:F0} KiB", bytes / 1024.0);
 
-    // A participant's progress line from its log ("... ParticipantWorker[0] hospital-1: ..."), or null for other lines.
+    // A hospital's progress line from its silo's log (its client and teacher grains log
+    // "hospital-N: ..."), or null for other lines.
     private static string? ParticipantLine(string line)
     {
-        var at = line.IndexOf("] hospital-", StringComparison.Ordinal);
-        if (at < 0 || !line.Contains("ParticipantWorker", StringComparison.Ordinal)) return null;
-        var text = line[(at + 2)..];
-        return text.Contains(": epoch ", StringComparison.Ordinal) ? null : "  " + text;
+        if (!line.StartsWith("[hospital-", StringComparison.Ordinal)) return null;
+        var at = line.IndexOf(" hospital-", StringComparison.Ordinal);
+        if (at < 0 || !(line.Contains("ClientGrain", StringComparison.Ordinal) || line.Contains("TeacherGrain", StringComparison.Ordinal))) return null;
+        return "  " + line[(at + 1)..];
     }
 
     private static Dictionary<string, string> AggregatorSettings(FederatedDemoOptions options)
@@ -149,16 +150,16 @@ public static class FederatedDemo
         var invariant = CultureInfo.InvariantCulture;
         return new Dictionary<string, string>
         {
-            ["FedDistill:Participant:PrivateData:Count"] = options.PrivateCount.ToString(invariant),
-            ["FedDistill:Participant:PrivateData:Alpha"] = options.Alpha.ToString(invariant),
-            ["FedDistill:Participant:PrivateData:Seed"] = options.Seed.ToString(invariant),
-            ["FedDistill:Participant:PrivateData:MinPartSize"] = Math.Min(2000, options.PrivateCount / (options.Participants * 4)).ToString(invariant),
-            ["FedDistill:Participant:Teachers:0:Id"] = "cnn",
-            ["FedDistill:Participant:Teachers:0:Epochs"] = options.TeacherEpochs.ToString(invariant),
-            ["FedDistill:Participant:EvaluationExamples"] = options.TestExamples.ToString(invariant),
-            ["FedDistill:Participant:Threads"] = "1",
-            ["FedDistill:Participant:Seed"] = (options.Seed + 100).ToString(invariant),
-        }.WithDataDirectory("FedDistill:Participant:DataDirectory", options.DataDirectory);
+            ["FedDistill:Organization:PrivateData:Count"] = options.PrivateCount.ToString(invariant),
+            ["FedDistill:Organization:PrivateData:Alpha"] = options.Alpha.ToString(invariant),
+            ["FedDistill:Organization:PrivateData:Seed"] = options.Seed.ToString(invariant),
+            ["FedDistill:Organization:PrivateData:MinPartSize"] = Math.Min(2000, options.PrivateCount / (options.Participants * 4)).ToString(invariant),
+            ["FedDistill:Organization:Teachers:0:Id"] = "cnn",
+            ["FedDistill:Organization:Teachers:0:Epochs"] = options.TeacherEpochs.ToString(invariant),
+            ["FedDistill:Organization:EvaluationExamples"] = options.TestExamples.ToString(invariant),
+            ["FedDistill:Organization:Threads"] = "1",
+            ["FedDistill:Organization:Seed"] = (options.Seed + 100).ToString(invariant),
+        }.WithDataDirectory("FedDistill:Organization:DataDirectory", options.DataDirectory);
     }
 
     private static Dictionary<string, string> WithDataDirectory(this Dictionary<string, string> settings, string key, string? directory)

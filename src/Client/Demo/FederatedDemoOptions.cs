@@ -54,8 +54,6 @@ public sealed record FederatedDemoOptions
     /// <summary>Seed of the split and the models.</summary>
     public ulong Seed { get; init; } = 1;
 
-    /// <summary>Run without TLS (explicit insecure loopback mode).</summary>
-    public bool Insecure { get; init; }
 
     /// <summary>Where certificates, stores and logs go (recreated).</summary>
     public string WorkDirectory { get; init; } = Path.Combine(Environment.GetEnvironmentVariable("FEDDISTILL_REPO_ROOT") ?? ".", "artifacts", "demo");

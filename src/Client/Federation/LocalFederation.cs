@@ -1,51 +1,79 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using FedDistill.Client.Operator;
+using FedDistill.Grains;
 using FedDistill.Grains.Protocol;
-using FedDistill.Security;
-using FedDistill.Transport;
 
 namespace FedDistill.Client.Federation;
 
 /// <summary>
-/// A federation on one machine: the federation's CA and certificates, an aggregator silo and N
-/// participant silos, each its own process on loopback. The demo, the end-to-end tests and the
-/// federation benchmark all run on it.
+/// A federation on one machine: an Orleans cluster of an aggregator silo and N hospital silos,
+/// each its own process on loopback, sharing a membership table in Azure Storage (Azurite), each
+/// site with its own tables and containers. The demo, the end-to-end tests and the federation
+/// benchmark all run on it; the console connects to it as an Orleans client.
 /// </summary>
 public sealed class LocalFederation : IAsyncDisposable
 {
+    /// <summary>The environment variable naming the Azure Storage the silos use (default: Azurite on 127.0.0.1).</summary>
+    public const string StorageVariable = "FEDDISTILL_STORAGE";
+
+    private const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
     private readonly LocalFederationOptions _options;
     private readonly string _siloAssembly;
-    private readonly int _aggregatorPort;
     private readonly List<SiloProcess?> _participants = [];
-    private HttpClient? _adminHttp;
+    private readonly List<int> _participantPorts = [];
+    private ClusterConnection? _connection;
 
-    private LocalFederation(LocalFederationOptions options, string siloAssembly, int aggregatorPort)
+    private LocalFederation(LocalFederationOptions options, string siloAssembly)
     {
         _options = options;
         _siloAssembly = siloAssembly;
-        _aggregatorPort = aggregatorPort;
         WorkDirectory = Path.GetFullPath(options.WorkDirectory);
-        Pki = Path.Combine(WorkDirectory, "pki");
-        AggregatorUrl = new Uri($"{(options.Tls ? "https" : "http")}://127.0.0.1:{aggregatorPort}");
+        ClusterId = options.ClusterId ?? "fd" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..10];
+        FederationName = options.AggregatorSettings.TryGetValue("FedDistill:Aggregator:FederationName", out var name) ? name : ConnectionOptions.DefaultName;
+        Storage = options.StorageConnectionString ?? Environment.GetEnvironmentVariable(StorageVariable) ?? DevelopmentStorage;
+        SiloPort = FreePort();
+        GatewayPort = FreePort();
+        WebPort = FreePort();
     }
 
     /// <summary>Raised for every line any silo writes, prefixed with its name.</summary>
     public event Action<string>? OutputLine;
 
-    /// <summary>The work directory.</summary>
+    /// <summary>The work directory (logs).</summary>
     public string WorkDirectory { get; }
 
-    /// <summary>Where the CA and the issued certificates live.</summary>
-    public string Pki { get; }
+    /// <summary>The cluster's id (also its service id and the prefix of its tables and containers).</summary>
+    public string ClusterId { get; }
 
-    /// <summary>The aggregator's root URL.</summary>
-    public Uri AggregatorUrl { get; }
+    /// <summary>The federation's name.</summary>
+    public string FederationName { get; }
+
+    /// <summary>The Azure Storage connection string every silo uses (each site its own tables and containers in it).</summary>
+    public string Storage { get; }
+
+    /// <summary>The aggregator silo's silo-to-silo port.</summary>
+    public int SiloPort { get; }
+
+    /// <summary>The aggregator silo's gateway port (for consoles).</summary>
+    public int GatewayPort { get; }
+
+    /// <summary>The aggregator silo's web port (dashboard, metrics, health).</summary>
+    public int WebPort { get; }
+
+    /// <summary>The gateway as <c>host:port</c>, for <c>--gateway</c>.</summary>
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
+
+    /// <summary>The aggregator's web root.</summary>
+    public Uri WebUrl => new($"http://127.0.0.1:{WebPort}");
 
     /// <summary>The aggregator process (replaced by <see cref="RestartAggregatorAsync"/>).</summary>
     public SiloProcess? Aggregator { get; private set; }
 
-    /// <summary>The admin's view of the aggregator, over HTTP with the admin certificate.</summary>
-    public HttpAggregatorClient Admin { get; private set; } = null!;
+    /// <summary>The federation's aggregator grain, through this process's Orleans client.</summary>
+    public IAggregatorGrain Admin => (_connection ?? throw new InvalidOperationException("The federation has not started.")).Aggregator;
 
     /// <summary>Participant ids, in order.</summary>
     public IReadOnlyList<string> ParticipantIds => Enumerable.Range(0, _options.Participants).Select(ParticipantId).ToList();
@@ -53,25 +81,32 @@ public sealed class LocalFederation : IAsyncDisposable
     /// <summary>The id of participant i (0-based).</summary>
     public static string ParticipantId(int index) => $"hospital-{index + 1}";
 
-    /// <summary>The CA certificate's path.</summary>
-    public string CaCertificatePath => Path.Combine(Pki, "ca", CertificateAuthority.CertificateFileName);
+    /// <summary>The console's connection settings for this federation.</summary>
+    public ConnectionSettings ConnectionSettings(bool json = false) => new(Gateway, ClusterId, FederationName, json);
 
-    /// <summary>Creates the CA and certificates, starts the aggregator, admits and starts the participants.</summary>
+    /// <summary>Starts the aggregator's silo, connects to it, admits and starts the participants' silos.</summary>
+    /// <exception cref="InvalidOperationException">Azure Storage is not reachable, or a silo did not start; the message says why.</exception>
     public static async Task<LocalFederation> StartAsync(LocalFederationOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var federation = new LocalFederation(options, SiloLocator.Find(), FreePort());
+        var federation = new LocalFederation(options, SiloLocator.Find());
         try
         {
-            federation.IssueCertificates();
+            Directory.CreateDirectory(federation.WorkDirectory);
+            await federation.RequireStorageAsync(cancellationToken).ConfigureAwait(false);
             await federation.StartAggregatorAsync(cancellationToken).ConfigureAwait(false);
             if (options.RegisterParticipants)
             {
                 foreach (var id in federation.ParticipantIds)
-                    await federation.Admin.RegisterParticipantAsync(new RegisterParticipantRequest(id, $"Hospital {id[^1..]}"), cancellationToken).ConfigureAwait(false);
+                    await federation.Admin.AdmitAsync(new RegisterParticipantRequest(id, $"Hospital {id[^1..]}")).WaitAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            for (var i = 0; i < options.Participants; i++) federation._participants.Add(options.StartParticipants ? federation.StartParticipant(i) : null);
+            for (var i = 0; i < options.Participants; i++)
+            {
+                federation._participantPorts.Add(FreePort());
+                federation._participants.Add(options.StartParticipants ? federation.StartParticipant(i) : null);
+            }
+
             return federation;
         }
         catch
@@ -81,47 +116,39 @@ public sealed class LocalFederation : IAsyncDisposable
         }
     }
 
-    /// <summary>A client for the aggregator with participant i's certificate (or, insecure, its claimed identity).</summary>
-    public HttpClient CreateParticipantClient(int index) => CreateClient(ParticipantId(index));
-
-    /// <summary>A client for the aggregator as the named identity whose certificate is in the PKI folder.</summary>
-    public HttpClient CreateClient(string identity) => _options.Tls
-        ? FederationHttpClientFactory.Create(AggregatorUrl, Path.Combine(Pki, identity, identity + ".crt"), Path.Combine(Pki, identity, identity + ".key"), CaCertificatePath)
-        : FederationHttpClientFactory.CreateInsecureLoopback(AggregatorUrl, identity);
-
-    /// <summary>Participant i's process, or null when it is stopped.</summary>
+    /// <summary>The running process of participant i, or null when it is stopped.</summary>
     public SiloProcess? Participant(int index) => _participants[index];
 
-    /// <summary>Kills participant i at once, as a crash would.</summary>
+    /// <summary>Kills participant i's silo at once, as a crash would.</summary>
     public async Task KillParticipantAsync(int index)
     {
-        if (_participants[index] is { } process)
-        {
-            await process.DisposeAsync().ConfigureAwait(false);
-            _participants[index] = null;
-        }
+        if (_participants[index] is { } process) await process.DisposeAsync().ConfigureAwait(false);
+        _participants[index] = null;
     }
 
-    /// <summary>Starts participant i again (after <see cref="KillParticipantAsync"/>).</summary>
+    /// <summary>Starts participant i's silo again (its teachers restore from its own storage).</summary>
     public void RestartParticipant(int index)
     {
-        if (_participants[index] is not null) throw new InvalidOperationException($"{ParticipantId(index)} is running.");
+        if (_participants[index] is not null) throw new InvalidOperationException($"{ParticipantId(index)} is still running.");
         _participants[index] = StartParticipant(index);
     }
 
-    /// <summary>Kills the aggregator at once (no graceful shutdown) and starts it again on the same port and store.</summary>
+    /// <summary>Kills the aggregator's silo (SIGKILL) and starts it again on the same ports and storage.</summary>
     public async Task RestartAggregatorAsync(CancellationToken cancellationToken)
     {
+        if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
+        _connection = null;
         if (Aggregator is not null) await Aggregator.DisposeAsync().ConfigureAwait(false);
         await StartAggregatorAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every silo's log tail, for a failure message.</summary>
-    public string Logs() => string.Join("\n", new[] { Aggregator }.Concat(_participants).Where(p => p is not null).Select(p => p!.Tail(25)));
+    /// <summary>The last lines of every silo's log, for a failure message.</summary>
+    public string Logs() => string.Join('\n', new[] { Aggregator }.Concat(_participants).Where(p => p is not null).Select(p => p!.Tail()));
 
-    /// <inheritdoc />
+    /// <summary>Closes the client and kills every silo.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
         foreach (var participant in _participants)
         {
             if (participant is not null) await participant.DisposeAsync().ConfigureAwait(false);
@@ -129,39 +156,36 @@ public sealed class LocalFederation : IAsyncDisposable
 
         _participants.Clear();
         if (Aggregator is not null) await Aggregator.DisposeAsync().ConfigureAwait(false);
-        _adminHttp?.Dispose();
-    }
-
-    private void IssueCertificates()
-    {
-        if (!_options.Tls) return;
-        if (File.Exists(CaCertificatePath)) return;
-        using var authority = CertificateAuthority.Create(Path.Combine(Pki, "ca"), "feddistill-local", TimeSpan.FromDays(30));
-        authority.IssueServer(["127.0.0.1", "localhost"], Path.Combine(Pki, "server"));
-        authority.IssueAdmin("admin", Path.Combine(Pki, "admin"));
-        for (var i = 0; i < _options.Participants; i++) authority.IssueParticipant(ParticipantId(i), Path.Combine(Pki, ParticipantId(i)));
-        foreach (var id in _options.UnregisteredCertificates) authority.IssueParticipant(id, Path.Combine(Pki, id));
     }
 
     private async Task StartAggregatorAsync(CancellationToken cancellationToken)
     {
-        var store = Path.Combine(WorkDirectory, "aggregator");
-        Directory.CreateDirectory(store);
         var settings = new Dictionary<string, string>
         {
-            ["urls"] = AggregatorUrl.ToString().TrimEnd('/'),
-            ["FedDistill:Silo:Roles"] = "aggregator",
-            ["FedDistill:Store:Provider"] = _options.StoreProvider,
-            ["FedDistill:Store:ConnectionString"] = _options.StoreConnectionString ?? $"Data Source={Path.Combine(store, "federation.db")}",
-            ["FedDistill:Store:ArtifactsDirectory"] = Path.Combine(store, "artifacts"),
+            ["urls"] = WebUrl.ToString().TrimEnd('/'),
+            ["FedDistill:Silo:Role"] = "aggregator",
+            ["FedDistill:Silo:GatewayPort"] = GatewayPort.ToString(CultureInfo.InvariantCulture),
+            ["FedDistill:Silo:SiloPort"] = SiloPort.ToString(CultureInfo.InvariantCulture),
         };
-        AddSecurity(settings);
         foreach (var (key, value) in _options.AggregatorSettings) settings[key] = value;
         Aggregator = Launch("aggregator", settings);
-        _adminHttp?.Dispose();
-        _adminHttp = CreateClient("admin");
-        Admin = new HttpAggregatorClient(_adminHttp);
-        await Aggregator.WaitUntilHealthyAsync(_adminHttp, _options.StartTimeout, cancellationToken).ConfigureAwait(false);
+        var deadline = DateTime.UtcNow + _options.StartTimeout;
+        while (true)
+        {
+            if (Aggregator.HasExited) throw new InvalidOperationException($"The aggregator's silo exited with code {Aggregator.ExitCode} while starting.\n{Aggregator.Tail()}");
+            try
+            {
+                _connection = await ClusterConnection.ConnectAsync(ConnectionSettings(), cancellationToken).ConfigureAwait(false);
+                await _connection.Aggregator.GetFederationAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception error) when (error is GatewayUnreachableException or OrleansException or TimeoutException && DateTime.UtcNow < deadline)
+            {
+                if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
+                _connection = null;
+                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private SiloProcess StartParticipant(int index)
@@ -169,45 +193,47 @@ public sealed class LocalFederation : IAsyncDisposable
         var id = ParticipantId(index);
         var settings = new Dictionary<string, string>
         {
-            ["urls"] = $"{(_options.Tls ? "https" : "http")}://127.0.0.1:0",
-            ["FedDistill:Silo:Roles"] = "participant",
-            ["FedDistill:Participant:ParticipantId"] = id,
-            ["FedDistill:Participant:StateDirectory"] = Path.Combine(WorkDirectory, id),
-            ["FedDistill:Participant:PrivateData:Index"] = index.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["FedDistill:Participant:PrivateData:Parts"] = _options.Participants.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["FedDistill:Participant:Connection:AggregatorUrl"] = AggregatorUrl.ToString().TrimEnd('/'),
+            ["urls"] = $"http://127.0.0.1:{FreePort()}",
+            ["FedDistill:Silo:Role"] = "organization",
+            ["FedDistill:Silo:SiloPort"] = _participantPorts[index].ToString(CultureInfo.InvariantCulture),
+            ["FedDistill:Silo:GatewayPort"] = "0",
+            ["FedDistill:Organization:Id"] = id,
+            ["FedDistill:Organization:PrivateData:Index"] = index.ToString(CultureInfo.InvariantCulture),
+            ["FedDistill:Organization:PrivateData:Parts"] = _options.Participants.ToString(CultureInfo.InvariantCulture),
         };
-        if (_options.Tls)
-        {
-            settings["FedDistill:Participant:Connection:CertificatePath"] = Path.Combine(Pki, id, id + ".crt");
-            settings["FedDistill:Participant:Connection:KeyPath"] = Path.Combine(Pki, id, id + ".key");
-        }
-
-        AddSecurity(settings);
         foreach (var (key, value) in _options.ParticipantSettings(index)) settings[key] = value;
         return Launch(id, settings);
     }
 
-    private void AddSecurity(Dictionary<string, string> settings)
-    {
-        if (_options.Tls)
-        {
-            settings["FedDistill:Security:Mode"] = "tls";
-            settings["FedDistill:Security:CaCertificatePath"] = CaCertificatePath;
-            settings["FedDistill:Security:ServerCertificatePath"] = Path.Combine(Pki, "server", "server.crt");
-            settings["FedDistill:Security:ServerKeyPath"] = Path.Combine(Pki, "server", "server.key");
-        }
-        else
-        {
-            settings["FedDistill:Security:Mode"] = "insecure-loopback";
-        }
-    }
-
     private SiloProcess Launch(string name, Dictionary<string, string> settings)
     {
+        settings["FedDistill:Silo:ClusterId"] = ClusterId;
+        settings["FedDistill:Silo:MembershipConnectionString"] = Storage;
+        settings["FedDistill:Silo:StorageConnectionString"] = Storage;
+        settings["FedDistill:Security:Mode"] = "insecure-loopback";
         var process = SiloProcess.Start(name, _siloAssembly, settings.Select(pair => $"--{pair.Key}={pair.Value}"), Path.Combine(WorkDirectory, "logs", name + ".log"));
         process.OutputLine += line => OutputLine?.Invoke($"[{name}] {line}");
         return process;
+    }
+
+    // Azurite's default endpoints: a clear message beats an Orleans start that retries for minutes.
+    private async Task RequireStorageAsync(CancellationToken cancellationToken)
+    {
+        if (!Storage.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)) return;
+        foreach (var port in new[] { 10000, 10002 })
+        {
+            using var client = new TcpClient();
+            try
+            {
+                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                throw new InvalidOperationException(
+                    $"Azure Storage is not reachable: nothing listens on 127.0.0.1:{port}, where Azurite serves by default. " +
+                    $"Start Azurite (./run demo and ./run test start it), or set {StorageVariable} to a storage connection string.");
+            }
+        }
     }
 
     private static int FreePort()

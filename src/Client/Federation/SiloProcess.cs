@@ -62,32 +62,6 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Polls <c>/healthz</c> until it answers 200, the process exits, or the timeout passes.</summary>
-    /// <exception cref="InvalidOperationException">The silo exited or never became healthy; the message ends with its log's tail.</exception>
-    public async Task WaitUntilHealthyAsync(HttpClient client, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var watch = Stopwatch.StartNew();
-        string? lastError = null;
-        while (watch.Elapsed < timeout)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode} before it was healthy.\n{Tail()}");
-            try
-            {
-                using var response = await client.GetAsync("/healthz", cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode) return;
-                lastError = $"{(int)response.StatusCode}";
-            }
-            catch (HttpRequestException error)
-            {
-                lastError = error.Message;
-            }
-
-            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw new InvalidOperationException($"{Name} was not healthy after {timeout.TotalSeconds:F0} s (last: {lastError}).\n{Tail()}");
-    }
-
     /// <summary>Kills the process tree at once (as a crash would) and waits for it to be gone.</summary>
     public async Task KillAsync()
     {

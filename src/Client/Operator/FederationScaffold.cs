@@ -47,21 +47,17 @@ public static class FederationScaffold
             ["ServerCertificatePath"] = server.CertificatePath,
             ["ServerKeyPath"] = server.KeyPath,
         };
+        // Every silo joins one Orleans cluster through the shared membership table; each site's
+        // own storage is its own connection string (Azurite on one machine until set).
+        var clusterId = ClusterIdOf(name);
         var aggregatorDirectory = Path.Combine(root, "aggregator");
         written.Add(WriteSettings(aggregatorDirectory, listen, new JsonObject
         {
-            ["Silo"] = new JsonObject { ["Roles"] = "aggregator" },
+            ["Silo"] = Silo("aggregator", clusterId, 30000),
             ["Security"] = security.DeepClone(),
-            ["Store"] = new JsonObject
-            {
-                ["Provider"] = "sqlite",
-                ["ConnectionString"] = $"Data Source={Path.Combine(aggregatorDirectory, "data", "federation.db")}",
-                ["ArtifactsDirectory"] = Path.Combine(aggregatorDirectory, "data", "artifacts"),
-            },
             ["Aggregator"] = new JsonObject { ["FederationName"] = name },
         }));
 
-        var aggregatorUrl = new UriBuilder(listenUri) { Host = hosts[0] }.Uri.ToString().TrimEnd('/');
         for (var index = 0; index < participants.Count; index++)
         {
             var id = participants[index];
@@ -70,26 +66,37 @@ public static class FederationScaffold
             var participantDirectory = Path.Combine(root, id);
             written.Add(WriteSettings(participantDirectory, "https://127.0.0.1:0", new JsonObject
             {
-                ["Silo"] = new JsonObject { ["Roles"] = "participant" },
+                ["Silo"] = Silo("organization", clusterId, 0),
                 ["Security"] = security.DeepClone(),
-                ["Participant"] = new JsonObject
+                ["Organization"] = new JsonObject
                 {
-                    ["ParticipantId"] = id,
-                    ["StateDirectory"] = Path.Combine(participantDirectory, "teachers"),
+                    ["Id"] = id,
                     ["PrivateData"] = new JsonObject { ["Parts"] = participants.Count, ["Index"] = index },
                     ["Teachers"] = new JsonArray(new JsonObject { ["Id"] = "cnn" }),
-                    ["Connection"] = new JsonObject
-                    {
-                        ["AggregatorUrl"] = aggregatorUrl,
-                        ["CertificatePath"] = issued.CertificatePath,
-                        ["KeyPath"] = issued.KeyPath,
-                    },
                 },
             }));
         }
 
         return written;
     }
+
+    /// <summary>A cluster id (<c>[a-z][a-z0-9]{2,31}</c>) made from the federation's name.</summary>
+    public static string ClusterIdOf(string name)
+    {
+        var letters = new string(name.ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).ToArray());
+        if (letters.Length == 0 || !char.IsAsciiLetter(letters[0])) letters = "fd" + letters;
+        return (letters.Length < 3 ? letters + "fed" : letters)[..Math.Min(32, Math.Max(3, letters.Length))];
+    }
+
+    private static JsonObject Silo(string role, string clusterId, int gatewayPort) => new()
+    {
+        ["Role"] = role,
+        ["ClusterId"] = clusterId,
+        ["SiloPort"] = 11111,
+        ["GatewayPort"] = gatewayPort,
+        ["MembershipConnectionString"] = "UseDevelopmentStorage=true",
+        ["StorageConnectionString"] = "UseDevelopmentStorage=true",
+    };
 
     private static string WriteSettings(string directory, string urls, JsonObject fedDistill)
     {

@@ -12,10 +12,10 @@ public static class FederationText
         var set = info.PublicSet;
         var lines = new List<string>
         {
-            $"Federation '{info.Name}' (protocol v{info.ProtocolVersion})",
+            $"Federation '{info.Name}'",
             $"  public set     {set.Source} [{set.Start}, {set.Start + set.Count}), {set.AugmentedCopies} augmented copies (seed {set.AugmentationSeed}): {info.Examples} examples, {info.Classes} classes",
             $"  fingerprint    {info.PublicSetFingerprint}",
-            $"  student model  {info.StudentModel.Kind}",
+            $"  student model  {info.StudentModel}",
             $"  newest student {(info.StudentVersion == 0 ? "none yet" : $"v{info.StudentVersion}")}",
         };
         return string.Join(Environment.NewLine, lines);

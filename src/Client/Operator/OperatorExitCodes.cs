@@ -15,12 +15,10 @@ public static class OperatorExitCodes
     /// <summary>Bad usage or input (an unknown option, a value out of range); nothing was sent and nothing changed.</summary>
     public const int InvalidUsage = 2;
 
-    /// <summary>The aggregator could not be reached (connection refused, unknown host, no answer in time).</summary>
+    /// <summary>The federation could not be reached (no gateway answered in time, a call timed out).</summary>
     public const int Unreachable = 3;
 
-    /// <summary>The aggregator refused the request (unknown round, conflict, forbidden...); its reason and detail go to standard error.</summary>
+    /// <summary>The federation refused the request (unknown round, conflict, forbidden...); its reason and detail go to standard error.</summary>
     public const int Refused = 4;
 
-    /// <summary>A certificate problem: missing or unreadable certificate or key files, a failed TLS handshake, or a 401 from the aggregator.</summary>
-    public const int CertificateProblem = 5;
 }

@@ -1,6 +1,4 @@
-using System.Net.Http;
 using FedDistill.Grains.Protocol;
-using FedDistill.Security;
 
 namespace FedDistill.Client.Operator;
 
@@ -11,9 +9,9 @@ namespace FedDistill.Client.Operator;
 /// </summary>
 public static class OperatorRunner
 {
-    /// <summary>Runs <paramref name="action"/> in a session whose connection is built from <paramref name="settings"/> on first use; returns the exit code.</summary>
+    /// <summary>Runs <paramref name="action"/> in a session that connects with <paramref name="settings"/> on first use; returns the exit code.</summary>
     /// <param name="commandName">The command's name for messages, e.g. <c>rounds start</c>.</param>
-    /// <param name="settings">How to reach the aggregator and how to print.</param>
+    /// <param name="settings">How to reach the federation and how to print.</param>
     /// <param name="action">The command's work; returns its exit code.</param>
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
@@ -25,10 +23,9 @@ public static class OperatorRunner
         ArgumentNullException.ThrowIfNull(action);
         ArgumentNullException.ThrowIfNull(error);
         var prefix = $"feddistill {commandName}:";
-        var aggregator = settings.AggregatorUrl ?? "(none)";
         try
         {
-            using var session = new OperatorSession(commandName, settings, output, error);
+            await using var session = new OperatorSession(commandName, settings, output, error);
             return await action(session, cancellationToken).ConfigureAwait(false);
         }
         catch (OperatorUsageException exception)
@@ -36,45 +33,19 @@ public static class OperatorRunner
             error.WriteLine($"{prefix} {exception.Message} See 'feddistill {commandName} --help'.");
             return OperatorExitCodes.InvalidUsage;
         }
-        catch (CertificateProblemException exception)
-        {
-            error.WriteLine($"{prefix} {exception.Message}");
-            return OperatorExitCodes.CertificateProblem;
-        }
-        catch (CertificateAuthorityException exception)
-        {
-            error.WriteLine($"{prefix} {exception.Message} {AggregatorConnection.IssueHint}");
-            return OperatorExitCodes.CertificateProblem;
-        }
-        catch (FederationException exception) when (exception.Reason == "http-401")
-        {
-            error.WriteLine($"{prefix} the aggregator did not accept the console's certificate: {exception.Message} {AggregatorConnection.IssueHint}");
-            return OperatorExitCodes.CertificateProblem;
-        }
         catch (FederationException exception)
         {
-            error.WriteLine($"{prefix} the aggregator refused ({exception.Reason}): {exception.Message}{RefusalHint(exception)}");
+            error.WriteLine($"{prefix} the federation refused ({exception.Reason}): {exception.Message}{RefusalHint(exception)}");
             return OperatorExitCodes.Refused;
         }
-        catch (HttpRequestException exception) when (exception.StatusCode is not null)
+        catch (GatewayUnreachableException exception)
         {
-            error.WriteLine($"{prefix} the aggregator failed: {exception.Message} Its log says why.");
-            return OperatorExitCodes.Failed;
-        }
-        catch (HttpRequestException exception) when (exception.HttpRequestError == HttpRequestError.SecureConnectionError)
-        {
-            error.WriteLine($"{prefix} the TLS handshake with {aggregator} failed: {Innermost(exception)}. Check that --ca is the federation's ca.crt, "
-                + "that the URL's host is in the aggregator's server certificate, and that --cert/--key are a certificate of this federation. " + AggregatorConnection.IssueHint);
-            return OperatorExitCodes.CertificateProblem;
-        }
-        catch (HttpRequestException exception)
-        {
-            error.WriteLine($"{prefix} cannot reach the aggregator at {aggregator}: {Innermost(exception)}. {ReachHint}");
+            error.WriteLine($"{prefix} {exception.Message} {ReachHint}");
             return OperatorExitCodes.Unreachable;
         }
-        catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested && exception.InnerException is TimeoutException)
+        catch (Exception exception) when (exception is OrleansException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
-            error.WriteLine($"{prefix} the aggregator at {aggregator} did not answer within {AggregatorConnection.RequestTimeout.TotalSeconds:F0} s. {ReachHint}");
+            error.WriteLine($"{prefix} the cluster did not complete the call: {Innermost(exception)}. {ReachHint}");
             return OperatorExitCodes.Unreachable;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -95,13 +66,13 @@ public static class OperatorRunner
     }
 
     private const string ReachHint =
-        "Check --aggregator (or FEDDISTILL_AGGREGATOR), that the aggregator silo runs (feddistill-silo --FedDistill:Silo:Roles=aggregator) and listens there, "
-        + "and that the mode matches (https with --ca/--cert/--key, or http with --insecure-loopback).";
+        "Check --gateway, --cluster and --federation (or FEDDISTILL_GATEWAY, FEDDISTILL_CLUSTER, FEDDISTILL_FEDERATION), "
+        + "and that the aggregator's silo runs (feddistill-silo --FedDistill:Silo:Role=aggregator) with its gateway there.";
 
     private static string RefusalHint(FederationException exception) => exception.Kind switch
     {
-        FederationErrorKind.Forbidden => " Admin operations need the admin's certificate (feddistill admin issue admin).",
         FederationErrorKind.NotFound => " 'feddistill rounds list' and 'feddistill participants list' show what exists.",
+        FederationErrorKind.Unavailable => " The organization's silo must be running and in the cluster.",
         _ => "",
     };
 

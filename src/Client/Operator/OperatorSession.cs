@@ -1,22 +1,22 @@
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using FedDistill.Transport;
+using FedDistill.Grains;
 
 namespace FedDistill.Client.Operator;
 
 /// <summary>
-/// One operator command's run: where its output goes and its connection to the aggregator, opened
-/// on first use so that a command checks its own input before it needs certificates or a network.
+/// One operator command's run: where its output goes and its connection to the federation, opened
+/// on first use so that a command checks its own input before it needs a network.
 /// Disposing closes the connection if it was opened.
 /// </summary>
-public sealed class OperatorSession : IDisposable
+public sealed class OperatorSession : IAsyncDisposable
 {
     private readonly ConnectionSettings _settings;
-    private AggregatorConnection? _connection;
+    private ClusterConnection? _connection;
 
     /// <summary>Creates the session; nothing is opened yet.</summary>
     /// <param name="commandName">The command's name for messages, e.g. <c>rounds start</c>.</param>
-    /// <param name="settings">How to reach the aggregator and whether to print JSON.</param>
+    /// <param name="settings">How to reach the federation and whether to print JSON.</param>
     /// <param name="output">Standard output: the result, text or JSON.</param>
     /// <param name="error">Standard error: progress lines in JSON mode, warnings and errors.</param>
     public OperatorSession(string commandName, ConnectionSettings settings, TextWriter output, TextWriter error)
@@ -40,13 +40,14 @@ public sealed class OperatorSession : IDisposable
     /// <summary>Standard error.</summary>
     public TextWriter Error { get; }
 
-    /// <summary>The connection, opened on first use.</summary>
-    /// <exception cref="OperatorUsageException">The URL is missing or does not fit the mode.</exception>
-    /// <exception cref="CertificateProblemException">A certificate option or file is missing or unreadable.</exception>
-    public AggregatorConnection Connection => _connection ??= AggregatorConnection.Open(_settings);
-
-    /// <summary>The aggregator's API (opens the connection on first use).</summary>
-    public HttpAggregatorClient Aggregator => Connection.Aggregator;
+    /// <summary>The federation's aggregator grain, connecting on first use.</summary>
+    /// <exception cref="OperatorUsageException">The gateway is malformed.</exception>
+    /// <exception cref="GatewayUnreachableException">No gateway answered in time.</exception>
+    public async Task<IAggregatorGrain> AggregatorAsync(CancellationToken cancellationToken)
+    {
+        _connection ??= await ClusterConnection.ConnectAsync(_settings, cancellationToken).ConfigureAwait(false);
+        return _connection.Aggregator;
+    }
 
     /// <summary>Writes <paramref name="value"/> as one JSON document on <see cref="Output"/>.</summary>
     public void WriteJson<T>(T value, JsonTypeInfo<T> type) => Output.WriteLine(JsonSerializer.Serialize(value, type));
@@ -63,5 +64,8 @@ public sealed class OperatorSession : IDisposable
     public void Note(string line) => (Json ? Error : Output).WriteLine(line);
 
     /// <inheritdoc />
-    public void Dispose() => _connection?.Dispose();
+    public async ValueTask DisposeAsync()
+    {
+        if (_connection is not null) await _connection.DisposeAsync().ConfigureAwait(false);
+    }
 }

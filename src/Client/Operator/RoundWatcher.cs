@@ -1,4 +1,4 @@
-using FedDistill.Grains.Aggregator;
+using FedDistill.Grains;
 using FedDistill.Grains.Protocol;
 
 namespace FedDistill.Client.Operator;
@@ -12,15 +12,15 @@ public static class RoundWatcher
     /// <param name="interval">Time between polls.</param>
     /// <param name="onSnapshot">Called with every snapshot, the final one included, on the caller's flow.</param>
     /// <param name="cancellationToken">Stops watching (the round goes on).</param>
-    /// <exception cref="FederationException">Unknown round (404) or no admin rights (403).</exception>
+    /// <exception cref="FederationException">Unknown round.</exception>
     public static async Task<RoundInfo> WatchAsync(IAggregatorGrain aggregator, int round, TimeSpan interval, Action<RoundSnapshot> onSnapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(aggregator);
         ArgumentNullException.ThrowIfNull(onSnapshot);
         while (true)
         {
-            var info = await aggregator.GetRoundAsync(round, cancellationToken).ConfigureAwait(false);
-            var participants = await aggregator.ListParticipantsAsync(cancellationToken).ConfigureAwait(false);
+            var info = await aggregator.GetRoundAsync(round).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var participants = await aggregator.ListParticipantsAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             onSnapshot(new RoundSnapshot(info, participants));
             if (info.State.IsFinal()) return info;
             await Task.Delay(interval, cancellationToken).ConfigureAwait(false);

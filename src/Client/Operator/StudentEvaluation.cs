@@ -1,7 +1,7 @@
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Distillation.Models;
-using FedDistill.Grains.Federation;
+using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Protocol;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -33,7 +33,8 @@ public static class StudentEvaluation
         Dataset testSet;
         try
         {
-            publicSet = PublicSet.Load(info.PublicSet, sources);
+            var spec = info.PublicSet;
+            publicSet = PublicSet.Load(new PublicSetDefinition(spec.Source, spec.Start, spec.Count, spec.AugmentedCopies, spec.AugmentationSeed), sources);
             testSet = sources.EvaluationSet(publicSet, testExamples);
         }
         catch (InvalidDataException error)
@@ -48,9 +49,9 @@ public static class StudentEvaluation
         nn.Module<Tensor, Tensor> model;
         try
         {
-            model = ModelFactory.Create(info.StudentModel, testSet.ExampleShape);
+            model = ModelFactory.Create(ModelSpecFile.Parse(info.StudentModel, "the federation's student model"), testSet.ExampleShape);
         }
-        catch (ArgumentException error)
+        catch (Exception error) when (error is ArgumentException or InvalidDataException)
         {
             throw new OperationFailedException($"The federation's student model cannot be built here: {error.Message}");
         }
@@ -68,13 +69,9 @@ public static class StudentEvaluation
     {
         try
         {
-            ModelWeights.Load(model, safetensors);
+            ModelFiles.LoadSafetensors(model, safetensors, $"Student v{version}");
         }
-        catch (FormatException error)
-        {
-            throw new OperationFailedException($"Student v{version} is not a valid safetensors file: {error.Message}");
-        }
-        catch (ArgumentException error)
+        catch (InvalidDataException error)
         {
             throw new OperationFailedException($"Student v{version} does not fit the federation's student model: {error.Message}");
         }

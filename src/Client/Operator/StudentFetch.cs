@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using FedDistill.Grains.Aggregator;
+using FedDistill.Grains;
 using FedDistill.Grains.Protocol;
 
 namespace FedDistill.Client.Operator;
@@ -11,14 +11,16 @@ public static class StudentFetch
     /// <param name="aggregator">The aggregator.</param>
     /// <param name="version">The student's version (its round's number).</param>
     /// <param name="cancellationToken">Cancels the download.</param>
-    /// <exception cref="FederationException">No such student (404).</exception>
+    /// <exception cref="FederationException">No such student.</exception>
     /// <exception cref="OperationFailedException">The bytes do not hash to the round result's <see cref="RoundResult.StudentSha256"/>.</exception>
     public static async Task<(byte[] State, string Sha256)> DownloadAsync(IAggregatorGrain aggregator, int version, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(aggregator);
-        var state = await aggregator.GetStudentAsync(version, cancellationToken).ConfigureAwait(false);
+        using var buffer = new MemoryStream();
+        await foreach (var chunk in aggregator.ReadStudentAsync(version).WithCancellation(cancellationToken).ConfigureAwait(false)) buffer.Write(chunk);
+        var state = buffer.ToArray();
         var sha = Convert.ToHexStringLower(SHA256.HashData(state));
-        var round = await aggregator.GetRoundAsync(version, cancellationToken).ConfigureAwait(false);
+        var round = await aggregator.GetRoundAsync(version).WaitAsync(cancellationToken).ConfigureAwait(false);
         if (round.Result is { } result && !string.Equals(result.StudentSha256, sha, StringComparison.OrdinalIgnoreCase))
             throw new OperationFailedException($"Student v{version} downloaded with SHA-256 {sha}, but round {version} recorded {result.StudentSha256}; nothing was written. Try again.");
         return (state, sha);

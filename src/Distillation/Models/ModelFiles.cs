@@ -37,6 +37,16 @@ public static class ModelFiles
         Load(module, stream, IsSafetensors(path), $"'{path}' is not a {format} state dict that fits this model");
     }
 
+    /// <summary>Loads a safetensors state dict held in memory (e.g. a student downloaded from a federation).</summary>
+    /// <exception cref="InvalidDataException">The bytes are not a safetensors state dict that fits the module; the module is unchanged.</exception>
+    public static void LoadSafetensors(nn.Module module, byte[] safetensors, string description)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentNullException.ThrowIfNull(safetensors);
+        using var stream = new MemoryStream(safetensors, writable: false);
+        Load(module, stream, safetensors: true, $"{description} is not a safetensors state dict that fits this model");
+    }
+
     /// <summary>
     /// Writes <paramref name="module"/>'s state dict to <paramref name="path"/>: safetensors for a
     /// <c>.safetensors</c> path, else a PyTorch pickle that <c>torch.load</c> reads. The file is

@@ -12,11 +12,12 @@ public sealed class SiloHostOptions
     /// <summary><c>aggregator</c> (the federation's silo, with its gateway for consoles) or <c>organization</c> (one organization's silo; its id comes from <c>FedDistill:Organization:Id</c>).</summary>
     public string Role { get; set; } = "aggregator";
 
-    /// <summary>The cluster's id: every silo of the federation and its consoles use the same.</summary>
+    /// <summary>
+    /// The cluster's id (<c>[a-z][a-z0-9]{2,31}</c>): every silo of the federation and its consoles
+    /// use the same. It is also Orleans' service id and prefixes the Azure tables and containers
+    /// this silo writes, so clusters sharing a storage account stay apart.
+    /// </summary>
     public string ClusterId { get; set; } = "feddistill";
-
-    /// <summary>The service's id, under which grain state and reminders are stored.</summary>
-    public string ServiceId { get; set; } = "feddistill";
 
     /// <summary>The address other silos reach this one on.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
@@ -47,8 +48,8 @@ public sealed class SiloHostOptions
     {
         var errors = new List<string>();
         if (!AllowedRoles.Contains(Role?.ToLowerInvariant() ?? string.Empty)) errors.Add($"SiloHostOptions.Role is '{Role}'; allowed: {string.Join(", ", AllowedRoles)}.");
-        if (string.IsNullOrWhiteSpace(ClusterId)) errors.Add("SiloHostOptions.ClusterId must be set.");
-        if (string.IsNullOrWhiteSpace(ServiceId)) errors.Add("SiloHostOptions.ServiceId must be set.");
+        if (ClusterId is null || !System.Text.RegularExpressions.Regex.IsMatch(ClusterId, "^[a-z][a-z0-9]{2,31}$"))
+            errors.Add($"SiloHostOptions.ClusterId is '{ClusterId}'; it must match [a-z][a-z0-9]{{2,31}} (it names Azure tables and containers).");
         if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) errors.Add($"SiloHostOptions.AdvertisedAddress is '{AdvertisedAddress}'; it must be an IP address.");
         if (SiloPort is < 1 or > 65535) errors.Add($"SiloHostOptions.SiloPort is {SiloPort}; it must be in [1, 65535].");
         if (GatewayPort is < 0 or > 65535) errors.Add($"SiloHostOptions.GatewayPort is {GatewayPort}; it must be in [0, 65535].");

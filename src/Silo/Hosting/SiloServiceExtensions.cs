@@ -56,7 +56,7 @@ public static class SiloServiceExtensions
             silo.Configure<ClusterOptions>(options =>
             {
                 options.ClusterId = host.ClusterId;
-                options.ServiceId = host.ServiceId;
+                options.ServiceId = host.ClusterId;
             });
             silo.Configure<SiloOptions>(options => options.SiloName = siteName);
             silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: false);
@@ -67,13 +67,13 @@ public static class SiloServiceExtensions
                 silo.AddAzureTableGrainStorage(StorageNames.Federation, options => options.Configure<IServiceProvider>((table, services) =>
                 {
                     table.TableServiceClient = new TableServiceClient(host.StorageConnectionString);
-                    table.TableName = "federation";
+                    table.TableName = $"{host.ClusterId}federation";
                     table.GrainStorageSerializer = OrleansSerializer(services);
                 }));
                 silo.AddAzureBlobGrainStorage(StorageNames.FederationArtifacts, options => options.Configure<IServiceProvider>((blobs, services) =>
                 {
                     blobs.BlobServiceClient = new BlobServiceClient(host.StorageConnectionString);
-                    blobs.ContainerName = "federation-artifacts";
+                    blobs.ContainerName = $"{host.ClusterId}-artifacts";
                     blobs.GrainStorageSerializer = OrleansSerializer(services);
                 }));
                 silo.AddFederationAggregator(options => builder.Configuration.GetSection("FedDistill:Aggregator").Bind(options));
@@ -84,7 +84,7 @@ public static class SiloServiceExtensions
                 silo.AddAzureBlobGrainStorage(StorageNames.Organization, options => options.Configure<IServiceProvider>((blobs, services) =>
                 {
                     blobs.BlobServiceClient = new BlobServiceClient(host.StorageConnectionString);
-                    blobs.ContainerName = $"organization-{siteName}";
+                    blobs.ContainerName = $"{host.ClusterId}-{siteName}";
                     blobs.GrainStorageSerializer = OrleansSerializer(services);
                 }));
                 silo.AddFederationOrganization(options => builder.Configuration.GetSection(OrganizationOptions.SectionName).Bind(options));
