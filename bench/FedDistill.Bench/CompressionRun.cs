@@ -134,7 +134,7 @@ public static class CompressionRun
                 .Train(student, labeled, teacherLogits, new KnowledgeDistillationLoss(4.0, 0.9));
             student.cpu();
             ModelFiles.SaveWeights(student, Path.Combine(studentDirectory, CompressionFiles.State));
-            ModelFiles.SaveSpec(studentSpec, Path.Combine(studentDirectory, CompressionFiles.Spec));
+            ModelSpecFile.Write(studentSpec, Path.Combine(studentDirectory, CompressionFiles.Spec));
             Say(string.Create(Invariant, $"student: small CNN 16-32-128 distilled from the teacher (KD, T = 4, α = 0.9), test accuracy {Predictor.Accuracy(student, test):F4} ({watch.Elapsed.TotalSeconds:F0} s)"));
         }
 

@@ -148,7 +148,7 @@ public sealed record CompressionOptions(string StudentDirectory, string OutputDi
         ModelSpec spec;
         try
         {
-            spec = ModelFiles.LoadSpec(StudentModelPath);
+            spec = ModelSpecFile.Read(StudentModelPath);
         }
         catch (Exception error) when (error is IOException or InvalidDataException or UnauthorizedAccessException)
         {

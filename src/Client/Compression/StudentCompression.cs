@@ -75,7 +75,7 @@ public static class StudentCompression
         torch.set_num_threads(options.Threads);
 
         // The student first: files that do not fit fail before the data is read.
-        var spec = ModelFiles.LoadSpec(options.StudentModelPath);
+        var spec = ModelSpecFile.Read(options.StudentModelPath);
         var student = LoadStudent(spec, options.StudentStatePath, ExampleShape);
         nn.Module<Tensor, Tensor>? compressed = null;
         try
@@ -124,7 +124,7 @@ public static class StudentCompression
             Directory.CreateDirectory(directory);
             var statePath = Path.Combine(directory, CompressionFiles.State);
             ModelFiles.SaveWeights(compressed, statePath);
-            ModelFiles.SaveSpec(outputSpec, Path.Combine(directory, CompressionFiles.Spec));
+            ModelSpecFile.Write(outputSpec, Path.Combine(directory, CompressionFiles.Spec));
             var exampleShape = data.Test.ExampleShape.Select(dimension => (long)dimension).ToArray();
             var onnxPath = Path.Combine(directory, CompressionFiles.Onnx);
             OnnxExporter.Export(compressed, exampleShape, onnxPath, OnnxExportOptions.Float32);

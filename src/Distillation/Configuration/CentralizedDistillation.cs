@@ -306,7 +306,7 @@ public sealed class CentralizedDistillation
         var path = Path.Combine(directory, StudentStateFile);
         ModelFiles.SaveWeights(student, path);
         var specPath = Path.Combine(directory, StudentModelFile);
-        ModelFiles.SaveSpec(Config.Student!.Model!, specPath);
+        ModelSpecFile.Write(Config.Student!.Model!, specPath);
         return [path, specPath];
     }
 

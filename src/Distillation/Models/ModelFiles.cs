@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Text.Json;
-using FedDistill.Distillation.Configuration;
 using TorchSharp;
 using TorchSharp.PyBridge;
 using static TorchSharp.torch;
@@ -54,39 +52,6 @@ public static class ModelFiles
             if (IsSafetensors(path)) module.save_safetensors(stream, leaveOpen: true);
             else module.save_py(stream, leaveOpen: true);
         }
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    /// <summary>
-    /// Reads a <see cref="ModelSpec"/> from a JSON file such as the <c>model.json</c> that
-    /// <c>feddistill distill</c>, <c>feddistill students export</c> and <c>feddistill compress</c>
-    /// write beside a student's state dict: camelCase keys as in a configuration's model section,
-    /// unknown keys rejected. The spec is not validated here (<see cref="ModelFactory.Validate"/> does).
-    /// </summary>
-    /// <exception cref="FileNotFoundException">There is no such file.</exception>
-    /// <exception cref="InvalidDataException">The file is not JSON or does not describe a model spec; the message says why.</exception>
-    public static ModelSpec LoadSpec(string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"There is no model spec file '{path}'.", path);
-        try
-        {
-            return JsonSerializer.Deserialize(File.ReadAllText(path), DistillationConfigJson.ModelSpec)
-                ?? throw new InvalidDataException($"'{path}' holds null, not a model spec.");
-        }
-        catch (JsonException error)
-        {
-            throw new InvalidDataException($"'{path}' is not a model spec: {error.Message}", error);
-        }
-    }
-
-    /// <summary>Writes <paramref name="spec"/> as JSON (as <see cref="LoadSpec"/> reads it), written beside and renamed into place.</summary>
-    public static void SaveSpec(ModelSpec spec, string path)
-    {
-        ArgumentNullException.ThrowIfNull(spec);
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(spec, DistillationConfigJson.ModelSpec));
         File.Move(temporary, path, overwrite: true);
     }
 

@@ -29,6 +29,7 @@ public sealed class TinyStudent : IDisposable
         var normalization = GlobalNormalization.Fit(train.Subset(Enumerable.Range(50_000, 10_000).ToArray()));
         var training = normalization.Apply(train.Subset(Enumerable.Range(0, 512).ToArray()));
         var test = normalization.Apply(FashionMnist.LoadTest().Subset(Enumerable.Range(0, TestExamples).ToArray()));
+        TestImages = test;
 
         torch.manual_seed(5);
         using var model = ModelFactory.Create(Spec, [1, 28, 28]);
@@ -36,7 +37,7 @@ public sealed class TinyStudent : IDisposable
         Accuracy = Predictor.Accuracy(model, test);
         Parameters = model.parameters().Sum(parameter => parameter.numel());
         ModelFiles.SaveWeights(model, Path.Combine(Directory, "student.safetensors"));
-        ModelFiles.SaveSpec(Spec, Path.Combine(Directory, "model.json"));
+        ModelSpecFile.Write(Spec, Path.Combine(Directory, "model.json"));
     }
 
     /// <summary>The student directory.</summary>
@@ -47,6 +48,9 @@ public sealed class TinyStudent : IDisposable
 
     /// <summary>Its accuracy on the first <see cref="TestExamples"/> test images.</summary>
     public double Accuracy { get; }
+
+    /// <summary>The first <see cref="TestExamples"/> test images, normalized as the command normalizes them.</summary>
+    public Dataset TestImages { get; }
 
     /// <summary>Its parameter elements.</summary>
     public long Parameters { get; }
