@@ -186,12 +186,12 @@ public static class CompressionRun
             Say(string.Create(Invariant,
                 $"result: {row.Name} | {row.Model.Precision} | accuracy {row.Accuracy:F4} | {(row.Model.Sparse ? row.Model.NonzeroParameters : row.Model.Parameters):N0} parameters | {row.OnnxBytes:N0} bytes | batch-1 {row.LatencyMilliseconds:F3} ms | batch-256 {row.Throughput:F0} samples/s"));
         var targets = Targets(rows);
-        foreach (var (target, measured, met) in targets) Say($"target: {target}: {measured} ({(met ? "met" : "NOT met")})");
+        foreach (var target in targets) Say(target.ToString());
 
         if (settings.Output is { } output)
         {
             var path = Path.Combine(root, output);
-            WriteSection(path, Section(settings, rows, targets, total.Elapsed, log.ToString()));
+            MarkdownSection.Write(path, Heading, Section(settings, rows, targets, total.Elapsed, log.ToString()));
             Console.Error.WriteLine($"wrote {path}");
         }
         return 0;
@@ -220,7 +220,7 @@ public static class CompressionRun
                 }
             }
             return candidates.Select((candidate, i) =>
-                new Row(candidate, accuracies[i], new FileInfo(candidate.Path).Length, Median(latencies[i]), Median(throughputs[i]))).ToList();
+                new Row(candidate, accuracies[i], new FileInfo(candidate.Path).Length, Statistics.Median(latencies[i]), Statistics.Median(throughputs[i]))).ToList();
         }
         finally
         {
@@ -265,7 +265,7 @@ public static class CompressionRun
             session.Run(singles[i % singles.Length], shape);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
-        return Median(times);
+        return Statistics.Median(times);
     }
 
     /// <summary>Samples per second at batch 256 over at least <paramref name="seconds"/> (and 5 runs), after a warm-up.</summary>
@@ -284,37 +284,31 @@ public static class CompressionRun
         return runs * ThroughputBatch / watch.Elapsed.TotalSeconds;
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
     /// <summary>The targets of the compression work, each with what was measured and whether it is met.</summary>
-    private static List<(string Target, string Measured, bool Met)> Targets(IReadOnlyList<Row> rows)
+    private static List<BenchTarget> Targets(IReadOnlyList<Row> rows)
     {
         var fp32 = rows.Single(row => row.Name == StudentRow);
-        var targets = new List<(string, string, bool)>();
+        var targets = new List<BenchTarget>();
         foreach (var (int8, method) in new[] { (rows.Single(row => row.Name == PtqRow), "PTQ"), (rows.Single(row => row.Name == QatRow), "QAT") })
         {
             var drop = 100 * (fp32.Accuracy - int8.Accuracy);
             var smaller = (double)fp32.OnnxBytes / int8.OnnxBytes;
             var faster = fp32.LatencyMilliseconds / int8.LatencyMilliseconds;
             // Shown as accuracy minus fp32, the sign of the table's Δ column.
-            targets.Add(($"int8 {method} at most 1 point below fp32", string.Create(Invariant, $"{-drop:+0.00;-0.00;0.00} points"), drop <= 1));
-            targets.Add(($"int8 {method} file at least 3.5× smaller", string.Create(Invariant, $"{smaller:F2}×"), smaller >= 3.5));
-            targets.Add(($"int8 {method} batch-1 at least 1.5× faster", string.Create(Invariant, $"{faster:F2}×"), faster >= 1.5));
+            targets.Add(new BenchTarget($"int8 {method} at most 1 point below fp32", string.Create(Invariant, $"{-drop:+0.00;-0.00;0.00} points"), drop <= 1));
+            targets.Add(new BenchTarget($"int8 {method} file at least 3.5× smaller", string.Create(Invariant, $"{smaller:F2}×"), smaller >= 3.5));
+            targets.Add(new BenchTarget($"int8 {method} batch-1 at least 1.5× faster", string.Create(Invariant, $"{faster:F2}×"), faster >= 1.5));
         }
         var structured = rows.Single(row => row.Name == Structured50Row);
         var structuredDrop = 100 * (fp32.Accuracy - structured.Accuracy);
         var latencySpeedup = fp32.LatencyMilliseconds / structured.LatencyMilliseconds;
         var throughputSpeedup = structured.Throughput / fp32.Throughput;
-        targets.Add(("structured 50% at most 1 point below fp32 after fine-tuning", string.Create(Invariant, $"{-structuredDrop:+0.00;-0.00;0.00} points"), structuredDrop <= 1));
-        targets.Add(("structured 50% faster than fp32", string.Create(Invariant, $"batch-1 {latencySpeedup:F2}×, batch-256 {throughputSpeedup:F2}×"), latencySpeedup > 1 && throughputSpeedup > 1));
+        targets.Add(new BenchTarget("structured 50% at most 1 point below fp32 after fine-tuning", string.Create(Invariant, $"{-structuredDrop:+0.00;-0.00;0.00} points"), structuredDrop <= 1));
+        targets.Add(new BenchTarget("structured 50% faster than fp32", string.Create(Invariant, $"batch-1 {latencySpeedup:F2}×, batch-256 {throughputSpeedup:F2}×"), latencySpeedup > 1 && throughputSpeedup > 1));
         return targets;
     }
 
-    private static string Section(Settings settings, IReadOnlyList<Row> rows, IReadOnlyList<(string Target, string Measured, bool Met)> targets, TimeSpan elapsed, string log)
+    private static string Section(Settings settings, IReadOnlyList<Row> rows, IReadOnlyList<BenchTarget> targets, TimeSpan elapsed, string log)
     {
         var text = new StringBuilder();
         var fp32 = rows.Single(row => row.Name == StudentRow);
@@ -324,7 +318,7 @@ public static class CompressionRun
             $"Command: `./run bench compress --teacher-epochs {settings.TeacherEpochs} --student-epochs {settings.StudentEpochs} --fine-tune-epochs {settings.FineTuneEpochs} --latency-runs {settings.LatencyRuns} --seconds {settings.Seconds} --rounds {settings.Rounds} --seed {settings.Seed}` ({elapsed.TotalMinutes:F0} min on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})."));
         text.AppendLine();
         text.AppendLine(string.Create(Invariant,
-            $"Machine: {CpuModel()}. A small-CNN teacher (32-64-256, dropout 0.25) trained on the labels of Fashion-MNIST training images 0-49,999 for {settings.TeacherEpochs} epochs; the small-CNN student (16-32-128) distilled from it on the same images for {settings.StudentEpochs} epochs (KD, T = 4, α = 0.9). One teacher, not an ensemble: compression sees only the student either way. Every variant is made by the code behind `feddistill compress` (docs/compression.md): self-distillation from the uncompressed student on the 10,000 unlabeled public images 50,000-59,999 ({settings.FineTuneEpochs} epochs after pruning, and for QAT), PTQ calibrated on the same images."));
+            $"Machine: {Machine.CpuModel()}. A small-CNN teacher (32-64-256, dropout 0.25) trained on the labels of Fashion-MNIST training images 0-49,999 for {settings.TeacherEpochs} epochs; the small-CNN student (16-32-128) distilled from it on the same images for {settings.StudentEpochs} epochs (KD, T = 4, α = 0.9). One teacher, not an ensemble: compression sees only the student either way. Every variant is made by the code behind `feddistill compress` (docs/compression.md): self-distillation from the uncompressed student on the 10,000 unlabeled public images 50,000-59,999 ({settings.FineTuneEpochs} epochs after pruning, and for QAT), PTQ calibrated on the same images."));
         text.AppendLine();
         text.AppendLine(string.Create(Invariant,
             $"Measured in ONNX Runtime (CPU execution provider, **1 intra-op thread**) on the exported ONNX files: accuracy on the 10,000 test images; batch-1 latency is the median of {settings.LatencyRuns} single-image runs, batch-256 throughput is timed over at least {settings.Seconds} s, each the median of {settings.Rounds} rounds that take every file in turn. int8 runs on ONNX Runtime's exact int8 kernels (`OnnxStudent`'s default) except in the row marked fast kernels, whose uint8×int8 products can saturate on CPUs without VNNI (see `OnnxStudentOptions.ExactInt8Kernels`). Parameters are the nonzero ones for unstructured pruning (the dense ONNX file still stores the zeros)."));
@@ -340,37 +334,9 @@ public static class CompressionRun
                 $"| {row.Name} | {model.Precision} | {row.Accuracy:F4} | {delta} | {parameters} | {row.OnnxBytes:N0} | {row.LatencyMilliseconds:F3} | {row.Throughput:F0} |"));
         }
         text.AppendLine();
-        text.AppendLine("Targets:");
-        text.AppendLine();
-        text.AppendLine("| target | measured | |");
-        text.AppendLine("| --- | --- | --- |");
-        foreach (var (target, measured, met) in targets) text.AppendLine($"| {target} | {measured} | {(met ? "met" : "**not met**")} |");
-        text.AppendLine();
-        text.AppendLine("Log of the run:");
-        text.AppendLine();
-        text.AppendLine("```");
-        text.Append(log);
-        text.AppendLine("```");
+        MarkdownSection.AppendTargetsAndLog(text, targets, log);
         text.AppendLine();
         return text.ToString();
-    }
-
-    /// <summary>Replaces this run's section of <paramref name="path"/> (or appends it), keeping every other section.</summary>
-    private static void WriteSection(string path, string section)
-    {
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\n";
-        var start = existing.IndexOf("\n" + Heading, StringComparison.Ordinal);
-        string text;
-        if (start < 0)
-        {
-            text = existing.TrimEnd('\n') + "\n\n" + section;
-        }
-        else
-        {
-            var next = existing.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-            text = existing[..(start + 1)] + section + (next >= 0 ? existing[(next + 1)..] : "");
-        }
-        File.WriteAllText(path, text.TrimEnd('\n') + "\n");
     }
 
     private static Settings Parse(string[] args)
@@ -396,18 +362,5 @@ public static class CompressionRun
             };
         }
         return settings;
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        }
-        catch (IOException)
-        {
-            return "unknown CPU";
-        }
     }
 }
