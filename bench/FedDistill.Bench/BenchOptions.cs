@@ -15,7 +15,7 @@ namespace FedDistill.Bench;
 public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, int Rounds, string? Output)
 {
     /// <summary>The verbs, in the order <see cref="GeneralUsage"/> lists them.</summary>
-    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "federation"];
+    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "federation", "compress", "serve"];
 
     /// <summary>Thread counts measured when --threads is not given: 1 and 2 (only 1 on a single core).</summary>
     public static IReadOnlyList<int> DefaultThreads => Environment.ProcessorCount >= 2 ? [1, 2] : [1];
@@ -70,12 +70,14 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
         """;
 
     public static string GeneralUsage => $"""
-        Usage: ./run bench [throughput|quality|federation] [options]
+        Usage: ./run bench [throughput|quality|federation|compress|serve] [options]
 
         Verbs (throughput when none is given):
           throughput   FedDistill against PyTorch eager, samples/s (docs/benchmarks.md)
           quality      multi-teacher distillation quality run (docs/results.md)
           federation   federation rounds against a real aggregator silo
+          compress     the student pruned and quantized, measured in ONNX Runtime (docs/benchmarks.md)
+          serve        the student server under 64 concurrent clients, batched and batch 1 (docs/benchmarks.md)
 
         `./run bench VERB --help` describes a verb's options.
 
@@ -87,6 +89,8 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
     {
         "quality" => QualityUsage,
         "federation" => FederationUsage,
+        "compress" => CompressionRun.Usage,
+        "serve" => ServingLoadRun.Usage,
         "throughput" => ThroughputUsage,
         _ => GeneralUsage,
     };

@@ -27,7 +27,7 @@ public static class BenchReport
         text.AppendLine(string.Create(invariant, $"Command: `./run bench --threads {threads} --seconds {options.Seconds} --rounds {options.Rounds}`"));
         text.AppendLine();
         text.AppendLine(string.Create(invariant,
-            $"Machine: {CpuModel()}, {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}. FedDistill: TorchSharp {TorchSharpVersion()} on its libtorch {LibTorchVersion()} (oneMKL, oneDNN). Reference: PyTorch {reference.TorchVersion} (Debian python3-torch) with {reference.BlasDescription}."));
+            $"Machine: {Machine.CpuModel()}, {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd}. FedDistill: TorchSharp {TorchSharpVersion()} on its libtorch {LibTorchVersion()} (oneMKL, oneDNN). Reference: PyTorch {reference.TorchVersion} (Debian python3-torch) with {reference.BlasDescription}."));
         text.AppendLine();
         text.AppendLine("Models: MLP 784-256-128-10; CNN conv16-pool-conv32-pool-fc128-fc10 on 1×28×28. KD step at batch 256:");
         text.AppendLine("forward, KD loss (T = 4, α = 0.9, KL batchmean · T² + cross entropy), zero_grad, backward, Adam step.");
@@ -103,17 +103,4 @@ public static class BenchReport
 
     // torch.__version__ reads "2.10.0.0" here; three parts, as libtorch names its releases.
     private static string LibTorchVersion() => string.Join('.', torch.__version__.Split('.').Take(3));
-
-    private static string CpuModel()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
-            return line?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        }
-        catch (IOException)
-        {
-            return "unknown CPU";
-        }
-    }
 }

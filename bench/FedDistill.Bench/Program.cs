@@ -6,6 +6,8 @@ using FedDistill.Bench;
 //   its best thread count as a ratio.
 // ./run bench quality [options]: the multi-teacher distillation quality run (docs/results.md).
 // ./run bench federation [--sizes 1,10,50] [--public N]: rounds over HTTP/2 + mutual TLS against a real aggregator silo.
+// ./run bench compress [options]: the small-CNN student pruned and quantized, measured in ONNX Runtime (docs/compression.md).
+// ./run bench serve [options]: the student server under concurrent clients, with dynamic batching and batch 1 (docs/serving.md).
 // Every verb takes --help; a bad command line prints one error line and the verb's usage and exits 2.
 var verb = "throughput";
 var rest = args;
@@ -44,6 +46,8 @@ try
     {
         "quality" => QualityRun.Run(rest),
         "federation" => await FederationRounds.RunAsync(rest),
+        "compress" => CompressionRun.Run(rest, root),
+        "serve" => await ServingLoadRun.RunAsync(rest, root),
         _ => ThroughputRun.Run(BenchOptions.Parse(rest), root),
     };
 }

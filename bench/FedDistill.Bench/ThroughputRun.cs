@@ -91,8 +91,8 @@ public static class ThroughputRun
         var rows = new List<Row>();
         foreach (var name in names)
         {
-            var mine = options.Threads.ToDictionary(t => t, t => Median(ours[(name, t)]));
-            var theirs = options.Threads.Where(t => reference.ContainsKey((name, t))).ToDictionary(t => t, t => Median(reference[(name, t)]));
+            var mine = options.Threads.ToDictionary(t => t, t => Statistics.Median(ours[(name, t)]));
+            var theirs = options.Threads.Where(t => reference.ContainsKey((name, t))).ToDictionary(t => t, t => Statistics.Median(reference[(name, t)]));
             if (theirs.Count == 0) throw new InvalidOperationException($"The PyTorch reference reported no '{name}' case.");
             rows.Add(new Row(name, mine, theirs, policy[name]));
         }
@@ -118,11 +118,5 @@ public static class ThroughputRun
     {
         if (!values.TryGetValue(key, out var list)) values[key] = list = new List<double>();
         list.Add(value);
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

@@ -4,6 +4,7 @@ using FedDistill.Client.Commands;
 var root = new RootCommand("FedDistill: federated, multi-teacher knowledge distillation on TorchSharp.")
 {
     DemoCommand.Create(),
+    CompressCommand.Create(),
     DistillCommand.Create(),
     DoctorCommand.Create(),
     AdminCommand.Create(),

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using FedDistill.Distillation.Compute;
 using FedDistill.Distillation.Data;
 using FedDistill.Distillation.Ensembles;
@@ -305,7 +304,7 @@ public sealed class CentralizedDistillation
         var path = Path.Combine(directory, StudentStateFile);
         ModelFiles.SaveWeights(student, path);
         var specPath = Path.Combine(directory, StudentModelFile);
-        File.WriteAllText(specPath, JsonSerializer.Serialize(Config.Student!.Model!, DistillationConfigJson.ModelSpec));
+        ModelSpecFile.Write(Config.Student!.Model!, specPath);
         return [path, specPath];
     }
 

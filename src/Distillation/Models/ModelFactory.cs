@@ -13,6 +13,7 @@ public static class ModelFactory
     private const int DefaultInputChannels = 1;
     private static readonly int[] DefaultHiddenWidths = [256, 128];
     private static readonly int[] DefaultSmallCnnChannels = [16, 32, 128];
+    private static readonly int[] DefaultLeNet5Channels = [6, 16, 120, 84];
 
     /// <summary>The kind names <see cref="ModelSpec.Kind"/> accepts, in order of size.</summary>
     public static IReadOnlyList<string> Kinds { get; } = ["mlp", "small-cnn", "lenet5", "resnet8", "resnet20"];
@@ -39,7 +40,7 @@ public static class ModelFactory
         {
             "mlp" => new Mlp(MlpInputFeatures(exampleShape, channels, size), (spec.HiddenWidths ?? DefaultHiddenWidths).Select(w => (long)w).ToArray(), spec.Classes),
             "small-cnn" => CreateSmallCnn(spec, channels, size),
-            "lenet5" => new LeNet5(channels, spec.Classes, size, spec.Dropout),
+            "lenet5" => CreateLeNet5(spec, channels, size),
             "resnet8" => ResNetCifar.ResNet8(channels, spec.Classes, spec.WidthMultiplier, spec.Dropout),
             "resnet20" => ResNetCifar.ResNet20(channels, spec.Classes, spec.WidthMultiplier, spec.Dropout),
             _ => throw new InvalidOperationException($"Kind '{kind}' passed validation but has no builder."),
@@ -77,9 +78,11 @@ public static class ModelFactory
         }
         if (spec.Channels is not null)
         {
-            if (kind != "small-cnn") errors.Add($"ModelSpec.Channels is set; it applies only to small-cnn, not {kind}.");
-            else if (spec.Channels.Count != 3 || spec.Channels.Any(width => width < 1))
+            if (kind is not ("small-cnn" or "lenet5")) errors.Add($"ModelSpec.Channels is set; it applies only to small-cnn and lenet5, not {kind}.");
+            else if (kind == "small-cnn" && (spec.Channels.Count != 3 || spec.Channels.Any(width => width < 1)))
                 errors.Add($"ModelSpec.Channels is [{string.Join(", ", spec.Channels)}]; it must be three positive numbers: first conv channels, second conv channels, hidden width.");
+            else if (kind == "lenet5" && (spec.Channels.Count != 4 || spec.Channels.Any(width => width < 1)))
+                errors.Add($"ModelSpec.Channels is [{string.Join(", ", spec.Channels)}]; for lenet5 it must be four positive numbers: first conv channels, second conv channels, first hidden width, second hidden width.");
         }
         if (!isResNet && spec.WidthMultiplier != 1.0)
             errors.Add($"ModelSpec.WidthMultiplier is {Format(spec.WidthMultiplier)}; it applies only to resnet8 and resnet20, not {kind}, allowed: 1.");
@@ -132,6 +135,12 @@ public static class ModelFactory
     {
         var widths = spec.Channels ?? DefaultSmallCnnChannels;
         return new SmallCnn(channels, spec.Classes, widths[0], widths[1], widths[2], size, spec.Dropout);
+    }
+
+    private static LeNet5 CreateLeNet5(ModelSpec spec, int channels, int size)
+    {
+        var widths = spec.Channels ?? DefaultLeNet5Channels;
+        return new LeNet5(channels, spec.Classes, size, spec.Dropout, widths[0], widths[1], widths[2], widths[3]);
     }
 
     private static string Format(double value) => value.ToString(CultureInfo.InvariantCulture);

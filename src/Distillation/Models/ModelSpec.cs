@@ -5,7 +5,7 @@ namespace FedDistill.Distillation.Models;
 /// validates it and builds the model.
 /// </summary>
 /// <remarks>
-/// Fields that apply to one kind only (<see cref="HiddenWidths"/>, <see cref="Channels"/>,
+/// Fields that apply to some kinds only (<see cref="HiddenWidths"/>, <see cref="Channels"/>,
 /// <see cref="WidthMultiplier"/>) must be left at their defaults for the other kinds, so a
 /// setting that would be silently ignored fails instead. Image geometry left unset is taken from
 /// the data set's example shape when the factory is given one.
@@ -27,7 +27,12 @@ public sealed record ModelSpec
     /// <summary>mlp only: hidden layer widths in order; null means [256, 128], empty a linear model.</summary>
     public IReadOnlyList<int>? HiddenWidths { get; init; }
 
-    /// <summary>small-cnn only: [first conv channels, second conv channels, hidden width]; null means [16, 32, 128].</summary>
+    /// <summary>
+    /// small-cnn and lenet5 only: the network's widths. small-cnn: [first conv channels, second
+    /// conv channels, hidden width], null meaning [16, 32, 128]. lenet5: [first conv channels,
+    /// second conv channels, first hidden width, second hidden width], null meaning the original
+    /// [6, 16, 120, 84]. Narrower widths describe, for example, a channel-pruned network.
+    /// </summary>
     public IReadOnlyList<int>? Channels { get; init; }
 
     /// <summary>resnet8 and resnet20 only: scales the stage widths 16, 32, 64; 1 is the paper's network.</summary>

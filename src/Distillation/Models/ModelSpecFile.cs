@@ -4,9 +4,9 @@ using FedDistill.Distillation.Configuration;
 namespace FedDistill.Distillation.Models;
 
 /// <summary>
-/// Reads the <c>model.json</c> that <c>feddistill distill</c> and <c>feddistill students export</c>
-/// write beside a student's state dict: its <see cref="ModelSpec"/> as JSON, the architecture the
-/// weights load into.
+/// Reads and writes the <c>model.json</c> that <c>feddistill distill</c>, <c>feddistill students export</c>
+/// and <c>feddistill compress</c> write beside a student's state dict: its <see cref="ModelSpec"/> as
+/// JSON, the architecture the weights load into.
 /// </summary>
 /// <remarks>
 /// Read with the configuration's JSON settings (<see cref="DistillationConfigJson"/>): camelCase
@@ -35,7 +35,20 @@ public static class ModelSpecFile
     public static string ToJson(ModelSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return JsonSerializer.Serialize(spec, Configuration.DistillationConfigJson.ModelSpec);
+        return JsonSerializer.Serialize(spec, DistillationConfigJson.ModelSpec);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="spec"/> to <paramref name="path"/> as <see cref="Read"/> reads it
+    /// (the configuration's JSON settings), written beside and renamed into place so a reader
+    /// never sees half a file.
+    /// </summary>
+    public static void Write(ModelSpec spec, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, ToJson(spec));
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Parses and checks a spec given as JSON text.</summary>

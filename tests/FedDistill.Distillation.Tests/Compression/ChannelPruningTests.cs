@@ -171,5 +171,34 @@ public sealed class ChannelPruningTests
         Assert.Contains("ResNetCifar", error.Message);
     }
 
+    [Theory]
+    [InlineData("mlp")]
+    [InlineData("small-cnn")]
+    [InlineData("lenet5")]
+    public void The_pruned_spec_rebuilds_the_smaller_network_and_its_state_dict_loads_into_it(string kind)
+    {
+        torch.manual_seed(9);
+        var spec = new ModelSpec { Kind = kind, Dropout = kind == "mlp" ? 0 : 0.25 };
+        using var model = ModelFactory.Create(spec, [1, 28, 28]);
+        using var pruned = ChannelPruning.Prune(model, 0.5).Model;
+
+        var prunedSpec = ChannelPruning.PrunedSpec(spec, pruned);
+
+        Assert.Equal(spec.Dropout, prunedSpec.Dropout);
+        int[] widths = kind switch { "mlp" => [128, 64], "small-cnn" => [8, 16, 64], _ => [3, 8, 60, 42] };
+        Assert.Equal(widths, (kind == "mlp" ? prunedSpec.HiddenWidths : prunedSpec.Channels)!);
+        using var rebuilt = ModelFactory.Create(prunedSpec, [1, 28, 28]);
+        Assert.Equal(pruned.state_dict().ToDictionary(pair => pair.Key, pair => pair.Value.shape), rebuilt.state_dict().ToDictionary(pair => pair.Key, pair => pair.Value.shape));
+        rebuilt.load_state_dict(pruned.state_dict());
+    }
+
+    [Fact]
+    public void The_pruned_spec_must_name_the_model_s_kind()
+    {
+        using var model = new SmallCnn();
+        var error = Assert.Throws<ArgumentException>(() => ChannelPruning.PrunedSpec(new ModelSpec { Kind = "lenet5" }, model));
+        Assert.Contains("ModelSpec.Kind is 'lenet5' but the pruned model is a SmallCnn", error.Message);
+    }
+
     private static nn.Module Layer(nn.Module model, string name) => model.named_children().Single(child => child.name == name).module;
 }

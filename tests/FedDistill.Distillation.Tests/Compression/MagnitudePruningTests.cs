@@ -34,6 +34,22 @@ public sealed class MagnitudePruningTests
     }
 
     [Fact]
+    public void Masks_that_keep_zeros_hold_the_zero_weights_of_a_model_at_zero_and_let_the_others_move()
+    {
+        torch.manual_seed(3);
+        using var model = new Mlp(4, [3], 2);
+        var first = model.LinearLayers[0];
+        Set(first.weight!, [0f, 1f, 2f, 3f, 0f, 5f, 6f, 7f, 8f, 9f, 10f, 0f]);
+
+        using var masks = PruningMasks.KeepZeros(model);
+        using (torch.no_grad()) first.weight!.add_(1f);
+        masks.Apply();
+
+        Assert.Equal(3, masks.PrunedPerLayer["layers.1"]);
+        Assert.Equal([0f, 2f, 3f, 4f, 0f, 6f, 7f, 8f, 9f, 10f, 11f, 0f], Values(first.weight!));
+    }
+
+    [Fact]
     public void Global_pruning_uses_one_threshold_so_the_layer_of_small_weights_goes_first()
     {
         using var model = new Mlp(4, [4], 2);

@@ -50,6 +50,25 @@ public sealed class ModelFactoryTests
     }
 
     [Fact]
+    public void Lenet5_channels_must_be_four_positive_numbers()
+    {
+        var errors = ModelFactory.Validate(new ModelSpec { Kind = "lenet5", Channels = [6, 16, 120] });
+        Assert.Equal("ModelSpec.Channels is [6, 16, 120]; for lenet5 it must be four positive numbers: first conv channels, second conv channels, first hidden width, second hidden width.", Assert.Single(errors));
+        Assert.Equal("ModelSpec.Channels is set; it applies only to small-cnn and lenet5, not mlp.", Assert.Single(ModelFactory.Validate(new ModelSpec { Kind = "mlp", Channels = [6, 16, 120, 84] })));
+    }
+
+    [Fact]
+    public void Lenet5_channels_set_the_layer_widths()
+    {
+        // conv1 3·25 + 3 = 78; conv2 8·3·25 + 8 = 608; fc1 8·5·5·50 + 50 = 10,050; fc2 50·20 + 20 = 1,020; fc3 20·10 + 10 = 210.
+        using var model = ModelFactory.Create(new ModelSpec { Kind = "lenet5", Channels = [3, 8, 50, 20] });
+        Assert.Equal(11_966, model.ParameterCount());
+        using var original = ModelFactory.Create(new ModelSpec { Kind = "lenet5", Channels = [6, 16, 120, 84] });
+        using var byDefault = ModelFactory.Create(new ModelSpec { Kind = "lenet5" });
+        Assert.Equal(byDefault.ParameterCount(), original.ParameterCount());
+    }
+
+    [Fact]
     public void Small_cnn_channels_set_the_layer_widths()
     {
         // conv1 1·8·9 + 8 = 80; conv2 8·4·9 + 4 = 292; fc1 4·7·7·5 + 5 = 985; fc2 5·10 + 10 = 60.

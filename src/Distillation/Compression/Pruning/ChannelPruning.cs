@@ -56,6 +56,38 @@ public static class ChannelPruning
     }
 
     /// <summary>
+    /// The <see cref="ModelSpec"/> that rebuilds <paramref name="pruned"/> (a result of
+    /// <see cref="Prune"/>) through <see cref="ModelFactory"/>: <paramref name="original"/> with the
+    /// pruned widths, <see cref="ModelSpec.HiddenWidths"/> for an mlp, <see cref="ModelSpec.Channels"/>
+    /// for a small-cnn or lenet5. Saved as the model's <c>model.json</c>, it lets the smaller state
+    /// dict be loaded like any other student's.
+    /// </summary>
+    /// <param name="original">The spec the unpruned model was built from.</param>
+    /// <param name="pruned">The pruned model; read, not changed.</param>
+    /// <exception cref="ArgumentException">The spec's kind is not the model's class.</exception>
+    /// <exception cref="NotSupportedException">The model is of a class structured pruning does not support.</exception>
+    public static ModelSpec PrunedSpec(ModelSpec original, nn.Module<Tensor, Tensor> pruned)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(pruned);
+        var kind = original.Kind?.ToLowerInvariant();
+        var fits = (kind, pruned) switch
+        {
+            ("mlp", Mlp) or ("small-cnn", SmallCnn) or ("lenet5", LeNet5) => true,
+            _ => false,
+        };
+        if (!Supports(pruned)) throw new NotSupportedException($"Structured pruning supports Mlp, SmallCnn and LeNet5, not {pruned.GetType().Name}.");
+        if (!fits) throw new ArgumentException($"ModelSpec.Kind is '{original.Kind}' but the pruned model is a {pruned.GetType().Name}.", nameof(original));
+        int Outputs(string name) => checked((int)Weight(Child<nn.Module>(pruned, name)).shape[0]);
+        return pruned switch
+        {
+            Mlp mlp => original with { HiddenWidths = mlp.LinearLayers.Take(mlp.LinearLayers.Count - 1).Select(layer => checked((int)layer.out_features)).ToArray() },
+            SmallCnn => original with { Channels = [Outputs("conv1"), Outputs("conv2"), Outputs("fc1")] },
+            _ => original with { Channels = [Outputs("conv1"), Outputs("conv2"), Outputs("fc1"), Outputs("fc2")] },
+        };
+    }
+
+    /// <summary>
     /// The output indices (rows of a Linear weight, filters of a Conv2d weight) ordered by the L1
     /// norm of their weights, smallest first; equal norms keep index order.
     /// </summary>

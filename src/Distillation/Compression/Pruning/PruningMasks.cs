@@ -33,6 +33,21 @@ public sealed class PruningMasks : IDisposable
             .ToDictionary(pair => pair.Name, pair => pair.Count, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// Masks that keep every weight of <paramref name="model"/>'s Conv2d and Linear layers that is
+    /// zero now at zero, owned by the caller: for training a model pruned earlier (say, loaded
+    /// from a file, or quantization-aware training after <see cref="StudentPruner"/>) without
+    /// losing its sparsity. The weights are not changed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The model has no Conv2d or Linear layer.</exception>
+    public static PruningMasks KeepZeros(nn.Module model)
+    {
+        var layers = RequireLayers(model);
+        using var noGrad = torch.no_grad();
+        var masks = layers.Select(layer => PrunableLayers.Weight(layer.Module).detach().eq(0).DetachFromDisposeScope()).ToArray();
+        return new PruningMasks(layers, masks);
+    }
+
     /// <summary>The masked layers, named as in the model's state dict (their weights are <c>NAME.weight</c>), in network order.</summary>
     public IReadOnlyList<string> LayerNames => _layers.Select(layer => layer.Name).ToArray();
 
