@@ -27,6 +27,7 @@ public sealed class PlacementTests(ThreeHospitalsFixture fixture) : IClassFixtur
         Assert.Equal(["hospital-2"], await Federation.SitesHostingAsync(teacher.GetGrainId()));
 
         await Federation.Cluster.KillSiloAsync(Federation.SiloOf("hospital-2"));
+        await Federation.Cluster.WaitForLivenessToStabilizeAsync();
 
         var refused = await Assert.ThrowsAsync<FederationException>(() => client.GetStatusAsync());
         Assert.Equal(FederationErrorKind.Unavailable, refused.Kind);
