@@ -306,7 +306,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         _ensemble!.Fold(upload);
         _metrics.UploadAccepted(payload.Length);
         LogUploadAccepted(_logger, round.Number, participantId, payload.Length, upload.Metadata.DType, round.Uploads.Count);
-        if (State.Participants.Keys.All(id => round.Uploads.Any(u => u.ParticipantId == id))) await BeginDistillingAsync(round);
+        // Early close only with the quorum met: otherwise the round waits for its deadline (and more participants) and fails there.
+        if (round.Uploads.Count >= round.Settings.Quorum && State.Participants.Keys.All(id => round.Uploads.Any(u => u.ParticipantId == id)))
+            await BeginDistillingAsync(round);
         return new UploadReceipt(round.Number, participantId, record.Sha256, record.Bytes, record.Teachers, round.Uploads.Count);
     }
 

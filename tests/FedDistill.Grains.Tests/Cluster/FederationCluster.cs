@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using Orleans.Runtime;
 using Orleans.TestingHost;
 
 namespace FedDistill.Grains.Tests.Cluster;
@@ -131,6 +132,25 @@ public sealed class FederationCluster : IAsyncDisposable
     /// <summary>The silo of a site.</summary>
     public InProcessSiloHandle SiloOf(string site) =>
         Cluster.Silos.Single(s => s.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<SiloOptions>>().Value.SiloName == site);
+
+    /// <summary>
+    /// The sites (silo names) where <paramref name="grain"/> has an activation now, asking every
+    /// active silo through the management grain; empty when it has none.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SitesHostingAsync(GrainId grain)
+    {
+        var management = Cluster.Client.GetGrain<IManagementGrain>(0);
+        var names = (await management.GetDetailedHosts(onlyActive: true)).ToDictionary(host => host.SiloAddress, host => host.SiloName);
+        var activations = await management.GetDetailedGrainStatistics();
+        return activations.Where(a => a.GrainId == grain).Select(a => names.GetValueOrDefault(a.SiloAddress, a.SiloAddress.ToString())).ToList();
+    }
+
+    /// <summary>Cancels the round if it is still running, so that the next test on a shared cluster can start one.</summary>
+    public async Task CancelIfRunningAsync(int round)
+    {
+        var info = await Aggregator.GetRoundAsync(round);
+        if (!info.State.IsFinal()) await Aggregator.CancelRoundAsync(round);
+    }
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }
