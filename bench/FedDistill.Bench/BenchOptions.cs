@@ -15,7 +15,7 @@ namespace FedDistill.Bench;
 public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, int Rounds, string? Output)
 {
     /// <summary>The verbs, in the order <see cref="GeneralUsage"/> lists them.</summary>
-    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "federation"];
+    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "defaults", "federation"];
 
     /// <summary>Thread counts measured when --threads is not given: 1 and 2 (only 1 on a single core).</summary>
     public static IReadOnlyList<int> DefaultThreads => Environment.ProcessorCount >= 2 ? [1, 2] : [1];
@@ -59,6 +59,26 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
           -h, --help            this text
         """;
 
+    public const string DefaultsUsage = """
+        Usage: ./run bench defaults [options]
+
+        FedDistill's defaults against the plain PyTorch recipe (docs/results.md). PyTorch trains a
+        CNN teacher on the private pool and scripts it and an untrained smaller CNN student
+        (bench/reference/defaults_reference.py); then the student is distilled on the default
+        public split twice, by `feddistill distill` with a config that sets only the epochs, and by
+        plain PyTorch (Adam 1e-3, constant rate, batch 128, KD at T = 4 scaled by T²). Prints
+          defaults: epochs=<n> feddistill=<accuracy> pytorch=<accuracy> difference=<points>
+
+          --epochs N          the student's epochs on both sides (default 6)
+          --teacher-epochs N  the PyTorch teacher's epochs (default 2)
+          --seed N            the reference's seed: teacher, initial student, batch order (default 1)
+          --work DIR          folder for the models, the split and the outputs
+                              (default artifacts/bench-defaults, relative to the repository root)
+          --reuse-models      keep teacher.pt and student.pt from an earlier run in DIR
+          --config FILE       run feddistill distill with this config instead of the new user's
+          -h, --help          this text
+        """;
+
     public const string FederationUsage = """
         Usage: ./run bench federation [--sizes N[,N...]] [--public N]
 
@@ -70,11 +90,12 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
         """;
 
     public static string GeneralUsage => $"""
-        Usage: ./run bench [throughput|quality|federation] [options]
+        Usage: ./run bench [throughput|quality|defaults|federation] [options]
 
         Verbs (throughput when none is given):
           throughput   FedDistill against PyTorch eager, samples/s (docs/benchmarks.md)
           quality      multi-teacher distillation quality run (docs/results.md)
+          defaults     feddistill distill's defaults against the plain PyTorch recipe (docs/results.md)
           federation   federation rounds against a real aggregator silo
 
         `./run bench VERB --help` describes a verb's options.
@@ -86,6 +107,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
     public static string UsageOf(string verb) => verb switch
     {
         "quality" => QualityUsage,
+        "defaults" => DefaultsUsage,
         "federation" => FederationUsage,
         "throughput" => ThroughputUsage,
         _ => GeneralUsage,
