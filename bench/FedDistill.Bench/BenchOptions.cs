@@ -42,7 +42,8 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
     public const string QualityUsage = """
         Usage: ./run bench quality [options]
 
-        The multi-teacher distillation quality run on Fashion-MNIST (writes docs/results.md).
+        The multi-teacher distillation quality run on Fashion-MNIST (rewrites its section of
+        docs/results.md, leaving the others).
 
           --teacher-epochs N    epochs per teacher (default 6)
           --student-epochs N    epochs per student (default 8)
