@@ -15,7 +15,7 @@ namespace FedDistill.Bench;
 public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, int Rounds, string? Output)
 {
     /// <summary>The verbs, in the order <see cref="GeneralUsage"/> lists them.</summary>
-    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "federation", "compress", "serve"];
+    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "defaults", "federation", "compress", "serve"];
 
     /// <summary>Thread counts measured when --threads is not given: 1 and 2 (only 1 on a single core).</summary>
     public static IReadOnlyList<int> DefaultThreads => Environment.ProcessorCount >= 2 ? [1, 2] : [1];
@@ -42,7 +42,8 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
     public const string QualityUsage = """
         Usage: ./run bench quality [options]
 
-        The multi-teacher distillation quality run on Fashion-MNIST (writes docs/results.md).
+        The multi-teacher distillation quality run on Fashion-MNIST (rewrites its section of
+        docs/results.md, leaving the others).
 
           --teacher-epochs N    epochs per teacher (default 6)
           --student-epochs N    epochs per student (default 8)
@@ -59,6 +60,26 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
           -h, --help            this text
         """;
 
+    public const string DefaultsUsage = """
+        Usage: ./run bench defaults [options]
+
+        FedDistill's defaults against the plain PyTorch recipe (docs/results.md). PyTorch trains a
+        CNN teacher on the private pool and scripts it and an untrained smaller CNN student
+        (bench/reference/defaults_reference.py); then the student is distilled on the default
+        public split twice, by `feddistill distill` with a config that sets only the epochs, and by
+        plain PyTorch (Adam 1e-3, constant rate, batch 128, KD at T = 4 scaled by T²). Prints
+          defaults: epochs=<n> feddistill=<accuracy> pytorch=<accuracy> difference=<points>
+
+          --epochs N          the student's epochs on both sides (default 6)
+          --teacher-epochs N  the PyTorch teacher's epochs (default 2)
+          --seed N            the reference's seed: teacher, initial student, batch order (default 1)
+          --work DIR          folder for the models, the split and the outputs
+                              (default artifacts/bench-defaults, relative to the repository root)
+          --reuse-models      keep teacher.pt and student.pt from an earlier run in DIR
+          --config FILE       run feddistill distill with this config instead of the new user's
+          -h, --help          this text
+        """;
+
     public const string FederationUsage = """
         Usage: ./run bench federation [--sizes N[,N...]] [--public N]
 
@@ -70,11 +91,12 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
         """;
 
     public static string GeneralUsage => $"""
-        Usage: ./run bench [throughput|quality|federation|compress|serve] [options]
+        Usage: ./run bench [throughput|quality|defaults|federation|compress|serve] [options]
 
         Verbs (throughput when none is given):
           throughput   FedDistill against PyTorch eager, samples/s (docs/benchmarks.md)
           quality      multi-teacher distillation quality run (docs/results.md)
+          defaults     feddistill distill's defaults against the plain PyTorch recipe (docs/results.md)
           federation   federation rounds against a real aggregator silo
           compress     the student pruned and quantized, measured in ONNX Runtime (docs/benchmarks.md)
           serve        the student server under 64 concurrent clients, batched and batch 1 (docs/benchmarks.md)
@@ -88,6 +110,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
     public static string UsageOf(string verb) => verb switch
     {
         "quality" => QualityUsage,
+        "defaults" => DefaultsUsage,
         "federation" => FederationUsage,
         "compress" => CompressionRun.Usage,
         "serve" => ServingLoadRun.Usage,

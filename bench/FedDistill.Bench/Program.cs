@@ -5,6 +5,7 @@ using FedDistill.Bench;
 //   alternating the two so both see the same machine state, and reports each side's median at
 //   its best thread count as a ratio.
 // ./run bench quality [options]: the multi-teacher distillation quality run (docs/results.md).
+// ./run bench defaults [options]: `feddistill distill`'s defaults against the plain PyTorch recipe (docs/results.md).
 // ./run bench federation [--sizes 1,10,50] [--public N]: rounds over HTTP/2 + mutual TLS against a real aggregator silo.
 // ./run bench compress [options]: the small-CNN student pruned and quantized, measured in ONNX Runtime (docs/compression.md).
 // ./run bench serve [options]: the student server under concurrent clients, with dynamic batching and batch 1 (docs/serving.md).
@@ -45,6 +46,7 @@ try
     return verb switch
     {
         "quality" => QualityRun.Run(rest),
+        "defaults" => DefaultsRun.Run(rest, root),
         "federation" => await FederationRounds.RunAsync(rest),
         "compress" => CompressionRun.Run(rest, root),
         "serve" => await ServingLoadRun.RunAsync(rest, root),

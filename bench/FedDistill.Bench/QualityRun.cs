@@ -22,6 +22,9 @@ namespace FedDistill.Bench;
 /// </summary>
 public static class QualityRun
 {
+    /// <summary>The heading of the section this run writes in docs/results.md; the file's other sections are left alone.</summary>
+    public const string Heading = "## Multi-teacher distillation under label skew (Fashion-MNIST)";
+
     private sealed record Settings(int TeacherEpochs = 6, int StudentEpochs = 8, int Students = 3, int PrivateCopies = 1, double Alpha = 0.5, ulong Seed = 1, int Threads = 0,
         string? Strategies = null, string Output = "docs/results.md", double Temperature = 4.0, int PublicCopies = 3);
 
@@ -208,9 +211,7 @@ public static class QualityRun
     {
         var invariant = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine("# Results");
-        text.AppendLine();
-        text.AppendLine("## Multi-teacher distillation under label skew (Fashion-MNIST)");
+        text.AppendLine(Heading);
         text.AppendLine();
         text.AppendLine(string.Create(invariant, $"Command: `./run bench quality --teacher-epochs {settings.TeacherEpochs} --student-epochs {settings.StudentEpochs} --alpha {settings.Alpha} --seed {settings.Seed} --public-copies {settings.PublicCopies} --private-copies {settings.PrivateCopies} --students {settings.Students}` ({elapsed.TotalMinutes:F0} min on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd})."));
         text.AppendLine();
@@ -245,7 +246,18 @@ public static class QualityRun
         text.Append(log);
         text.AppendLine("```");
         var root = Environment.GetEnvironmentVariable("FEDDISTILL_REPO_ROOT") ?? Directory.GetCurrentDirectory();
-        File.WriteAllText(Path.Combine(root, settings.Output), text.ToString());
+        var path = Path.Combine(root, settings.Output);
+        File.WriteAllText(path, WithSection(File.Exists(path) ? File.ReadAllText(path) : "", text.ToString()));
+    }
+
+    /// <summary>The results file with this run's section replaced (or appended), every other section kept as it was.</summary>
+    private static string WithSection(string existing, string section)
+    {
+        if (existing.Length == 0) return "# Results\n\n" + section;
+        var start = existing.IndexOf("\n" + Heading, StringComparison.Ordinal);
+        if (start < 0) return existing.TrimEnd('\n') + "\n\n\n" + section;
+        var next = existing.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        return existing[..(start + 1)] + section + (next >= 0 ? "\n\n" + existing[(next + 1)..] : "");
     }
 
     private static Settings Parse(string[] args)

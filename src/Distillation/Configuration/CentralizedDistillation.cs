@@ -23,8 +23,9 @@ namespace FedDistill.Distillation.Configuration;
 /// <para>The training set is shuffled with <see cref="DataConfig.Seed"/> and cut into the public
 /// split (its first <see cref="DataConfig.ValidationCount"/> examples keep their labels for the
 /// aggregator) and the private pool, which is partitioned among the teachers trained here.
-/// Normalization is fitted on the private pool. Teacher k is initialized from a seed derived from
-/// the data seed and k, so a configuration reproduces its run.</para>
+/// Normalization (when <see cref="DistillationConfig.NormalizesFeatures"/>) is fitted on the
+/// private pool. Teacher k is initialized from a seed derived from the data seed and k, so a
+/// configuration reproduces its run.</para>
 /// <para>Output: <c>student.safetensors</c> (the state dict) with <c>model.json</c> (its
 /// model spec), or <c>student.pt</c> (TorchScript, when the student was one), <c>report.json</c> (the student's
 /// <see cref="EvaluationReport"/>) and <c>report.txt</c> (<see cref="DistillationResult.ToTable"/>).</para>
@@ -144,8 +145,10 @@ public sealed class CentralizedDistillation
         var split = DatasetSplitter.Split(train, settings.PublicCount, train.Count - settings.PublicCount, 0, settings.Seed);
         var publicLabeled = split.PublicSet;
         var privatePool = split.PrivateSet;
-        var normalization = "features not normalized";
-        if (settings.Normalize)
+        var normalization = settings.Normalize is null && !Config.NormalizesFeatures()
+            ? "features not normalized: TorchScript models get the data set's own scale; set data.normalize to true for modules trained on normalized inputs"
+            : "features not normalized";
+        if (Config.NormalizesFeatures())
         {
             var fitOn = privatePool.Count > 0 ? privatePool : publicLabeled;
             IFeatureTransform transform = train.ExampleShape.Count == 3 ? GlobalNormalization.Fit(fitOn) : FeatureStandardization.Fit(fitOn);

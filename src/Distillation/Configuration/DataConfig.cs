@@ -41,10 +41,17 @@ public sealed record DataConfig
 
     /// <summary>
     /// Whether to normalize features with statistics fitted on the private pool (one mean and
-    /// standard deviation for images, per-feature standardization for tables). Turn it off for
-    /// TorchScript models that expect raw inputs (pixels in [0, 1]).
+    /// standard deviation for images, per-feature standardization for tables), or null (the
+    /// default) to decide by the models: see <see cref="DistillationConfig.NormalizesFeatures"/>.
     /// </summary>
-    public bool Normalize { get; init; } = true;
+    /// <remarks>
+    /// Null leaves features on the data set's own scale (pixels in [0, 1]) when a teacher or the
+    /// student is TorchScript: a PyTorch module only works on inputs scaled as in its training,
+    /// which FedDistill cannot know, and PyTorch code most often feeds <c>ToTensor()</c>'s [0, 1]
+    /// pixels. A TorchScript teacher trained on [0, 1] pixels and fed normalized ones fell from
+    /// 0.878 to 0.790 test accuracy (docs/results.md). Set true for modules trained on normalized inputs.
+    /// </remarks>
+    public bool? Normalize { get; init; }
 
     /// <summary>Seed of the split, the partition and model initialization.</summary>
     public ulong Seed { get; init; } = 1;

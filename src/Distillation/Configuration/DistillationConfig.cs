@@ -40,4 +40,12 @@ public sealed record DistillationConfig
 
     /// <summary>Where the student and the reports are written.</summary>
     public OutputConfig Output { get; init; } = new();
+
+    /// <summary>
+    /// Whether the run normalizes features: <see cref="DataConfig.Normalize"/> when set; otherwise
+    /// off when a teacher or the student is TorchScript (made by PyTorch for inputs this run cannot
+    /// know, most often pixels in [0, 1]) and on when every model is built here.
+    /// </summary>
+    public bool NormalizesFeatures() =>
+        Data.Normalize ?? !(Student?.TorchScript is not null || Teachers.Any(teacher => teacher.TorchScript is not null));
 }

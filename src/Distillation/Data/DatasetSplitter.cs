@@ -23,23 +23,38 @@ public static class DatasetSplitter
     public static DataSplit Split(Dataset dataset, int publicCount, int privateCount, int testCount, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        var (publicIndices, privateIndices, testIndices) = SplitIndices(dataset.Count, publicCount, privateCount, testCount, seed);
+        return new DataSplit(dataset.Subset(publicIndices), dataset.Subset(privateIndices), dataset.Subset(testIndices));
+    }
+
+    /// <summary>
+    /// The example indices <see cref="Split"/> puts in each set, each set's in ascending order: what
+    /// another program (a PyTorch reference script) needs to use the same public split.
+    /// </summary>
+    /// <param name="count">Examples in the dataset, at least 0.</param>
+    /// <param name="publicCount">Examples in the public set, at least 0.</param>
+    /// <param name="privateCount">Examples in the private set, at least 0.</param>
+    /// <param name="testCount">Examples in the test set, at least 0.</param>
+    /// <param name="seed">The seed of the shuffle.</param>
+    /// <returns>Three new index arrays into the dataset.</returns>
+    /// <exception cref="ArgumentException">A count is negative or together they exceed <paramref name="count"/>.</exception>
+    public static (int[] Public, int[] Private, int[] Test) SplitIndices(int count, int publicCount, int privateCount, int testCount, ulong seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfNegative(publicCount);
         ArgumentOutOfRangeException.ThrowIfNegative(privateCount);
         ArgumentOutOfRangeException.ThrowIfNegative(testCount);
         long total = (long)publicCount + privateCount + testCount;
-        if (total > dataset.Count)
+        if (total > count)
         {
             throw new ArgumentException(
                 $"A split of {publicCount} public + {privateCount} private + {testCount} test examples needs {total}; " +
-                $"the dataset has {dataset.Count}.");
+                $"the dataset has {count}.");
         }
 
-        int[] order = Enumerable.Range(0, dataset.Count).ToArray();
+        int[] order = Enumerable.Range(0, count).ToArray();
         new DeterministicRandom(seed).Shuffle(order.AsSpan());
-        return new DataSplit(
-            Take(dataset, order, 0, publicCount),
-            Take(dataset, order, publicCount, privateCount),
-            Take(dataset, order, publicCount + privateCount, testCount));
+        return (Take(order, 0, publicCount), Take(order, publicCount, privateCount), Take(order, publicCount + privateCount, testCount));
     }
 
     /// <summary>
@@ -85,10 +100,10 @@ public static class DatasetSplitter
         }
     }
 
-    private static Dataset Take(Dataset dataset, int[] order, int start, int count)
+    private static int[] Take(int[] order, int start, int count)
     {
         int[] indices = order[start..(start + count)];
         Array.Sort(indices);
-        return dataset.Subset(indices);
+        return indices;
     }
 }

@@ -141,7 +141,8 @@ public sealed class DistillationConfigLoaderTests
         Assert.Equal("iid", config.Data.Partition.Name);
         Assert.Null(config.Data.TrainLimit);
         Assert.Null(config.Data.TestLimit);
-        Assert.True(config.Data.Normalize);
+        Assert.Null(config.Data.Normalize);
+        Assert.True(config.NormalizesFeatures()); // every model is built here
         Assert.Equal(1UL, config.Data.Seed);
         var teacher = Assert.Single(config.Teachers);
         Assert.Equal(10, teacher.Model!.Classes);
