@@ -104,7 +104,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var errors = _options.Validate();
         if (errors.Count > 0) throw new InvalidOperationException(string.Join(" ", errors));
         if (!string.Equals(Federation, _options.FederationName, StringComparison.Ordinal))
-            throw new InvalidOperationException($"This aggregator silo serves federation '{_options.FederationName}', not '{Federation}'.");
+            throw new FederationException(FederationErrorKind.NotFound, "unknown-federation",
+                $"This cluster's aggregator serves federation '{_options.FederationName}', not '{Federation}'.");
         _publicSet = _catalog.Get(_options.PublicSet);
         _validationLabels = _publicSet.Originals.Labels!.Take(_options.ValidationExamples).ToArray();
         if (_options.EvaluationExamples > 0) _evaluationSet = _catalog.Sources.EvaluationSet(_publicSet, _options.EvaluationExamples);
