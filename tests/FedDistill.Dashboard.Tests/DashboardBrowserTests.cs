@@ -1,6 +1,6 @@
-using System.Text.Json;
 using FedDistill.Dashboard.Tests.Support;
 using FedDistill.Grains.Protocol;
+using FedDistill.Security;
 
 namespace FedDistill.Dashboard.Tests;
 
@@ -8,8 +8,21 @@ namespace FedDistill.Dashboard.Tests;
 [Collection(DashboardCollection.Name)]
 public sealed class DashboardBrowserTests(DashboardFederation fixture)
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromMinutes(4);
 
+    // The silo's feed reads the aggregator grain once a second, and a tiny round is over in under
+    // one (its uploads come at once, three student epochs take a tenth of a second); a long
+    // student training keeps the round distilling for several reads, so that the page can be
+    // seen following it.
+    private static RoundSettings LiveRoundSettings => DashboardFederation.RoundSettings with { StudentEpochs = 300 };
+
+    /// <summary>
+    /// Proves the page is live, not reloaded: a round started from the real console while the
+    /// page is open shows up, its distillation progress changes in place, it completes with both
+    /// uploads and the accuracy the aggregator recorded, and a refusal recorded during the
+    /// round (an upload chunk for a hospital from outside its client grain) appears with its
+    /// participant, round and reason.
+    /// </summary>
     [Fact]
     public async Task A_round_started_from_the_console_appears_and_progresses_live_then_charts_its_accuracy()
     {
@@ -19,11 +32,16 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
         RoundInfo? ended = null;
 
         var result = await BrowserScript.RunAsync(
-            ["live", federation.AggregatorUrl.ToString().TrimEnd('/'), fixture.AdminCertificatePath, fixture.AdminKeyPath, federation.CaCertificatePath, screenshot],
+            ["live", federation.WebUrl.ToString().TrimEnd('/'), FederationHttpClientFactory.InsecureIdentityHeader, "admin", screenshot],
             async ready =>
             {
                 // The page is live: start a round now from the real console, as an operator would.
-                ended = await fixture.RunRoundAsync(() => OperatorConsole.StartRoundAsync(federation, DashboardFederation.RoundSettings));
+                ended = await fixture.RunRoundAsync(async () =>
+                {
+                    var round = await OperatorConsole.StartRoundAsync(federation, LiveRoundSettings);
+                    await fixture.ImpersonateAsync("hospital-2", round);
+                    return round;
+                });
             },
             ScriptTimeout);
 
@@ -33,17 +51,21 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
         Assert.Equal("completed", result.GetProperty("state").GetString());
 
         // Live, without a reload: one page load, updates from the event stream, and the rounds
-        // table showed the upload count change in place.
+        // table showed the round's state and progress change in place before it completed.
         Assert.True(result.GetProperty("samePageLoad").GetBoolean(), result.ToString());
         Assert.Equal(1, result.GetProperty("navigations").GetInt32());
         var sse = result.GetProperty("sseHistory").EnumerateArray().ToList();
-        Assert.Contains(sse, h => h.GetProperty("state").GetString() == "open" && h.GetProperty("uploads").GetInt32() == 0);
-        Assert.Contains(sse, h => h.GetProperty("uploads").GetInt32() == DashboardFederation.Participants);
-        Assert.Contains(sse, h => h.GetProperty("state").GetString() == "completed");
-        var domUploads = result.GetProperty("domUploads").EnumerateArray().Select(e => e.GetProperty("uploads").GetInt32()).ToList();
-        Assert.True(domUploads.Distinct().Count() >= 2 && domUploads[^1] == DashboardFederation.Participants,
-            $"the rounds table showed upload counts {string.Join(", ", domUploads)}; expected a change up to {DashboardFederation.Participants}");
-        Assert.True(result.GetProperty("events").GetProperty("upload").GetInt32() >= DashboardFederation.Participants, result.GetProperty("events").ToString());
+        var progress = sse.Where(h => h.GetProperty("state").GetString() == "distilling" && h.GetProperty("progress").ValueKind == System.Text.Json.JsonValueKind.Number)
+            .Select(h => h.GetProperty("progress").GetDouble()).ToList();
+        Assert.True(progress.Distinct().Count() >= 2 && progress.Min() < 1, $"the page saw distillation progress {string.Join(", ", progress)}; expected it to move\n{result}");
+        Assert.Equal(progress.Order(), progress);
+        Assert.Equal("completed", sse[^1].GetProperty("state").GetString());
+        Assert.Equal(DashboardFederation.Participants, sse[^1].GetProperty("uploads").GetInt32());
+        var dom = result.GetProperty("domUploads").EnumerateArray().ToList();
+        Assert.True(dom.Count >= 2 && dom[0].GetProperty("state").GetString() != "completed" && dom[^1].GetProperty("state").GetString() == "completed",
+            $"the rounds table showed {string.Join(", ", dom.Select(e => e.GetProperty("state").GetString()))}; expected the row to change in place up to completed");
+        Assert.Equal(DashboardFederation.Participants, dom[^1].GetProperty("uploads").GetInt32());
+        Assert.True(result.GetProperty("events").GetProperty("round").GetInt32() >= 3, result.GetProperty("events").ToString());
         Assert.Equal("live", result.GetProperty("connection").GetString());
         Assert.True(result.GetProperty("liveChartPoints").GetInt32() >= 3, "the live chart of the round got too few points: " + result);
 
@@ -57,6 +79,11 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
         Assert.Equal(federation.ParticipantIds.Order(), participants.Select(p => p.GetProperty("id").GetString()!).Order());
         Assert.All(participants, p => Assert.Contains("mlp", p.GetProperty("text").GetString(), StringComparison.Ordinal));
         Assert.All(participants, p => Assert.Contains("%", p.GetProperty("text").GetString(), StringComparison.Ordinal));
+
+        // The refusal: a row [when, participant, round, reason, detail] and a count by reason.
+        var rejections = result.GetProperty("rejections").EnumerateArray().Select(row => row.EnumerateArray().Select(cell => cell.GetString()!).ToArray()).ToList();
+        Assert.Contains(rejections, row => row.Length == 5 && row[1] == "hospital-2" && row[2] == ended.Round.ToString(System.Globalization.CultureInfo.InvariantCulture) && row[3] == "impersonation");
+        Assert.True(result.GetProperty("rejectionReasons").GetProperty("impersonation").GetInt32() >= 1, result.GetProperty("rejectionReasons").ToString());
         Assert.Empty(result.GetProperty("pageErrors").EnumerateArray());
         Assert.Empty(result.GetProperty("consoleErrors").EnumerateArray());
 
@@ -64,23 +91,25 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
         Assert.True(new FileInfo(screenshot).Length > 10_000, $"{screenshot} is too small to be a screenshot");
     }
 
+    /// <summary>A browser without the identity gets the refusal page, no script, none of the data; only the metrics and health stay open.</summary>
     [Fact]
-    public async Task A_visit_without_the_admin_certificate_is_refused_and_shows_no_data()
+    public async Task A_visit_without_an_identity_is_refused_and_shows_no_data()
     {
         var federation = fixture.Federation;
-        var result = await BrowserScript.RunAsync(["anonymous", federation.AggregatorUrl.ToString().TrimEnd('/')], onReady: null, ScriptTimeout);
+        var result = await BrowserScript.RunAsync(["anonymous", federation.WebUrl.ToString().TrimEnd('/')], onReady: null, ScriptTimeout);
 
         Assert.Equal(401, result.GetProperty("status").GetInt32());
         Assert.True(result.GetProperty("hasRefusal").GetBoolean(), result.ToString());
         Assert.False(result.GetProperty("hasDashboardScript").GetBoolean());
         var body = result.GetProperty("body").GetString()!;
-        Assert.Contains("client certificate", body, StringComparison.Ordinal);
+        Assert.Contains(FederationHttpClientFactory.InsecureIdentityHeader, body, StringComparison.Ordinal);
         Assert.All(federation.ParticipantIds, id => Assert.DoesNotContain(id, body, StringComparison.Ordinal));
-        Assert.DoesNotContain("dashboard-test", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(DashboardFederation.Name, body, StringComparison.Ordinal);
         var fetched = result.GetProperty("fetched");
-        foreach (var path in new[] { "/v1/events", "/v1/participants", "/v1/rejections", "/dashboard/dashboard.js" })
+        foreach (var path in new[] { "/dashboard/api/events", "/dashboard/api/federation", "/dashboard/api/participants", "/dashboard/api/rounds", "/dashboard/api/rejections", "/dashboard/dashboard.js" })
             Assert.True(fetched.GetProperty(path).GetProperty("status").GetInt32() == 401, $"{path}: {fetched.GetProperty(path)}");
-        // Metrics hold no private data and scrapers present no certificate: anonymous on purpose.
+        // Metrics hold no private data and scrapers present no identity: anonymous on purpose.
         Assert.Equal(200, fetched.GetProperty("/metrics").GetProperty("status").GetInt32());
+        Assert.Equal(200, fetched.GetProperty("/healthz").GetProperty("status").GetInt32());
     }
 }

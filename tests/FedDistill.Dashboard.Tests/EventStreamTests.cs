@@ -4,58 +4,67 @@ using FedDistill.Dashboard.Tests.Support;
 
 namespace FedDistill.Dashboard.Tests;
 
-/// <summary><c>GET /v1/events</c> and <c>GET /v1/rejections</c> over plain HTTP clients.</summary>
+/// <summary><c>GET /dashboard/api/events</c> and <c>GET /dashboard/api/rejections</c> over plain HTTP clients.</summary>
 [Collection(DashboardCollection.Name)]
 public sealed class EventStreamTests(DashboardFederation fixture)
 {
+    /// <summary>
+    /// Proves the stream is live: it opens with <c>ready</c>, carries a refusal the aggregator grain
+    /// records after the stream opened (fed by the silo's poll of the grain), keeps beating, and
+    /// the rejection summary counts the same refusal.
+    /// </summary>
     [Fact]
     public async Task The_event_stream_sends_ready_then_each_rejection_and_heartbeats_and_the_summary_counts_it()
     {
-        using var admin = fixture.Federation.CreateClient("admin");
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/events") { Version = admin.DefaultRequestVersion, VersionPolicy = admin.DefaultVersionPolicy };
-        using var response = await admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+        using var admin = fixture.CreateClient("admin");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var response = await admin.GetAsync("/dashboard/api/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType!.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
 
-        var ready = await NextEventAsync(reader, "ready", timeout.Token);
+        var ready = await NextEventAsync(reader, "ready", _ => true, timeout.Token);
         Assert.Equal(2, ready.GetProperty("heartbeatSeconds").GetInt32());
 
-        using (var participant = fixture.Federation.CreateParticipantClient(1))
-        using (var refused = await participant.PutAsync("/v1/rounds/4242/uploads/hospital-2", new ByteArrayContent([0]), timeout.Token))
-            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
-        var rejection = await NextEventAsync(reader, "rejection", timeout.Token);
-        Assert.Equal("unknown-round", rejection.GetProperty("reason").GetString());
+        // A round number no other test uses, so that this refusal is told apart from earlier ones.
+        var round = 4000 + Random.Shared.Next(1000);
+        await fixture.ImpersonateAsync("hospital-2", round);
+        var rejection = await NextEventAsync(reader, "rejection", e => e.GetProperty("round").GetInt32() == round, timeout.Token);
+        Assert.Equal("impersonation", rejection.GetProperty("reason").GetString());
         Assert.Equal("hospital-2", rejection.GetProperty("participantId").GetString());
-        Assert.Equal(4242, rejection.GetProperty("roundNumber").GetInt32());
-        var heartbeat = await NextEventAsync(reader, "heartbeat", timeout.Token);
-        Assert.True(heartbeat.TryGetProperty("at", out _));
+        Assert.Contains("hospital-2", rejection.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var heartbeat = await NextEventAsync(reader, "heartbeat", _ => true, timeout.Token);
+        Assert.True(heartbeat.GetProperty("at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
 
-        using var summary = JsonDocument.Parse(await admin.GetStringAsync("/v1/rejections?limit=5", timeout.Token));
+        using var summary = JsonDocument.Parse(await admin.GetStringAsync("/dashboard/api/rejections?limit=5", timeout.Token));
         var counts = summary.RootElement.GetProperty("countsByReason");
-        Assert.True(counts.GetProperty("unknown-round").GetInt32() >= 1, counts.ToString());
+        var stored = await fixture.Admin.ListRejectionsAsync();
+        Assert.Equal(stored.Count(r => r.Reason == "impersonation"), counts.GetProperty("impersonation").GetInt32());
         var recent = summary.RootElement.GetProperty("recent").EnumerateArray().ToList();
         Assert.InRange(recent.Count, 1, 5);
-        Assert.Contains(recent, r => r.GetProperty("roundNumber").GetInt32() == 4242);
+        Assert.Contains(recent, r => r.GetProperty("round").GetInt32() == round);
     }
 
     [Fact]
-    public async Task Only_the_admin_may_watch_events_or_list_rejections()
+    public async Task Only_the_admin_may_watch_events_or_read_the_dashboards_data()
     {
         using var anonymous = fixture.CreateAnonymousClient();
-        using var participant = fixture.Federation.CreateParticipantClient(0);
-        foreach (var path in new[] { "/v1/events", "/v1/rejections" })
+        using var participant = fixture.CreateClient("hospital-1");
+        using var admin = fixture.CreateClient("admin");
+        foreach (var path in new[] { "/dashboard/api/events", "/dashboard/api/rejections", "/dashboard/api/participants", "/dashboard/api/rounds", "/dashboard/api/federation" })
         {
             using (var none = await anonymous.GetAsync(path, HttpCompletionOption.ResponseHeadersRead))
-                Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
+                Assert.True(none.StatusCode == HttpStatusCode.Unauthorized, $"{path} without an identity: {none.StatusCode}");
             using (var member = await participant.GetAsync(path, HttpCompletionOption.ResponseHeadersRead))
-                Assert.Equal(HttpStatusCode.Forbidden, member.StatusCode);
+                Assert.True(member.StatusCode == HttpStatusCode.Forbidden, $"{path} as hospital-1: {member.StatusCode}");
         }
+
+        using var participants = JsonDocument.Parse(await admin.GetStringAsync("/dashboard/api/participants"));
+        Assert.Equal(fixture.Federation.ParticipantIds.Order(), participants.RootElement.EnumerateArray().Select(p => p.GetProperty("participantId").GetString()!).Order());
     }
 
-    // Reads event frames until one of the wanted type; returns its JSON payload.
-    private static async Task<JsonElement> NextEventAsync(StreamReader reader, string type, CancellationToken token)
+    // Reads event frames until one of the wanted type that matches; returns its JSON payload.
+    private static async Task<JsonElement> NextEventAsync(StreamReader reader, string type, Func<JsonElement, bool> match, CancellationToken token)
     {
         string? name = null, data = null;
         while (await reader.ReadLineAsync(token) is { } line)
@@ -64,7 +73,12 @@ public sealed class EventStreamTests(DashboardFederation fixture)
             else if (line.StartsWith("data: ", StringComparison.Ordinal)) data = line["data: ".Length..];
             else if (line.Length == 0)
             {
-                if (name == type && data is not null) return JsonDocument.Parse(data).RootElement.Clone();
+                if (name == type && data is not null)
+                {
+                    var payload = JsonDocument.Parse(data).RootElement.Clone();
+                    if (match(payload)) return payload;
+                }
+
                 name = data = null;
             }
         }

@@ -36,9 +36,9 @@ public sealed class ClusterConnection : IAsyncDisposable
     /// <summary>The federation's aggregator grain.</summary>
     public IAggregatorGrain Aggregator { get; }
 
-    /// <summary>Connects, or fails within <see cref="ConnectTimeout"/>.</summary>
+    /// <summary>Connects, or fails within <see cref="ConnectTimeout"/>, and checks the cluster serves the federation.</summary>
     /// <exception cref="OperatorUsageException">The gateway is not <c>host:port</c>.</exception>
-    /// <exception cref="GatewayUnreachableException">No gateway answered in time.</exception>
+    /// <exception cref="GatewayUnreachableException">No gateway answered in time, or the cluster's aggregator serves another federation.</exception>
     public static async Task<ClusterConnection> ConnectAsync(ConnectionSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -68,7 +68,26 @@ public sealed class ClusterConnection : IAsyncDisposable
                 $"no gateway of cluster '{settings.ClusterId}' answered at {gateway} within {ConnectTimeout.TotalSeconds:F0} s ({error.GetBaseException().Message}).", error);
         }
 
-        return new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>(), settings.Federation, gateway);
+        var connection = new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>(), settings.Federation, gateway);
+        try
+        {
+            // The aggregator grain refuses to activate under any name but its silo's federation's:
+            // a wrong --federation is a wrong address, said as such, not a crash.
+            await connection.Aggregator.GetFederationAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException error)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new GatewayUnreachableException(
+                $"cluster '{settings.ClusterId}' answered at {gateway}, but it serves no federation '{settings.Federation}' ({error.Message}).", error);
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return connection;
     }
 
     /// <inheritdoc />

@@ -95,7 +95,7 @@ public static class FederationHttpClientFactory
     }
 
     /// <summary>
-    /// Builds a client for the insecure loopback demo mode only: plain HTTP/2 (prior knowledge) to
+    /// Builds a client for the insecure loopback demo mode only: plain HTTP/1.1 to
     /// <c>http://127.0.0.1</c>, claiming <paramref name="identity"/> in the
     /// <see cref="InsecureIdentityHeader"/> header. Nothing proves that claim: never use this
     /// outside a single machine's demo.
@@ -111,6 +111,8 @@ public static class FederationHttpClientFactory
         if (FederationNames.ValidateAdminName(identity) is { } problem) throw new ArgumentException(problem, nameof(identity));
 
         var client = Build(baseAddress, new SocketsHttpHandler { UseProxy = false }, []);
+        // A silo in this mode serves cleartext HTTP/1.1 (for browsers), not HTTP/2 prior knowledge.
+        client.DefaultRequestVersion = HttpVersion.Version11;
         client.DefaultRequestHeaders.Add(InsecureIdentityHeader, identity);
         return client;
     }

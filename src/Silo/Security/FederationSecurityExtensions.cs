@@ -16,8 +16,7 @@ public static class FederationSecurityExtensions
     /// Binds <see cref="SecurityOptions"/> from <c>FedDistill:Security</c> (validated at start),
     /// configures Kestrel (in TLS mode HTTP/1.1 and HTTP/2 over HTTPS with the server certificate,
     /// TLS 1.2+, client certificates allowed but not required so <c>/healthz</c> answers without
-    /// one; in insecure-loopback mode cleartext HTTP/2 only, prior knowledge, which browsers do not
-    /// speak), registers the <see cref="FederationPolicies.AuthenticationScheme"/> authentication
+    /// one; in insecure-loopback mode cleartext HTTP/1.1, which browsers and Prometheus speak), registers the <see cref="FederationPolicies.AuthenticationScheme"/> authentication
     /// scheme and the <see cref="FederationPolicies"/> authorization policies, and ProblemDetails.
     /// </summary>
     /// <returns>The same builder.</returns>
@@ -47,11 +46,12 @@ public static class FederationSecurityExtensions
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Applied when endpoints are bound, after SecurityOptions passed validation. Kestrel
-            // answers an HTTP/2 prior-knowledge preface on a cleartext Http1AndHttp2 endpoint with
-            // HTTP_1_1_REQUIRED, so the plain-HTTP loopback demo speaks HTTP/2 only.
+            // cannot serve HTTP/1.1 and HTTP/2 prior knowledge on one cleartext endpoint; the
+            // plain-HTTP loopback demo's callers are browsers (the dashboard) and scrapers
+            // (/metrics), which speak HTTP/1.1 only there, so that is what it serves.
             kestrel.ConfigureEndpointDefaults(listen => listen.Protocols =
                 kestrel.ApplicationServices.GetRequiredService<IOptions<SecurityOptions>>().Value.IsInsecureLoopback
-                    ? HttpProtocols.Http2
+                    ? HttpProtocols.Http1
                     : HttpProtocols.Http1AndHttp2);
             // Runs when an https endpoint is bound, after SecurityOptions passed validation.
             kestrel.ConfigureHttpsDefaults(https =>

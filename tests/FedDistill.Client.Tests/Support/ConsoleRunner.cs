@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using FedDistill.Client.Federation;
+using FedDistill.Client.Operator;
 
 namespace FedDistill.Client.Tests.Support;
 
@@ -8,7 +9,7 @@ namespace FedDistill.Client.Tests.Support;
 public static class ConsoleRunner
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly string[] ConnectionVariables = ["FEDDISTILL_AGGREGATOR", "FEDDISTILL_CA", "FEDDISTILL_CERT", "FEDDISTILL_KEY"];
+    private static readonly string[] ConnectionVariables = [ConnectionOptions.GatewayVariable, ConnectionOptions.ClusterVariable, ConnectionOptions.FederationVariable];
 
     /// <summary>The console assembly: the one src/Client built, else the copy next to the referenced Client assembly.</summary>
     public static string Assembly { get; } = FindAssembly();
@@ -24,6 +25,7 @@ public static class ConsoleRunner
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) info.Environment[key] = value;
         info.Environment["DOTNET_NOLOGO"] = "1";
 
+        var clock = Stopwatch.StartNew();
         using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start dotnet.");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
@@ -39,7 +41,7 @@ public static class ConsoleRunner
             throw new TimeoutException($"feddistill {string.Join(' ', list)} ran past {Timeout.TotalSeconds:F0} s.\n{await output}\n{await error}");
         }
 
-        return new ConsoleResult(string.Join(' ', list), process.ExitCode, await output, await error);
+        return new ConsoleResult(string.Join(' ', list), process.ExitCode, await output, await error, clock.Elapsed);
     }
 
     private static string FindAssembly()

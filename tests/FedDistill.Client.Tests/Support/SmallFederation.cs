@@ -1,12 +1,11 @@
 using FedDistill.Client.Federation;
-using FedDistill.Grains.Protocol;
 using FedDistill.Testing;
 
 namespace FedDistill.Client.Tests.Support;
 
 /// <summary>
-/// An aggregator small enough for console tests: a 500-image public set and an MLP student, no
-/// participant silos (the tests upload for them). The settings are the shared <see cref="TinyFederationSettings"/>.
+/// A federation small enough for console tests: a 500-image public set, an MLP student and two
+/// hospitals with one brief MLP teacher each. The settings are the shared <see cref="TinyFederationSettings"/>.
 /// </summary>
 public static class SmallFederation
 {
@@ -15,20 +14,14 @@ public static class SmallFederation
     public const int Participants = 2;
     public const string Name = "console-test-federation";
 
-    public static LocalFederationOptions Options(string workDirectory) => new()
+    /// <param name="workDirectory">Where the silos' logs go.</param>
+    /// <param name="startHospitals">Whether the hospitals' silos run (else they are only admitted).</param>
+    public static LocalFederationOptions Options(string workDirectory, bool startHospitals) => new()
     {
         WorkDirectory = workDirectory,
         Participants = Participants,
-        StartParticipants = false,
+        StartParticipants = startHospitals,
         AggregatorSettings = TinyFederationSettings.Aggregator(Name),
+        ParticipantSettings = _ => TinyFederationSettings.Participant(2000),
     };
-
-    /// <summary>A valid upload of one teacher's logits for <paramref name="participant"/>.</summary>
-    public static byte[] Upload(int round, string participant, string fingerprint, int seed)
-    {
-        var random = new Random(seed);
-        var logits = Enumerable.Range(0, PublicExamples * Classes).Select(_ => (float)random.NextDouble() * 4).ToArray();
-        var report = new TeacherReport("mlp", "mlp", 1000, 100, Enumerable.Repeat(10, Classes).ToArray());
-        return SoftLabelsCodec.Encode(round, participant, fingerprint, "float32", Classes, [(report, logits)]);
-    }
 }

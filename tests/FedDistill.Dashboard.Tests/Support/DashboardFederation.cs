@@ -1,32 +1,32 @@
 using FedDistill.Client.Federation;
-using FedDistill.Testing;
+using FedDistill.Grains;
 using FedDistill.Grains.Protocol;
 using FedDistill.Security;
-using FedDistill.Transport;
+using FedDistill.Testing;
 
 namespace FedDistill.Dashboard.Tests.Support;
 
 /// <summary>
-/// One small federation for the dashboard's tests: an aggregator and two participant silos as
-/// real processes on loopback with mutual TLS, settings as small as the federation tests' (a
-/// 500-image public set, MLP teachers and student), so a round takes seconds.
+/// One small federation for the dashboard's tests: the aggregator's silo and two hospitals' silos
+/// as real processes on loopback, one Orleans cluster (LocalFederation, insecure-loopback web side:
+/// the identity is the <see cref="FederationHttpClientFactory.InsecureIdentityHeader"/> header),
+/// settings as small as the federation tests' (a 500-image public set, MLP teachers and student),
+/// so a round takes seconds.
 /// </summary>
 public sealed class DashboardFederation : IAsyncLifetime
 {
     public const int Participants = 2;
     public const int PublicExamples = TinyFederationSettings.PublicExamples;
-    public static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(2);
+    public const string Name = "dashboard-test";
+    public static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(3);
 
     private readonly TemporaryDirectory _work = new();
     private readonly SemaphoreSlim _rounds = new(1, 1);
 
     public LocalFederation Federation { get; private set; } = null!;
 
-    public HttpAggregatorClient Admin => Federation.Admin;
-
-    public string AdminCertificatePath => Path.Combine(Federation.Pki, "admin", "admin.crt");
-
-    public string AdminKeyPath => Path.Combine(Federation.Pki, "admin", "admin.key");
+    /// <summary>The aggregator grain, through the federation's own cluster client (admin operations need no identity there).</summary>
+    public IAggregatorGrain Admin => Federation.Admin;
 
     /// <summary>Settings of the rounds the tests run: every participant must upload; a short student training.</summary>
     public static RoundSettings RoundSettings => new() { Quorum = Participants, DeadlineSeconds = 120, StudentEpochs = 3 };
@@ -37,7 +37,7 @@ public sealed class DashboardFederation : IAsyncLifetime
         {
             WorkDirectory = _work.Path,
             Participants = Participants,
-            AggregatorSettings = TinyFederationSettings.Aggregator("dashboard-test", new Dictionary<string, string> { ["FedDistill:Dashboard:HeartbeatSeconds"] = "2" }),
+            AggregatorSettings = TinyFederationSettings.Aggregator(Name, new Dictionary<string, string> { ["FedDistill:Dashboard:HeartbeatSeconds"] = "2" }),
             ParticipantSettings = _ => TinyFederationSettings.Participant(2000),
         }, CancellationToken.None);
     }
@@ -49,12 +49,26 @@ public sealed class DashboardFederation : IAsyncLifetime
         _rounds.Dispose();
     }
 
-    /// <summary>A client without a certificate (trusting the federation's CA), as a Prometheus scraper or a stranger's browser.</summary>
-    public HttpClient CreateAnonymousClient() =>
-        FederationHttpClientFactory.Create(Federation.AggregatorUrl, null, FederationCertificates.LoadCertificate(Federation.CaCertificatePath), ownsCertificates: true);
+    /// <summary>A web client of the aggregator's silo claiming <paramref name="identity"/> (a participant id or <c>admin</c>).</summary>
+    public HttpClient CreateClient(string identity) => FederationHttpClientFactory.CreateInsecureLoopback(Federation.WebUrl, identity);
+
+    /// <summary>A web client without an identity, as a Prometheus scraper or a stranger's browser.</summary>
+    public HttpClient CreateAnonymousClient() => new() { BaseAddress = Federation.WebUrl };
+
+    /// <summary>
+    /// Makes the aggregator refuse an upload chunk for <paramref name="participantId"/> in
+    /// <paramref name="round"/>: the call comes from this process's cluster client, not from that
+    /// organization's client grain, so the grain records it as <c>impersonation</c>.
+    /// </summary>
+    public async Task<FederationException> ImpersonateAsync(string participantId, int round)
+    {
+        var refused = await Assert.ThrowsAsync<FederationException>(() => Admin.AppendUploadAsync(new UploadChunk(participantId, round, 0, [1, 2, 3])));
+        Assert.Equal("impersonation", refused.Reason);
+        return refused;
+    }
 
     /// <summary>Starts a round and waits until it ends; one at a time.</summary>
-    /// <param name="start">Starts the round (the console, or the admin client) and returns its number.</param>
+    /// <param name="start">Starts the round (the console, or the admin grain) and returns its number.</param>
     public async Task<RoundInfo> RunRoundAsync(Func<Task<int>> start)
     {
         await _rounds.WaitAsync();
@@ -72,9 +86,9 @@ public sealed class DashboardFederation : IAsyncLifetime
     /// <summary>The newest completed round, running one first when there is none yet.</summary>
     public async Task<RoundInfo> CompletedRoundAsync()
     {
-        var completed = (await Admin.ListRoundsAsync(CancellationToken.None)).LastOrDefault(r => r.State == RoundState.Completed);
+        var completed = (await Admin.ListRoundsAsync()).LastOrDefault(r => r.State == RoundState.Completed);
         if (completed is not null) return completed;
-        var done = await RunRoundAsync(async () => (await Admin.StartRoundAsync(RoundSettings, CancellationToken.None)).Round);
+        var done = await RunRoundAsync(async () => (await Admin.StartRoundAsync(RoundSettings)).Round);
         Assert.True(done.State == RoundState.Completed, $"round {done.Round} ended {done.State}: {done.FailureReason}\n{Federation.Logs()}");
         return done;
     }
@@ -84,7 +98,7 @@ public sealed class DashboardFederation : IAsyncLifetime
         using var timeout = new CancellationTokenSource(RoundTimeout);
         while (true)
         {
-            var info = await Admin.GetRoundAsync(round, CancellationToken.None);
+            var info = await Admin.GetRoundAsync(round);
             if (info.State.IsFinal()) return info;
             if (timeout.IsCancellationRequested) throw new TimeoutException($"round {round} still {info.State} after {RoundTimeout}\n{Federation.Logs()}");
             await Task.Delay(200);

@@ -6,7 +6,7 @@ using FedDistill.Grains.Protocol;
 
 namespace FedDistill.Dashboard.Tests.Support;
 
-/// <summary>The real <c>feddistill</c> console, run as an operator would: a child process with the admin certificate.</summary>
+/// <summary>The real <c>feddistill</c> console, run as an operator would: a child process, an Orleans client of the aggregator silo's gateway.</summary>
 public static class OperatorConsole
 {
     /// <summary>Runs <c>feddistill rounds start ... --json</c> and returns the new round's number.</summary>
@@ -17,10 +17,9 @@ public static class OperatorConsole
         string[] arguments =
         [
             console, "rounds", "start",
-            "--aggregator", federation.AggregatorUrl.ToString().TrimEnd('/'),
-            "--ca", federation.CaCertificatePath,
-            "--cert", Path.Combine(federation.Pki, "admin", "admin.crt"),
-            "--key", Path.Combine(federation.Pki, "admin", "admin.key"),
+            "--gateway", federation.Gateway,
+            "--cluster", federation.ClusterId,
+            "--federation", federation.FederationName,
             "--quorum", settings.Quorum.ToString(CultureInfo.InvariantCulture),
             "--deadline", settings.DeadlineSeconds.ToString(CultureInfo.InvariantCulture),
             "--student-epochs", settings.StudentEpochs.ToString(CultureInfo.InvariantCulture),

@@ -1,12 +1,13 @@
 // Drives Debian's headless Chromium through playwright-core for the dashboard's end-to-end tests.
 //
-//   node dashboard-check.js live <aggregator url> <admin cert> <admin key> <ca cert> <screenshot>
-//     Opens /dashboard/ with the admin's client certificate, waits until it is live, prints
+//   node dashboard-check.js live <aggregator web url> <identity header> <identity> <screenshot>
+//     Opens /dashboard/ claiming the identity in the header on every request (the silo's
+//     insecure-loopback mode; playwright's extraHTTPHeaders), waits until it is live, prints
 //     `READY {"rounds":[...]}` (the test then starts a round), watches that round appear and
 //     progress without a reload, waits for it to end and for its accuracy point, takes a
 //     full-page screenshot and prints `RESULT {...}`.
-//   node dashboard-check.js anonymous <aggregator url>
-//     Visits /dashboard/ without a certificate and prints what it was answered as `RESULT {...}`.
+//   node dashboard-check.js anonymous <aggregator web url>
+//     Visits /dashboard/ without an identity and prints what it was answered as `RESULT {...}`.
 //
 // Every outcome is a `RESULT` line with "ok"; the C# test asserts on its fields.
 'use strict';
@@ -28,16 +29,13 @@ async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 60_000 });
 }
 
-async function live([url, certPath, keyPath, caPath, screenshot]) {
-  const origin = new URL(url).origin;
+async function live([url, header, identity, screenshot]) {
   const browser = await launch();
   const consoleErrors = [];
   try {
-    // The federation's CA is self-signed: the browser does not verify the server (the test
-    // talks to its own loopback silo); the silo verifies the browser's admin certificate.
+    // Every request of the page (documents, fetch, EventSource) carries the claimed identity.
     const context = await browser.newContext({
-      ignoreHTTPSErrors: true,
-      clientCertificates: [{ origin, certPath, keyPath }],
+      extraHTTPHeaders: { [header]: identity },
       viewport: { width: 1400, height: 1000 },
     });
     const page = await context.newPage();
@@ -127,6 +125,8 @@ async function watchRound(page, before, screenshot, status, consoleErrors) {
           status: r.querySelector('[data-status]').dataset.status,
           text: r.innerText,
         })),
+        rejections: [...document.querySelectorAll('#rejections tbody tr')].map(r => [...r.cells].map(c => c.textContent)),
+        rejectionReasons: Object.fromEntries([...document.querySelectorAll('#rejection-reasons [data-reason]')].map(e => [e.dataset.reason, Number(e.dataset.count)])),
         title: document.title,
       };
     }, round);
@@ -137,14 +137,15 @@ async function watchRound(page, before, screenshot, status, consoleErrors) {
 async function anonymous([url]) {
   const browser = await launch();
   try {
-    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const context = await browser.newContext();
     const page = await context.newPage();
     const response = await page.goto(`${url}/dashboard/`, { waitUntil: 'load' });
     const body = await page.textContent('body');
     const refusal = await page.$('#refusal');
     const fetched = await page.evaluate(async () => {
       const answers = {};
-      for (const path of ['/v1/events', '/v1/participants', '/v1/rejections', '/dashboard/dashboard.js', '/metrics']) {
+      for (const path of ['/dashboard/api/events', '/dashboard/api/federation', '/dashboard/api/participants', '/dashboard/api/rounds',
+        '/dashboard/api/rejections', '/dashboard/dashboard.js', '/metrics', '/healthz']) {
         const r = await fetch(path);
         answers[path] = { status: r.status, contentType: r.headers.get('content-type') };
       }

@@ -11,14 +11,14 @@ public sealed class InsecureLoopbackTests
     private static readonly Dictionary<string, string?> Insecure = new() { ["Mode"] = SecurityOptions.InsecureLoopbackMode };
 
     [Fact]
-    public async Task Header_identity_is_believed_on_loopback_over_plain_HTTP2()
+    public async Task Header_identity_is_believed_on_loopback_over_plain_HTTP11()
     {
         await using var silo = await TestSilo.StartAsync("http://127.0.0.1:0", Insecure);
 
         using var participant = FederationHttpClientFactory.CreateInsecureLoopback(silo.Address, "hospital-a");
         using var allowed = await participant.GetAsync("/v1/participant");
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-        Assert.Equal(HttpVersion.Version20, allowed.Version);
+        Assert.Equal(HttpVersion.Version11, allowed.Version);
         Assert.Equal("participant 'hospital-a'", await allowed.Content.ReadAsStringAsync());
         using var forbidden = await participant.GetAsync("/v1/admin");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
@@ -33,13 +33,13 @@ public sealed class InsecureLoopbackTests
     public async Task Missing_or_invalid_header_identity_gets_401_with_a_reason()
     {
         await using var silo = await TestSilo.StartAsync("http://127.0.0.1:0", Insecure);
-        using var client = new HttpClient { BaseAddress = silo.Address, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var client = new HttpClient { BaseAddress = silo.Address };
 
         using var missing = await client.GetAsync("/v1/participant");
         Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
         Assert.Contains(FederationHttpClientFactory.InsecureIdentityHeader, await TlsEndToEndTests.ProblemDetailAsync(missing));
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/participant") { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/participant");
         request.Headers.Add(FederationHttpClientFactory.InsecureIdentityHeader, "Not A Name");
         using var invalid = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, invalid.StatusCode);

@@ -334,7 +334,7 @@
         el('span', { class: 'bar' }, el('span', { style: `width:${(100 * n / max).toFixed(1)}%` })), el('span', { class: 'num' }, n)))));
     const body = document.querySelector('#rejections tbody');
     body.replaceChildren(...state.rejections.recent.slice(0, 20).map(r => el('tr', {},
-      el('td', {}, time(r.at)), el('td', {}, r.participantId || '–'), el('td', { class: 'num' }, r.roundNumber ?? '–'),
+      el('td', {}, time(r.at)), el('td', {}, r.participantId || '–'), el('td', { class: 'num' }, r.round ?? '–'),
       el('td', {}, r.reason), el('td', { class: 'muted' }, r.detail))));
   }
 
