@@ -1,5 +1,6 @@
 using System.Net;
 using FedDistill.Grains;
+using FedDistill.Grains.Protocol;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -65,17 +66,19 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             throw new GatewayUnreachableException(
-                $"no gateway of cluster '{settings.ClusterId}' answered at {gateway} within {ConnectTimeout.TotalSeconds:F0} s ({error.GetBaseException().Message}).", error);
+                error is OperationCanceledException
+                    ? $"no gateway of cluster '{settings.ClusterId}' answered at {gateway} within {ConnectTimeout.TotalSeconds:F0} s."
+                    : $"no gateway of cluster '{settings.ClusterId}' answered at {gateway} ({error.GetBaseException().Message}).", error);
         }
 
         var connection = new ClusterConnection(host, host.Services.GetRequiredService<IClusterClient>(), settings.Federation, gateway);
         try
         {
-            // The aggregator grain refuses to activate under any name but its silo's federation's:
-            // a wrong --federation is a wrong address, said as such, not a crash.
+            // The aggregator grain refuses (unknown-federation) any name but its silo's federation's:
+            // a wrong --federation is a wrong address, said as such.
             await connection.Aggregator.GetFederationAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (InvalidOperationException error)
+        catch (FederationException error) when (error.Reason == "unknown-federation")
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new GatewayUnreachableException(
