@@ -5,7 +5,7 @@ using FedDistill.Bench;
 //   alternating the two so both see the same machine state, and reports each side's median at
 //   its best thread count as a ratio.
 // ./run bench quality [options]: the multi-teacher distillation quality run (docs/results.md).
-// ./run bench federation [--sizes 1,10,50] [--public N]: rounds over HTTP/2 + mutual TLS against a real aggregator silo.
+// ./run bench federation [--sizes 1,10,50] [--public N]: rounds on an Orleans cluster of an aggregator silo and N organization silos.
 // Every verb takes --help; a bad command line prints one error line and the verb's usage and exits 2.
 var verb = "throughput";
 var rest = args;
