@@ -28,20 +28,21 @@ public static class TinyFederationSettings
         ["FedDistill:Aggregator:Threads"] = "1",
     }, extra);
 
-    /// <summary>A participant's settings: one MLP teacher trained briefly on its share of <paramref name="privateCount"/> images.</summary>
+    /// <summary>
+    /// An organization's settings (its silo's <c>FedDistill:Organization</c> section): one MLP teacher
+    /// trained briefly on its share of <paramref name="privateCount"/> images.
+    /// </summary>
     public static Dictionary<string, string> Participant(int privateCount, IReadOnlyDictionary<string, string>? extra = null) => With(new()
     {
-        ["FedDistill:Participant:PrivateData:Count"] = privateCount.ToString(CultureInfo.InvariantCulture),
-        ["FedDistill:Participant:PrivateData:MinPartSize"] = "100",
-        ["FedDistill:Participant:Teachers:0:Id"] = "mlp",
-        ["FedDistill:Participant:Teachers:0:Model:Kind"] = "mlp",
-        ["FedDistill:Participant:Teachers:0:Model:HiddenWidths:0"] = "64",
-        ["FedDistill:Participant:Teachers:0:Model:Dropout"] = "0",
-        ["FedDistill:Participant:Teachers:0:Epochs"] = "2",
-        ["FedDistill:Participant:Teachers:0:AugmentedCopies"] = "0",
-        ["FedDistill:Participant:Threads"] = "1",
-        ["FedDistill:Participant:PollIntervalMilliseconds"] = "200",
-        ["FedDistill:Participant:Connection:RetrySeconds"] = "1",
+        ["FedDistill:Organization:PrivateData:Count"] = privateCount.ToString(CultureInfo.InvariantCulture),
+        ["FedDistill:Organization:PrivateData:MinPartSize"] = "100",
+        ["FedDistill:Organization:Teachers:0:Id"] = "mlp",
+        ["FedDistill:Organization:Teachers:0:Model:Kind"] = "mlp",
+        ["FedDistill:Organization:Teachers:0:Model:HiddenWidths:0"] = "64",
+        ["FedDistill:Organization:Teachers:0:Model:Dropout"] = "0",
+        ["FedDistill:Organization:Teachers:0:Epochs"] = "2",
+        ["FedDistill:Organization:Teachers:0:AugmentedCopies"] = "0",
+        ["FedDistill:Organization:Threads"] = "1",
     }, extra);
 
     private static Dictionary<string, string> With(Dictionary<string, string> settings, IReadOnlyDictionary<string, string>? extra)
