@@ -83,9 +83,10 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
     public const string FederationUsage = """
         Usage: ./run bench federation [--sizes N[,N...]] [--public N]
 
-        Rounds over HTTP/2 + mutual TLS against a real aggregator silo process.
+        A measured round per size on an Orleans cluster of an aggregator silo and N organization
+        silos (separate processes over Azurite), after a warm-up round that trains the teachers.
 
-          --sizes N[,N...]  federation sizes, one round each (default 1,10,50)
+          --sizes N[,N...]  federation sizes in organizations (default 1,10,50)
           --public N        public set examples (default 5000)
           -h, --help        this text
         """;
@@ -97,7 +98,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
           throughput   FedDistill against PyTorch eager, samples/s (docs/benchmarks.md)
           quality      multi-teacher distillation quality run (docs/results.md)
           defaults     feddistill distill's defaults against the plain PyTorch recipe (docs/results.md)
-          federation   federation rounds against a real aggregator silo
+          federation   federation rounds on an Orleans cluster of silo processes
           compress     the student pruned and quantized, measured in ONNX Runtime (docs/benchmarks.md)
           serve        the student server under 64 concurrent clients, batched and batch 1 (docs/benchmarks.md)
 

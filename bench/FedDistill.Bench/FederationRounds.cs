@@ -1,25 +1,17 @@
-using System.Diagnostics;
 using System.Globalization;
 using FedDistill.Client.Federation;
-using FedDistill.Distillation.Evaluation;
-using FedDistill.Distillation.Models;
-using FedDistill.Distillation.Training;
-using FedDistill.Distillation.Compute;
-using FedDistill.Distillation.Losses;
-using FedDistill.Distillation.Training.Optimizers;
-using FedDistill.Grains.Federation;
 using FedDistill.Grains.Protocol;
-using FedDistill.Transport;
-using TorchSharp;
 
 namespace FedDistill.Bench;
 
 /// <summary>
-/// One round per federation size against a real aggregator silo process (mutual TLS, SQLite):
-/// N simulated participants in this process, each with its own small MLP teacher trained on its
-/// Dirichlet share, compute logits on the public set and upload them concurrently. Reports the
-/// round time, the share of it outside teacher inference and student training, the aggregator's
-/// peak resident memory and the bytes each participant sent.
+/// One measured round per federation size on a real Orleans cluster: an aggregator silo and N
+/// organization silos as separate processes on loopback, state in Azure Storage (Azurite). Each
+/// organization trains a small MLP teacher on its Dirichlet share in a warm-up round; the
+/// measured round is then a one-shot round in which every organization computes logits on the
+/// public set and uploads them. Reports the round time, the share of it outside teacher work and
+/// student training, the aggregator process's peak resident memory and the bytes each
+/// organization uploaded.
 /// </summary>
 public static class FederationRounds
 {
@@ -46,7 +38,7 @@ public static class FederationRounds
             {
                 var row = await RunSizeAsync(size, publicCount, Path.Combine(root, size.ToString(invariant)));
                 Console.WriteLine(string.Create(invariant,
-                    $"bench: federation participants={size} round_s={row.RoundSeconds:F2} inference_s={row.InferenceSeconds:F2} distill_s={row.DistillSeconds:F2} overhead_share={row.OverheadShare:F3} aggregator_peak_mib={row.PeakMiB:F0} bytes_per_participant={row.BytesPerParticipant:F0}"));
+                    $"bench: federation organizations={size} round_s={row.RoundSeconds:F2} teacher_s={row.TeacherSeconds:F2} distill_s={row.DistillSeconds:F2} overhead_share={row.OverheadShare:F3} aggregator_peak_mib={row.PeakMiB:F0} bytes_per_organization={row.BytesPerOrganization:F0}"));
             }
         }
         finally
@@ -57,81 +49,66 @@ public static class FederationRounds
         return 0;
     }
 
-    private sealed record Row(double RoundSeconds, double InferenceSeconds, double DistillSeconds, double OverheadShare, double PeakMiB, double BytesPerParticipant);
+    private sealed record Row(double RoundSeconds, double TeacherSeconds, double DistillSeconds, double OverheadShare, double PeakMiB, double BytesPerOrganization);
 
-    private static async Task<Row> RunSizeAsync(int participants, int publicCount, string work)
+    private static async Task<Row> RunSizeAsync(int organizations, int publicCount, string work)
     {
         var invariant = CultureInfo.InvariantCulture;
-        var publicSpec = new PublicSetSpec(Count: publicCount, AugmentedCopies: 0);
         await using var federation = await LocalFederation.StartAsync(new LocalFederationOptions
         {
             WorkDirectory = work,
-            Participants = participants,
-            StartParticipants = false,
+            Participants = organizations,
             AggregatorSettings = new Dictionary<string, string>
             {
+                ["FedDistill:Aggregator:FederationName"] = "bench",
                 ["FedDistill:Aggregator:PublicSet:Count"] = publicCount.ToString(invariant),
                 ["FedDistill:Aggregator:PublicSet:AugmentedCopies"] = "0",
+                ["FedDistill:Aggregator:ValidationExamples"] = Math.Min(1_000, publicCount).ToString(invariant),
                 ["FedDistill:Aggregator:EvaluationExamples"] = "2000",
                 ["FedDistill:Aggregator:Student:Kind"] = "mlp",
                 ["FedDistill:Aggregator:Student:HiddenWidths:0"] = "128",
                 ["FedDistill:Aggregator:Threads"] = "2",
             },
-            StartTimeout = TimeSpan.FromSeconds(120),
+            // Each organization: an MLP teacher (784-32-10) trained for one epoch on its Dirichlet(0.5) share of 50,000 images.
+            ParticipantSettings = _ => new Dictionary<string, string>
+            {
+                ["FedDistill:Organization:PrivateData:Count"] = "50000",
+                ["FedDistill:Organization:PrivateData:MinPartSize"] = Math.Min(200, 50_000 / organizations / 4).ToString(invariant),
+                ["FedDistill:Organization:Teachers:0:Id"] = "mlp",
+                ["FedDistill:Organization:Teachers:0:Model:Kind"] = "mlp",
+                ["FedDistill:Organization:Teachers:0:Model:HiddenWidths:0"] = "32",
+                ["FedDistill:Organization:Teachers:0:Epochs"] = "1",
+                ["FedDistill:Organization:Teachers:0:BatchSize"] = "256",
+                ["FedDistill:Organization:Teachers:0:LearningRate"] = "0.003",
+                ["FedDistill:Organization:Teachers:0:AugmentedCopies"] = "0",
+                ["FedDistill:Organization:Threads"] = "1",
+            },
+            StartTimeout = TimeSpan.FromSeconds(300),
         }, CancellationToken.None);
 
-        // The simulated organizations: each a small teacher on its own Dirichlet(0.5) share.
-        var sources = new DataSources(null);
-        var publicSet = PublicSet.Load(publicSpec, sources);
-        var teachers = new List<(string Id, torch.nn.Module<torch.Tensor, torch.Tensor> Model, int[] Counts)>();
-        for (var i = 0; i < participants; i++)
-        {
-            var data = new PrivateDataSpec(Count: 50_000, Parts: participants, Index: i, MinPartSize: Math.Min(200, 50_000 / participants / 4)).Load(publicSet, sources);
-            var model = ModelFactory.Create(new ModelSpec { Kind = "mlp", HiddenWidths = [32] }, data.ExampleShape);
-            // Intra-op threads per model (1 for these MLPs), set on the thread that trains.
-            using var threads = IntraOpThreads.Use(model);
-            new Trainer(new TrainerOptions(Schedule: "cosine", Epochs: 1, BatchSize: 256, LearningRate: 3e-3, Seed: (ulong)i)).Train(model, data, null, new CrossEntropyLoss());
-            var counts = new int[data.ClassCount];
-            foreach (var label in data.Labels!) counts[label]++;
-            teachers.Add((LocalFederation.ParticipantId(i), model, counts));
-        }
+        // The warm-up round waits for every organization's silo to join and its teacher to train;
+        // the measured round then costs what a round costs once the federation runs.
+        var warmUp = await RunRoundAsync(federation, new RoundSettings { Quorum = organizations, DeadlineSeconds = 3600, StudentEpochs = 1 });
+        Console.WriteLine(string.Create(invariant, $"bench: federation organizations={organizations} warm-up round {warmUp.RoundSeconds:F1} s (silos joining, teachers training)"));
+        var measured = await RunRoundAsync(federation, new RoundSettings { Quorum = organizations, DeadlineSeconds = 3600, StudentEpochs = 2, Strategy = "per-class-weighted" });
+        var round = measured.RoundSeconds;
+        return new Row(round, measured.TeacherSeconds, measured.DistillSeconds, (round - measured.TeacherSeconds - measured.DistillSeconds) / round,
+            PeakResidentMiB(federation.Aggregator!.ProcessId), measured.UploadedBytes / (double)organizations);
+    }
 
-        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = participants, DeadlineSeconds = 3600, StudentEpochs = 2, Strategy = "per-class-weighted" }, CancellationToken.None);
-        var watch = Stopwatch.StartNew();
-        var inference = Stopwatch.StartNew();
-        var bodies = teachers.Select(t =>
+    private static async Task<RoundResult> RunRoundAsync(LocalFederation federation, RoundSettings settings)
+    {
+        var round = await federation.Admin.StartRoundAsync(settings);
+        RoundInfo info;
+        do
         {
-            // This runs after an await, maybe on another thread than the training: set the count here.
-            using var threads = IntraOpThreads.Use(t.Model);
-            using var logits = Predictor.PredictLogits(t.Model, publicSet.Examples);
-            var report = new TeacherReport("mlp", "mlp", t.Model.ParameterCount(), t.Counts.Sum(), t.Counts);
-            return (t.Id, Body: SoftLabelsCodec.Encode(round.Round, t.Id, publicSet.Fingerprint, "float16", publicSet.Examples.ClassCount, [(report, logits.data<float>().ToArray())]));
-        }).ToList();
-        inference.Stop();
+            await Task.Delay(100);
+            info = await federation.Admin.GetRoundAsync(round.Round);
+        }
+        while (!info.State.IsFinal());
 
-        var clients = teachers.Select((_, i) => federation.CreateParticipantClient(i)).ToList();
-        try
-        {
-            await Task.WhenAll(bodies.Select((b, i) => new HttpAggregatorClient(clients[i]).SubmitAsync(b.Id, round.Round, b.Body, CancellationToken.None)));
-            RoundInfo info;
-            do
-            {
-                await Task.Delay(100);
-                info = await federation.Admin.GetRoundAsync(round.Round, CancellationToken.None);
-            }
-            while (!info.State.IsFinal());
-            watch.Stop();
-            if (info.State != RoundState.Completed) throw new InvalidOperationException($"round ended {info.State}: {info.FailureReason}\n{federation.Logs()}");
-            var distill = info.Result!.DistillSeconds;
-            var total = watch.Elapsed.TotalSeconds;
-            return new Row(total, inference.Elapsed.TotalSeconds, distill, (total - inference.Elapsed.TotalSeconds - distill) / total,
-                PeakResidentMiB(federation.Aggregator!.ProcessId), bodies.Average(b => (double)b.Body.Length));
-        }
-        finally
-        {
-            foreach (var client in clients) client.Dispose();
-            foreach (var teacher in teachers) teacher.Model.Dispose();
-        }
+        if (info.State != RoundState.Completed) throw new InvalidOperationException($"round {info.Round} ended {info.State}: {info.FailureReason}\n{federation.Logs()}");
+        return info.Result!;
     }
 
     // VmHWM: the process's peak resident set since it started.

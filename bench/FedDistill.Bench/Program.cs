@@ -6,7 +6,7 @@ using FedDistill.Bench;
 //   its best thread count as a ratio.
 // ./run bench quality [options]: the multi-teacher distillation quality run (docs/results.md).
 // ./run bench defaults [options]: `feddistill distill`'s defaults against the plain PyTorch recipe (docs/results.md).
-// ./run bench federation [--sizes 1,10,50] [--public N]: rounds over HTTP/2 + mutual TLS against a real aggregator silo.
+// ./run bench federation [--sizes 1,10,50] [--public N]: rounds on an Orleans cluster of an aggregator silo and N organization silos.
 // ./run bench compress [options]: the small-CNN student pruned and quantized, measured in ONNX Runtime (docs/compression.md).
 // ./run bench serve [options]: the student server under concurrent clients, with dynamic batching and batch 1 (docs/serving.md).
 // Every verb takes --help; a bad command line prints one error line and the verb's usage and exits 2.

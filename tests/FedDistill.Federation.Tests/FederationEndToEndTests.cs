@@ -1,271 +1,132 @@
-using System.Net;
-using FedDistill.Client.Federation;
+using System.Security.Cryptography;
+using FedDistill.Distillation.Federated;
 using FedDistill.Federation.Tests.Support;
 using FedDistill.Grains.Protocol;
-using FedDistill.Grains.Protocol.Safetensors;
-using FedDistill.Security;
-using FedDistill.Transport;
 
 namespace FedDistill.Federation.Tests;
 
 /// <summary>
-/// The federation end to end: an aggregator and participant silos as real processes on
-/// loopback, mutual TLS with the federation's own CA, a real store. Subclassed once per store
-/// backend so SQLite and PostgreSQL pass the same suite.
+/// Rounds over a real cluster: an aggregator silo and three hospital silos as separate processes,
+/// real sockets, membership, state and artifacts in Azurite; the test drives them as the console
+/// does, through an Orleans client of the aggregator's gateway.
 /// </summary>
-public abstract class FederationEndToEndTests : IAsyncLifetime
+[Trait("Tier", "Slow")]
+[Collection(HospitalFederationCollection.Name)]
+public sealed class FederationEndToEndTests(HospitalFederationFixture fixture)
 {
-    private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(4);
-    private readonly TemporaryDirectory _work = new();
-    private readonly List<LocalFederation> _federations = [];
-
-    /// <summary>The store provider name and connection string (null: the launcher's default) for one federation.</summary>
-    protected abstract Task<(string Provider, string? ConnectionString)> CreateStoreAsync();
-
-    /// <summary>Frees what <see cref="CreateStoreAsync"/> made.</summary>
-    protected virtual Task DropStoresAsync() => Task.CompletedTask;
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        foreach (var federation in _federations) await federation.DisposeAsync();
-        await DropStoresAsync();
-        _work.Dispose();
-    }
-
+    /// <summary>
+    /// A one-shot round, then a co-distillation round in which every hospital first digests the
+    /// last consensus, both complete with all three hospitals' uploads; each published student,
+    /// downloaded in chunks through the gateway, is byte for byte the checkpoint its round recorded.
+    /// </summary>
     [Fact]
-    public async Task Rounds_over_mutual_TLS_distill_a_student_from_every_participant_then_co_distill()
+    public async Task A_one_shot_round_then_a_co_distillation_round_complete_with_every_hospital_and_publish_the_recorded_student()
     {
-        var federation = await StartAsync(participants: 3);
-        var first = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 240, StudentEpochs = 3 }, CancellationToken.None);
-        Assert.Equal(RoundState.Open, first.State);
-
-        var done = await WaitForAsync(federation, first.Round, round => round.State.IsFinal());
-        Assert.True(done.State == RoundState.Completed, $"round 1 ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
-        Assert.Equal(federation.ParticipantIds.Order(), done.Uploaded.Order());
-        var result = done.Result!;
+        var federation = fixture.Federation;
+        var oneShot = await fixture.RunRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 240, StudentEpochs = 2 });
+        AssertCompletedByEveryHospital(oneShot);
+        var result = oneShot.Result!;
         Assert.Equal(3, result.Teachers.Count);
         Assert.All(result.Teachers, teacher => Assert.InRange(teacher.Agreement, 0.0, 1.0));
-        Assert.InRange(result.StudentAccuracy!.Value, 0.3, 1.0);
-        Assert.True(result.UploadedBytes > 3 * SmallFederation.PublicExamples * SmallFederation.Classes, $"uploaded {result.UploadedBytes} bytes");
+        Assert.True(result.StudentAccuracy is >= 0.3 and <= 1.0, $"student accuracy {result.StudentAccuracy}: {Describe(result)}\n{federation.Logs()}");
+        Assert.True(result.UploadedBytes >= 3L * SmallFederation.PublicExamples * SmallFederation.Classes * 2, $"uploaded {result.UploadedBytes} bytes");
+        Assert.True(result.TeacherSeconds > 0 && result.TeacherSeconds < result.RoundSeconds, $"teacher work {result.TeacherSeconds} s in a round of {result.RoundSeconds} s");
+        Assert.Equal(result.StudentSha256, Sha256(await FederationPolling.StudentAsync(federation, oneShot.Round)));
 
-        var student = SafetensorsReader.Read(await federation.Admin.GetStudentAsync(1, CancellationToken.None));
-        Assert.Contains(student.Entries, entry => entry.Shape.SequenceEqual(new long[] { SmallFederation.Classes }));
-        var participants = await federation.Admin.ListParticipantsAsync(CancellationToken.None);
-        Assert.All(participants, participant => Assert.Equal("mlp", Assert.Single(participant.LastReport!.Teachers).TeacherId));
-
-        // A co-distillation round: every participant downloads round 1's consensus before uploading.
-        var second = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 240, StudentEpochs = 2, FineTuneEpochs = 1 }, CancellationToken.None);
-        var codistilled = await WaitForAsync(federation, second.Round, round => round.State.IsFinal());
-        Assert.True(codistilled.State == RoundState.Completed, $"round 2 ended {codistilled.State}: {codistilled.FailureReason}\n{federation.Logs()}");
-        Assert.True(codistilled.Result!.DownloadedBytes >= 3L * SmallFederation.PublicExamples * SmallFederation.Classes * 4, $"downloaded {codistilled.Result.DownloadedBytes} bytes");
-        Assert.Equal(2, (await federation.Admin.GetFederationAsync(CancellationToken.None)).StudentVersion);
+        var codistilled = await fixture.RunRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 240, StudentEpochs = 1, FineTuneEpochs = 1, RevisitEpochs = 0 });
+        AssertCompletedByEveryHospital(codistilled);
+        Assert.True(codistilled.Result!.DownloadedBytes >= 3L * SmallFederation.PublicExamples * SmallFederation.Classes * 2,
+            $"the hospitals downloaded {codistilled.Result.DownloadedBytes} bytes of consensus");
+        Assert.Equal(codistilled.Result.StudentSha256, Sha256(await FederationPolling.StudentAsync(federation, codistilled.Round)));
+        Assert.Equal(codistilled.Round, (await federation.Admin.GetFederationAsync()).StudentVersion);
+        var participants = await federation.Admin.ListParticipantsAsync();
+        Assert.All(participants, participant => Assert.Equal("cnn", Assert.Single(participant.LastReport!.Teachers).TeacherId));
     }
 
+    /// <summary>
+    /// Private stays home: after a round, every table and container of the cluster is either the
+    /// aggregator's (its state table, its artifacts container) or a hospital's own container; the
+    /// aggregator's hold neither a teacher's parameters (by name or by value) nor any private
+    /// example's pixels, while each hospital's container holds its teacher's checkpoint.
+    /// </summary>
     [Fact]
-    public async Task Every_bad_upload_is_refused_with_its_reason_and_leaves_the_round_unchanged()
+    public async Task The_aggregators_storage_holds_no_teacher_weights_or_private_examples_and_each_hospital_keeps_its_own_checkpoint()
     {
-        var federation = await StartAsync(participants: 2, startParticipants: false, unregistered: ["hospital-9"]);
-        var info = await federation.Admin.GetFederationAsync(CancellationToken.None);
-        var fingerprint = info.PublicSetFingerprint;
-        var round = (await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 1, DeadlineSeconds = 600 }, CancellationToken.None)).Round;
-        using var hospital1 = federation.CreateParticipantClient(0);
-        using var stranger = federation.CreateClient("hospital-9");
-        using var admin = federation.CreateClient("admin");
-        using var anonymous = FederationHttpClientFactory.Create(federation.AggregatorUrl, null, FederationCertificates.LoadCertificate(federation.CaCertificatePath), ownsCertificates: true);
-        const string me = "hospital-1";
+        var federation = fixture.Federation;
+        await fixture.CompletedRoundAsync();
+        var storage = fixture.Storage;
+        var id = federation.ClusterId;
+        var hospitalContainers = federation.ParticipantIds.Select(p => $"{id}-{p}").ToList();
+        Assert.Equal([$"{id}federation"], await storage.TablesAsync(CancellationToken.None));
+        Assert.Equal(hospitalContainers.Append($"{id}-artifacts").Order(), (await storage.ContainersAsync(CancellationToken.None)).Order());
 
-        var nan = Uploads.Logits(SmallFederation.PublicExamples);
-        nan[123] = float.NaN;
-        var infinite = Uploads.Logits(SmallFederation.PublicExamples);
-        infinite[7] = float.PositiveInfinity;
-        var valid = Uploads.Valid(round, me, fingerprint);
-        var cases = new (string Name, HttpClient Client, int Round, string Participant, byte[] Body, HttpStatusCode Status, string? Reason)[]
+        var aggregator = (await storage.EntitiesAsync($"{id}federation", CancellationToken.None))
+            .Concat(await storage.BlobsAsync($"{id}-artifacts", CancellationToken.None)).ToList();
+        var where = string.Join(", ", aggregator.Select(item => $"{item.Location} ({item.Bytes.Length} B)"));
+        Assert.True(aggregator.Count >= 2, $"the aggregator stored only: {where}");
+        Assert.Contains(aggregator, item => EmbeddedSafetensors.Tensors(item.Bytes).Count > 0); // the student, as a positive control of the scan
+
+        foreach (var container in hospitalContainers)
         {
-            ("wrong shape", hospital1, round, me, Uploads.Valid(round, me, fingerprint, examples: SmallFederation.PublicExamples - 1), HttpStatusCode.BadRequest, "wrong-shape"),
-            ("wrong dtype", hospital1, round, me, Uploads.WithTensor(round, me, fingerprint, Uploads.Float64Tensor(SmallFederation.PublicExamples)), HttpStatusCode.BadRequest, "wrong-dtype"),
-            ("NaN", hospital1, round, me, SoftLabelsCodec.Encode(round, me, fingerprint, "float32", SmallFederation.Classes, [(Uploads.Report(), nan)]), HttpStatusCode.BadRequest, "non-finite"),
-            ("infinity in float16", hospital1, round, me, SoftLabelsCodec.Encode(round, me, fingerprint, "float16", SmallFederation.Classes, [(Uploads.Report(), infinite)]), HttpStatusCode.BadRequest, "non-finite"),
-            ("truncated body", hospital1, round, me, valid[..^100], HttpStatusCode.BadRequest, "malformed-safetensors"),
-            ("oversized body", hospital1, round, me, Uploads.Valid(round, me, fingerprint, examples: 2_000), HttpStatusCode.RequestEntityTooLarge, "too-large"),
-            ("lying header", hospital1, round, me, Uploads.LyingHeader(round, me, fingerprint), HttpStatusCode.BadRequest, "malformed-safetensors"),
-            ("not safetensors", hospital1, round, me, "hello"u8.ToArray(), HttpStatusCode.BadRequest, "malformed-safetensors"),
-            ("wrong fingerprint", hospital1, round, me, Uploads.Valid(round, me, new string('0', 64)), HttpStatusCode.BadRequest, "wrong-fingerprint"),
-            ("metadata names another participant", hospital1, round, me, Uploads.Valid(round, "hospital-2", fingerprint), HttpStatusCode.BadRequest, "metadata-mismatch"),
-            ("unknown round", hospital1, 99, me, Uploads.Valid(99, me, fingerprint), HttpStatusCode.NotFound, "unknown-round"),
-            ("unknown participant", stranger, round, "hospital-9", Uploads.Valid(round, "hospital-9", fingerprint), HttpStatusCode.Forbidden, "unknown-participant"),
-            ("impersonated participant", hospital1, round, "hospital-2", Uploads.Valid(round, "hospital-2", fingerprint), HttpStatusCode.Forbidden, null),
-            ("admin posing as a participant", admin, round, me, valid, HttpStatusCode.Forbidden, null),
-            ("no certificate", anonymous, round, me, valid, HttpStatusCode.Unauthorized, null),
-        };
-        foreach (var (name, client, targetRound, participant, body, status, reason) in cases)
-        {
-            using var response = await Uploads.PutAsync(client, targetRound, participant, body);
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == status, $"{name}: expected {(int)status}, got {(int)response.StatusCode}: {text}");
-            Assert.Contains("detail", text, StringComparison.Ordinal);
-            if (reason is not null) Assert.True(text.Contains($"\"reason\":\"{reason}\"", StringComparison.Ordinal), $"{name}: expected reason {reason}: {text}");
-            Assert.Empty((await federation.Admin.GetRoundAsync(round, CancellationToken.None)).Uploaded);
+            var teacher = (await storage.BlobsAsync(container, CancellationToken.None)).SelectMany(blob => EmbeddedSafetensors.Tensors(blob.Bytes)).ToList();
+            Assert.Contains(teacher, tensor => tensor.Name == "conv1.weight");
+            foreach (var item in aggregator)
+            {
+                Assert.DoesNotContain(EmbeddedSafetensors.Tensors(item.Bytes), tensor => tensor.Name.StartsWith("conv", StringComparison.Ordinal));
+                Assert.True(item.Bytes.AsSpan().IndexOf("conv1.weight"u8) < 0, $"{item.Location} names a teacher parameter");
+                foreach (var (name, data) in teacher.Where(t => t.Data.Length >= 256))
+                {
+                    foreach (var offset in new[] { 0, data.Length / 2 - 16, data.Length - 32 })
+                        Assert.True(item.Bytes.AsSpan().IndexOf(data.Span.Slice(offset, 32)) < 0, $"{item.Location} holds bytes of {container}'s {name} at offset {offset}");
+                }
+            }
         }
 
-        using (var accepted = await Uploads.PutAsync(hospital1, round, me, valid))
-            Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
-        using (var duplicate = await Uploads.PutAsync(hospital1, round, me, valid))
+        foreach (var (example, window) in PrivateExampleWindows())
         {
-            Assert.Equal(HttpStatusCode.Conflict, duplicate.StatusCode);
-            Assert.Equal("duplicate", await Uploads.ReasonAsync(duplicate));
-        }
-
-        Assert.Equal([me], (await federation.Admin.GetRoundAsync(round, CancellationToken.None)).Uploaded);
-        var cancelled = await federation.Admin.CancelRoundAsync(round, CancellationToken.None);
-        Assert.Equal(RoundState.Cancelled, cancelled.State);
-        using var hospital2 = federation.CreateParticipantClient(1);
-        using var closed = await Uploads.PutAsync(hospital2, round, "hospital-2", Uploads.Valid(round, "hospital-2", fingerprint));
-        Assert.Equal(HttpStatusCode.Conflict, closed.StatusCode);
-        Assert.Equal("round-closed", await Uploads.ReasonAsync(closed));
-        Assert.Equal([me], (await federation.Admin.GetRoundAsync(round, CancellationToken.None)).Uploaded);
-    }
-
-    [Fact]
-    public async Task Bad_round_settings_and_admin_calls_are_refused_with_the_setting_named()
-    {
-        var federation = await StartAsync(participants: 1, startParticipants: false);
-        var refused = await Assert.ThrowsAsync<FederationException>(() =>
-            federation.Admin.StartRoundAsync(new RoundSettings { Strategy = "best-guess", Quorum = 0 }, CancellationToken.None));
-        Assert.Equal(FederationErrorKind.Invalid, refused.Kind);
-        Assert.Contains("RoundSettings.Strategy", refused.Message, StringComparison.Ordinal);
-        Assert.Contains("RoundSettings.Quorum", refused.Message, StringComparison.Ordinal);
-        Assert.Empty(await federation.Admin.ListRoundsAsync(CancellationToken.None));
-
-        var duplicate = await Assert.ThrowsAsync<FederationException>(() =>
-            federation.Admin.RegisterParticipantAsync(new RegisterParticipantRequest("hospital-1"), CancellationToken.None));
-        Assert.Equal(FederationErrorKind.Conflict, duplicate.Kind);
-        using var participant = new HttpAggregatorClientOwner(federation.CreateParticipantClient(0));
-        var notAdmin = await Assert.ThrowsAsync<FederationException>(() =>
-            participant.Client.StartRoundAsync(new RoundSettings(), CancellationToken.None));
-        Assert.Equal(FederationErrorKind.Forbidden, notAdmin.Kind);
-        Assert.Empty(await federation.Admin.ListRoundsAsync(CancellationToken.None));
-    }
-
-    [Fact]
-    public async Task A_participant_killed_mid_round_does_not_stop_the_round_once_the_quorum_is_in_and_rejoins_the_next()
-    {
-        var federation = await StartAsync(participants: 3);
-        var first = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 240, StudentEpochs = 1 }, CancellationToken.None);
-        var warmUp = await WaitForAsync(federation, first.Round, round => round.State.IsFinal());
-        Assert.True(warmUp.State == RoundState.Completed, $"round 1 ended {warmUp.State}: {warmUp.FailureReason}\n{federation.Logs()}");
-
-        // A co-distillation round with a long digest: hospital-3 is killed while it digests,
-        // after it took the round's work and before it could upload. The other two digest as long
-        // (40 epochs of 500 examples) and must upload before the deadline even on a busy CI
-        // machine, where a small step runs at a few hundred examples per second.
-        var second = await federation.Admin.StartRoundAsync(
-            new RoundSettings { Quorum = 2, DeadlineSeconds = 90, StudentEpochs = 1, FineTuneEpochs = 40, RevisitEpochs = 0 }, CancellationToken.None);
-        await WaitForReportAsync(federation, "hospital-3", report => report.Status == "digesting" && report.Round == second.Round);
-        await federation.KillParticipantAsync(2);
-
-        var done = await WaitForAsync(federation, second.Round, round => round.State.IsFinal());
-        Assert.True(done.State == RoundState.Completed, $"round 2 ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
-        Assert.Equal(["hospital-1", "hospital-2"], done.Uploaded.Order());
-        Assert.True(done.ClosedAt >= done.Deadline, $"closed at {done.ClosedAt:O}, before the deadline {done.Deadline:O}");
-
-        federation.RestartParticipant(2);
-        var third = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 180, StudentEpochs = 1 }, CancellationToken.None);
-        var rejoined = await WaitForAsync(federation, third.Round, round => round.State.IsFinal());
-        Assert.True(rejoined.State == RoundState.Completed, $"round 3 ended {rejoined.State}: {rejoined.FailureReason}\n{federation.Logs()}");
-        Assert.Equal(federation.ParticipantIds.Order(), rejoined.Uploaded.Order());
-    }
-
-    [Fact]
-    public async Task A_round_without_its_quorum_by_the_deadline_fails_and_says_why()
-    {
-        var federation = await StartAsync(participants: 2, startParticipants: false);
-        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 2 }, CancellationToken.None);
-        var failed = await WaitForAsync(federation, round.Round, info => info.State.IsFinal());
-        Assert.Equal(RoundState.Failed, failed.State);
-        Assert.Contains("quorum not reached: 0 of 2", failed.FailureReason, StringComparison.Ordinal);
-        Assert.Null(failed.Result);
-    }
-
-    [Fact]
-    public async Task An_aggregator_killed_mid_round_resumes_it_without_losing_an_accepted_upload()
-    {
-        var federation = await StartAsync(participants: 2, startParticipants: false);
-        var fingerprint = (await federation.Admin.GetFederationAsync(CancellationToken.None)).PublicSetFingerprint;
-        var round = (await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 600, StudentEpochs = 1 }, CancellationToken.None)).Round;
-        using (var hospital1 = federation.CreateParticipantClient(0))
-        using (var accepted = await Uploads.PutAsync(hospital1, round, "hospital-1", Uploads.Valid(round, "hospital-1", fingerprint)))
-        {
-            Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
-        }
-
-        await federation.RestartAggregatorAsync(CancellationToken.None);
-
-        var resumed = await federation.Admin.GetRoundAsync(round, CancellationToken.None);
-        Assert.Equal(RoundState.Open, resumed.State);
-        Assert.Equal(["hospital-1"], resumed.Uploaded);
-        using (var hospital1 = federation.CreateParticipantClient(0))
-        using (var again = await Uploads.PutAsync(hospital1, round, "hospital-1", Uploads.Valid(round, "hospital-1", fingerprint)))
-        {
-            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
-            Assert.Equal("duplicate", await Uploads.ReasonAsync(again));
-        }
-
-        using (var hospital2 = federation.CreateParticipantClient(1))
-        using (var second = await Uploads.PutAsync(hospital2, round, "hospital-2", Uploads.Valid(round, "hospital-2", fingerprint)))
-        {
-            Assert.Equal(HttpStatusCode.Created, second.StatusCode);
-        }
-
-        var done = await WaitForAsync(federation, round, info => info.State.IsFinal());
-        Assert.True(done.State == RoundState.Completed, $"round ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
-        Assert.Equal(2, done.Result!.Teachers.Count);
-        Assert.Equal(["hospital-1", "hospital-2"], done.Uploaded);
-    }
-
-    private async Task<LocalFederation> StartAsync(int participants, bool startParticipants = true, IReadOnlyList<string>? unregistered = null)
-    {
-        var (provider, connectionString) = await CreateStoreAsync();
-        var federation = await LocalFederation.StartAsync(
-            SmallFederation.Options(Path.Combine(_work.Path, $"federation-{_federations.Count}"), provider, connectionString, participants, startParticipants, unregistered),
-            CancellationToken.None);
-        _federations.Add(federation);
-        return federation;
-    }
-
-    private static async Task WaitForReportAsync(LocalFederation federation, string participant, Func<ParticipantReport, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(RoundTimeout);
-        ParticipantReport? last = null;
-        while (!timeout.IsCancellationRequested)
-        {
-            var reports = await federation.Admin.ListParticipantsAsync(CancellationToken.None);
-            last = reports.Single(p => p.ParticipantId == participant).LastReport;
-            if (last is not null && condition(last)) return;
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"{participant} never reported the awaited state; last: {last?.Status} (round {last?.Round}).\n{federation.Logs()}");
-    }
-
-    private static async Task<RoundInfo> WaitForAsync(LocalFederation federation, int round, Func<RoundInfo, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(RoundTimeout);
-        while (true)
-        {
-            var info = await federation.Admin.GetRoundAsync(round, CancellationToken.None);
-            if (condition(info)) return info;
-            if (timeout.IsCancellationRequested)
-                throw new TimeoutException($"Round {round} still {info.State} with uploads [{string.Join(", ", info.Uploaded)}] after {RoundTimeout.TotalMinutes} min.\n{federation.Logs()}");
-            await Task.Delay(250);
+            foreach (var item in aggregator)
+                Assert.True(item.Bytes.AsSpan().IndexOf(window) < 0, $"{item.Location} holds pixels of private example {example}");
         }
     }
 
-    private sealed class HttpAggregatorClientOwner(HttpClient http) : IDisposable
+    private void AssertCompletedByEveryHospital(RoundInfo round)
     {
-        public HttpAggregatorClient Client { get; } = new(http);
-
-        public void Dispose() => http.Dispose();
+        Assert.True(round.State == RoundState.Completed, $"round {round.Round} ended {round.State}: {round.FailureReason}\n{fixture.Federation.Logs()}");
+        Assert.Equal(["hospital-1", "hospital-2", "hospital-3"], round.Uploaded.Order());
     }
+
+    /// <summary>
+    /// Distinctive byte windows of every example of the pool the hospitals' private shares are cut
+    /// from (the first 3,000 training images): the middle row of each image as 8-bit pixels, as the
+    /// loader's floats in [0, 1], and as floats normalized the way a hospital feeds its teacher.
+    /// </summary>
+    private static IEnumerable<(int Example, byte[] Window)> PrivateExampleWindows()
+    {
+        var sources = new DataSources(null);
+        var publicSet = PublicSet.Load(new PublicSetDefinition(Start: 50_000, Count: SmallFederation.PublicExamples, AugmentedCopies: 0), sources);
+        var pool = sources.Get("fashion-mnist-train").Subset(Enumerable.Range(0, 3000).ToArray());
+        var normalized = publicSet.Normalization.Apply(pool);
+        const int row = 14 * 28;
+        for (var i = 0; i < pool.Count; i++)
+        {
+            var pixels = pool.GetFeatures(i).Slice(row, 28).ToArray();
+            if (pixels.Distinct().Count() < 8) continue; // a near-blank row says nothing
+            yield return (i, pixels.Select(p => (byte)Math.Round(p * 255f)).ToArray());
+            yield return (i, FloatBytes(pixels));
+            yield return (i, FloatBytes(normalized.GetFeatures(i).Slice(row, 28).ToArray()));
+        }
+    }
+
+    private static byte[] FloatBytes(float[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        return bytes;
+    }
+
+    private static string Describe(RoundResult result) =>
+        $"student {result.StudentAccuracy}, ensemble {result.EnsembleAccuracy}, final loss {result.FinalLoss}, teachers " +
+        string.Join("; ", result.Teachers.Select(t => $"{t.ParticipantId}/{t.TeacherId} validation {t.ValidationAccuracy} reported {t.ReportedAccuracy} agreement {t.Agreement} weight {t.Weight}"));
+
+    private static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 }

@@ -28,7 +28,10 @@ public static class TinyFederationSettings
         ["FedDistill:Aggregator:Threads"] = "1",
     }, extra);
 
-    /// <summary>A participant's settings: one MLP teacher trained briefly on its share of <paramref name="privateCount"/> images.</summary>
+    /// <summary>
+    /// An organization's settings (its silo's <c>FedDistill:Organization</c> section): one MLP teacher
+    /// trained briefly on its share of <paramref name="privateCount"/> images.
+    /// </summary>
     public static Dictionary<string, string> Participant(int privateCount, IReadOnlyDictionary<string, string>? extra = null) => With(new()
     {
         ["FedDistill:Organization:PrivateData:Count"] = privateCount.ToString(CultureInfo.InvariantCulture),

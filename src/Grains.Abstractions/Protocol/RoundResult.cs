@@ -12,6 +12,10 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="DownloadedBytes">Bytes organizations downloaded for this round (the consensus they digested).</param>
 /// <param name="DistillSeconds">Seconds spent distilling the student.</param>
 /// <param name="RoundSeconds">Seconds from opening to publishing.</param>
+/// <param name="TeacherSeconds">
+/// The longest teacher work (preparing, digesting, computing logits) an accepted upload reported,
+/// in seconds: the organizations' part of the round's critical path, as they measured it.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record RoundResult(
     [property: Id(0)] int StudentVersion,
@@ -24,4 +28,5 @@ public sealed record RoundResult(
     [property: Id(7)] long UploadedBytes,
     [property: Id(8)] long DownloadedBytes,
     [property: Id(9)] double DistillSeconds,
-    [property: Id(10)] double RoundSeconds);
+    [property: Id(10)] double RoundSeconds,
+    [property: Id(11)] double TeacherSeconds = 0);

@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using FedDistill.Client.Federation;
+using FedDistill.Federation.Tests.Support;
+using FedDistill.Grains.Protocol;
+using Xunit.Abstractions;
+
+namespace FedDistill.Federation.Tests;
+
+/// <summary>
+/// Silos killed mid-round as a crash would kill them: what only separate processes over real
+/// sockets and durable storage can show. Each test has a federation of its own.
+/// </summary>
+[Trait("Tier", "Slow")]
+public sealed class SiloCrashTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TemporaryDirectory _work = new();
+    private readonly List<LocalFederation> _federations = [];
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        foreach (var federation in _federations) await federation.DisposeAsync();
+        _work.Dispose();
+    }
+
+    /// <summary>
+    /// hospital-3's silo dies right after it took the round's work: the round (quorum 2) waits for
+    /// its deadline, then completes with the other two; started again, hospital-3 rejoins the
+    /// cluster and uploads to the next round with the others.
+    /// </summary>
+    [Fact]
+    public async Task A_hospital_killed_mid_round_leaves_the_round_to_the_quorum_at_the_deadline_and_rejoins_the_next()
+    {
+        // hospital-3's first life trains its teacher long enough that it is surely killed before it
+        // could upload; after the restart it trains as briefly as the others.
+        var firstLife = true;
+        var federation = await StartAsync(3, adjust: (index, settings) =>
+        {
+            if (index == 2 && firstLife) settings["FedDistill:Organization:Teachers:0:Epochs"] = "200";
+        });
+        Step("cluster up");
+        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 40, StudentEpochs = 1 });
+        await FederationPolling.ReportAsync(federation, "hospital-3", report => report.Round == round.Round);
+        await federation.KillParticipantAsync(2);
+        Step("hospital-3 killed");
+
+        var done = await FederationPolling.EndedAsync(federation, round.Round);
+        Assert.True(done.State == RoundState.Completed, $"round {done.Round} ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
+        Assert.Equal(["hospital-1", "hospital-2"], done.Uploaded.Order());
+        Assert.True(done.ClosedAt >= done.Deadline, $"closed at {done.ClosedAt:O}, before the deadline {done.Deadline:O}");
+        Assert.Equal(2, done.Result!.Teachers.Count);
+
+        Step("round 1 completed");
+        firstLife = false;
+        federation.RestartParticipant(2);
+        var next = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 240, StudentEpochs = 1 });
+        var rejoined = await FederationPolling.EndedAsync(federation, next.Round);
+        Assert.True(rejoined.State == RoundState.Completed, $"round {rejoined.Round} ended {rejoined.State}: {rejoined.FailureReason}\n{federation.Logs()}");
+        Assert.Equal(["hospital-1", "hospital-2", "hospital-3"], rejoined.Uploaded.Order());
+        Step("round 2 completed");
+    }
+
+    /// <summary>
+    /// The aggregator's silo is killed (SIGKILL) while its round is open with one accepted upload,
+    /// and started again on the same ports and storage: the round comes back open with that upload
+    /// and its deadline (state in a table, the upload's payload in a blob), the resumed grain offers
+    /// the work to the hospital that has not uploaded, and the round completes with both uploads.
+    /// </summary>
+    [Fact]
+    public async Task An_aggregator_killed_mid_round_resumes_it_without_losing_an_accepted_upload()
+    {
+        // Only hospital-1's silo runs until the aggregator has restarted, so the round stays open with one upload.
+        var federation = await StartAsync(2, startHospitals: false);
+        federation.RestartParticipant(0);
+        await new ClusterStorage(federation.Storage, federation.ClusterId).WaitForActiveAsync(["hospital-1"], SmallFederation.StartTimeout);
+        Step("cluster up with hospital-1");
+        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 300, StudentEpochs = 1 });
+        var accepted = await FederationPolling.RoundAsync(federation, round.Round, info => info.Uploaded.Count > 0 || info.State.IsFinal());
+        Assert.Equal(RoundState.Open, accepted.State);
+        Assert.Equal(["hospital-1"], accepted.Uploaded);
+
+        Step("hospital-1's upload accepted");
+        var killed = federation.Aggregator!.ProcessId;
+        await federation.RestartAggregatorAsync(CancellationToken.None);
+        Assert.NotEqual(killed, federation.Aggregator!.ProcessId);
+
+        var resumed = await federation.Admin.GetRoundAsync(round.Round);
+        Assert.Equal(RoundState.Open, resumed.State);
+        Assert.Equal(["hospital-1"], resumed.Uploaded);
+        Assert.Equal(round.Deadline, resumed.Deadline);
+
+        Step("aggregator restarted, round resumed");
+        federation.RestartParticipant(1); // hospital-2's silo starts for the first time
+        var done = await FederationPolling.EndedAsync(federation, round.Round);
+        Assert.True(done.State == RoundState.Completed, $"round {done.Round} ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
+        Assert.Equal(["hospital-1", "hospital-2"], done.Uploaded);
+        Assert.Equal(2, done.Result!.Teachers.Count);
+        Step("round completed");
+        var student = await FederationPolling.StudentAsync(federation, round.Round);
+        Assert.Equal(done.Result.StudentSha256, Convert.ToHexStringLower(SHA256.HashData(student)));
+    }
+
+    private void Step(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
+
+    private async Task<LocalFederation> StartAsync(int hospitals, bool startHospitals = true, Action<int, Dictionary<string, string>>? adjust = null)
+    {
+        var federation = await LocalFederation.StartAsync(
+            SmallFederation.Options(Path.Combine(_work.Path, $"federation-{_federations.Count}"), hospitals, startHospitals, adjust: adjust), CancellationToken.None);
+        _federations.Add(federation);
+        if (startHospitals) await new ClusterStorage(federation.Storage, federation.ClusterId).WaitForActiveAsync(federation.ParticipantIds, SmallFederation.StartTimeout);
+        return federation;
+    }
+}
