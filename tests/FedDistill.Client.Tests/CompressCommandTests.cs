@@ -179,7 +179,7 @@ public sealed class CompressCommandTests(TinyStudent student) : IClassFixture<Ti
         using var directory = new TemporaryDirectory();
         var path = Path.Combine(directory.Path, "model.json");
         var spec = new ModelSpec { Kind = "mlp", HiddenWidths = [64, 32] };
-        File.WriteAllText(path, JsonSerializer.Serialize(spec, FedDistill.Grains.Protocol.ProtocolJsonContext.Default.ModelSpec));
+        File.WriteAllText(path, ModelSpecFile.ToJson(spec));
 
         var read = ModelSpecFile.Read(path);
 
