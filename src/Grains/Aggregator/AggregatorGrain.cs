@@ -195,15 +195,16 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         Task.FromResult<IReadOnlyList<ParticipantInfo>>(State.Participants.Values.OrderBy(p => p.ParticipantId, StringComparer.Ordinal).ToList());
 
     /// <inheritdoc />
-    public async Task ReportAsync(string participantId, ParticipantReport report)
+    public Task ReportAsync(string participantId, ParticipantReport report)
     {
         var caller = _caller;
         if (report is null || report.Status is null || report.Status.Length > 64 || report.Teachers is null || report.Teachers.Count > SoftLabelsCodec.MaxTeachers)
-            throw await RejectAsync(participantId, null, FederationErrorKind.Invalid, "bad-report",
+            throw Reject(participantId, null, FederationErrorKind.Invalid, "bad-report",
                 $"A report needs a status of at most 64 characters and at most {SoftLabelsCodec.MaxTeachers} teachers.");
-        var participant = await RequireParticipantAsync(participantId, caller, null);
+        var participant = RequireParticipant(participantId, caller, null);
         // Reports are frequent and only informative: kept in memory, stored with the next write.
         State.Participants[participantId] = participant with { LastSeenAt = _time.GetUtcNow(), LastReport = report };
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -261,20 +262,22 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         Task.FromResult<IReadOnlyList<RejectionInfo>>(Enumerable.Reverse(State.Rejections).ToList());
 
     /// <inheritdoc />
-    public async Task AppendUploadAsync(UploadChunk chunk)
+    public Task AppendUploadAsync(UploadChunk chunk)
     {
         var caller = _caller;
         ArgumentNullException.ThrowIfNull(chunk);
-        await RequireParticipantAsync(chunk.ParticipantId, caller, chunk.Round);
-        if (chunk.Offset == 0) await RequireOpenForAsync(chunk.ParticipantId, chunk.Round);
+        RequireParticipant(chunk.ParticipantId, caller, chunk.Round);
+        if (chunk.Offset == 0) RequireOpenFor(chunk.ParticipantId, chunk.Round);
         try
         {
             _admission.Append(chunk);
         }
         catch (FederationException refused)
         {
-            throw await RejectAsync(chunk.ParticipantId, chunk.Round, refused.Kind, refused.Reason, refused.Message);
+            throw Reject(chunk.ParticipantId, chunk.Round, refused.Kind, refused.Reason, refused.Message);
         }
+
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -283,8 +286,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var caller = _caller;
         ArgumentNullException.ThrowIfNull(completion);
         var participantId = completion.ParticipantId;
-        await RequireParticipantAsync(participantId, caller, completion.Round);
-        var round = await RequireOpenForAsync(participantId, completion.Round);
+        RequireParticipant(participantId, caller, completion.Round);
+        var round = RequireOpenFor(participantId, completion.Round);
         DecodedUpload upload;
         byte[] payload;
         try
@@ -294,7 +297,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         }
         catch (FederationException refused)
         {
-            throw await RejectAsync(participantId, completion.Round, refused.Kind, refused.Reason, refused.Message);
+            throw Reject(participantId, completion.Round, refused.Kind, refused.Reason, refused.Message);
         }
 
         // Durable before acknowledged: the payload, then the round's record of it.
@@ -317,7 +320,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     public async IAsyncEnumerable<byte[]> ReadConsensusAsync(string? participantId, int round)
     {
         var caller = _caller;
-        if (participantId is not null) await RequireParticipantAsync(participantId, caller, round);
+        if (participantId is not null) RequireParticipant(participantId, caller, round);
         CompletedResult(round);
         var bytes = await _archive.GetAsync(Federation, ConsensusArtifact(round))
             ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"The consensus of round {round} is missing from storage.");
@@ -502,36 +505,36 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         return result;
     }
 
-    private async Task<ParticipantInfo> RequireParticipantAsync(string participantId, GrainId? caller, int? round)
+    private ParticipantInfo RequireParticipant(string participantId, GrainId? caller, int? round)
     {
         if (participantId is null || !State.Participants.TryGetValue(participantId, out var participant))
-            throw await RejectAsync(participantId, round, FederationErrorKind.Forbidden, "unknown-participant",
+            throw Reject(participantId, round, FederationErrorKind.Forbidden, "unknown-participant",
                 $"'{participantId}' is not a participant of this federation; an admin must admit it first.");
         if (caller is not { } id || id.Type != ClientGrainType || !string.Equals(id.Key.ToString(), participantId, StringComparison.Ordinal))
-            throw await RejectAsync(participantId, round, FederationErrorKind.Forbidden, "impersonation",
+            throw Reject(participantId, round, FederationErrorKind.Forbidden, "impersonation",
                 $"Only the client grain of '{participantId}' may act for it; the call came from {caller?.ToString() ?? "outside any grain"}.");
         return participant;
     }
 
-    private async Task<RoundRecord> RequireOpenForAsync(string participantId, int number)
+    private RoundRecord RequireOpenFor(string participantId, int number)
     {
         var round = FindRound(number);
-        if (round is null) throw await RejectAsync(participantId, number, FederationErrorKind.NotFound, "unknown-round", $"There is no round {number}.");
+        if (round is null) throw Reject(participantId, number, FederationErrorKind.NotFound, "unknown-round", $"There is no round {number}.");
         if (round.State != RoundState.Open || _time.GetUtcNow() >= round.Deadline)
-            throw await RejectAsync(participantId, number, FederationErrorKind.Conflict, "round-closed", $"Round {number} is {round.State.ToName()} and accepts no uploads (its deadline was {round.Deadline:O}).");
+            throw Reject(participantId, number, FederationErrorKind.Conflict, "round-closed", $"Round {number} is {round.State.ToName()} and accepts no uploads (its deadline was {round.Deadline:O}).");
         if (round.Uploads.Any(u => u.ParticipantId == participantId))
-            throw await RejectAsync(participantId, number, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already uploaded to round {number}; one upload per round.");
+            throw Reject(participantId, number, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already uploaded to round {number}; one upload per round.");
         return round;
     }
 
     /// <summary>Records a refusal (kept in the state with the next write that succeeds) and returns the exception to throw.</summary>
-    private Task<FederationException> RejectAsync(string? participantId, int? round, FederationErrorKind kind, string reason, string message)
+    private FederationException Reject(string? participantId, int? round, FederationErrorKind kind, string reason, string message)
     {
         State.Rejections.Add(new RejectionInfo(_time.GetUtcNow(), participantId, round, reason, message));
         if (State.Rejections.Count > FederationState.MaxRejections) State.Rejections.RemoveRange(0, State.Rejections.Count - FederationState.MaxRejections);
         _metrics.Rejected(reason);
         LogRejected(_logger, participantId ?? "(unknown)", reason, message);
-        return Task.FromResult(new FederationException(kind, reason, message));
+        return new FederationException(kind, reason, message);
     }
 
     private RoundInfo ToInfo(RoundRecord round) =>

@@ -86,8 +86,8 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             if (assignment.ConsensusRound is { } consensusRound && assignment.Settings.FineTuneEpochs > 0)
             {
                 await SetStatusAsync(aggregator, "digesting", assignment.Round);
-                var body = new List<byte>();
-                await foreach (var chunk in aggregator.ReadConsensusAsync(Organization, consensusRound)) body.AddRange(chunk);
+                using var body = new MemoryStream();
+                await foreach (var chunk in aggregator.ReadConsensusAsync(Organization, consensusRound)) body.Write(chunk);
                 var consensus = SoftLabelsCodec.DecodeConsensus(body.ToArray(), publicSet.Fingerprint, publicSet.Examples.Count, publicSet.Examples.ClassCount);
                 for (var i = 0; i < teachers.Count; i++)
                 {

@@ -33,7 +33,7 @@ public static class FederationSiloExtensions
     {
         silo.AddFederationPlacement();
         silo.Services.AddOptions<AggregatorOptions>().Configure(configure).ValidateOnStart();
-        silo.Services.AddSingleton<IValidateOptions<AggregatorOptions>>(new ListValidator<AggregatorOptions>(options => options.Validate()));
+        silo.Services.AddSingleton<IValidateOptions<AggregatorOptions>>(new OptionsListValidator<AggregatorOptions>(options => options.Validate()));
         silo.Services.AddSingleton(services => new PublicSetCatalog(services.GetRequiredService<IOptions<AggregatorOptions>>().Value.DataDirectory));
         silo.Services.AddSingleton<ArtifactArchive>();
         silo.Services.AddSingleton<FederationMetrics>();
@@ -47,19 +47,8 @@ public static class FederationSiloExtensions
     {
         silo.AddFederationPlacement();
         silo.Services.AddOptions<OrganizationOptions>().Configure(configure).ValidateOnStart();
-        silo.Services.AddSingleton<IValidateOptions<OrganizationOptions>>(new ListValidator<OrganizationOptions>(options => options.Validate()));
+        silo.Services.AddSingleton<IValidateOptions<OrganizationOptions>>(new OptionsListValidator<OrganizationOptions>(options => options.Validate()));
         silo.Services.AddSingleton(services => new PublicSetCatalog(services.GetRequiredService<IOptions<OrganizationOptions>>().Value.DataDirectory));
         return silo;
-    }
-
-    /// <summary>Adapts an options type's own <c>Validate()</c> list to <see cref="IValidateOptions{TOptions}"/>, so a bad setting stops the silo at start with every message.</summary>
-    private sealed class ListValidator<TOptions>(Func<TOptions, IReadOnlyList<string>> validate) : IValidateOptions<TOptions>
-        where TOptions : class
-    {
-        public ValidateOptionsResult Validate(string? name, TOptions options)
-        {
-            var errors = validate(options);
-            return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-        }
     }
 }

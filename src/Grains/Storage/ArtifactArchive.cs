@@ -24,13 +24,25 @@ public sealed class ArtifactArchive
     }
 
     /// <summary>Stores <paramref name="data"/> under <paramref name="name"/>, replacing what was there.</summary>
+    /// <remarks>
+    /// Artifacts are written once, so the write first claims a new record; only a name written
+    /// before (a retried upload, a resumed round) costs a read, for the stored record's ETag.
+    /// </remarks>
     public async Task PutAsync(string federation, string name, byte[] data)
     {
+        var id = Id(federation, name);
         var state = new GrainState<ArtifactState>(new ArtifactState { Data = data });
-        var existing = new GrainState<ArtifactState>();
-        await _storage.ReadStateAsync(nameof(ArtifactState), Id(federation, name), existing).ConfigureAwait(false);
-        state.ETag = existing.ETag;
-        await _storage.WriteStateAsync(nameof(ArtifactState), Id(federation, name), state).ConfigureAwait(false);
+        try
+        {
+            await _storage.WriteStateAsync(nameof(ArtifactState), id, state).ConfigureAwait(false);
+        }
+        catch (InconsistentStateException)
+        {
+            var existing = new GrainState<ArtifactState>();
+            await _storage.ReadStateAsync(nameof(ArtifactState), id, existing).ConfigureAwait(false);
+            state.ETag = existing.ETag;
+            await _storage.WriteStateAsync(nameof(ArtifactState), id, state).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The artifact, or null when there is none.</summary>

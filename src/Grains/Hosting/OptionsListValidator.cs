@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace FedDistill.Silo.Hosting;
+namespace FedDistill.Grains.Hosting;
 
 /// <summary>
 /// Adapts an options type's own <c>Validate()</c> (a list of messages naming each setting) to
