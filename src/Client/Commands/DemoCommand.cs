@@ -22,6 +22,7 @@ public static class DemoCommand
         var digestEpochs = new Option<int>("--digest-epochs") { Description = "Co-distillation digest epochs on the last consensus (rounds 2+).", DefaultValueFactory = _ => defaults.DigestEpochs };
         var revisitEpochs = new Option<int>("--revisit-epochs") { Description = "Epochs on private data after the digest.", DefaultValueFactory = _ => defaults.RevisitEpochs };
         var strategy = new Option<string>("--strategy") { Description = "Ensemble strategy.", DefaultValueFactory = _ => defaults.Strategy };
+        var lastEnsembleOnly = new Option<bool>("--last-ensemble-only") { Description = "Distill each round's student from that round's ensemble alone, not the average of every round's so far." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the split and the models.", DefaultValueFactory = _ => defaults.Seed };
         var workDirectory = new Option<string>("--work-dir") { Description = "Where certificates, stores and logs go (recreated).", DefaultValueFactory = _ => defaults.WorkDirectory };
         var dataDirectory = new Option<string?>("--data-dir") { Description = "Directory holding Fashion-MNIST's IDX files (default: Debian's dataset-fashion-mnist)." };
@@ -29,7 +30,7 @@ public static class DemoCommand
 
         var command = new Command("demo", "Run a federation on this machine: an aggregator and hospital silos as processes, non-IID Fashion-MNIST, several rounds.")
         {
-            participants, rounds, alpha, teacherEpochs, studentEpochs, privateCount, publicCount, publicCopies, testExamples, digestEpochs, revisitEpochs, strategy, seed, workDirectory, dataDirectory, centralized,
+            participants, rounds, alpha, teacherEpochs, studentEpochs, privateCount, publicCount, publicCopies, testExamples, digestEpochs, revisitEpochs, strategy, lastEnsembleOnly, seed, workDirectory, dataDirectory, centralized,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -53,6 +54,7 @@ public static class DemoCommand
                 DigestEpochs = parse.GetValue(digestEpochs),
                 RevisitEpochs = parse.GetValue(revisitEpochs),
                 Strategy = parse.GetValue(strategy)!,
+                AverageTargets = !parse.GetValue(lastEnsembleOnly),
                 Seed = parse.GetValue(seed),
                 WorkDirectory = parse.GetValue(workDirectory)!,
                 DataDirectory = parse.GetValue(dataDirectory),

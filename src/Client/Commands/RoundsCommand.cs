@@ -33,8 +33,9 @@ public static class RoundsCommand
         var revisitEpochs = new Option<int>("--revisit-epochs") { Description = "Participants' revisit epochs on private data after the digest (0 to 100).", DefaultValueFactory = _ => defaults.RevisitEpochs };
         var dtype = new Option<string>("--dtype") { Description = "Upload dtype of the logits (float16 halves the bytes).", DefaultValueFactory = _ => defaults.LogitsDType };
         dtype.AcceptOnlyFromAmong([.. RoundSettings.AllowedLogitsDTypes]);
+        var targetHistory = new Option<double>("--target-history-weight") { Description = "Weight in [0, 1) of the last round's target in the student's (an average over rounds; 0 = this round's ensemble alone).", DefaultValueFactory = _ => defaults.TargetHistoryWeight };
         return OperatorCommand.Create("start", "Open a round; participants compute logits on the public set and upload them.", "rounds start",
-            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype],
+            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype, targetHistory],
             async (parse, session, cancellationToken) =>
             {
                 var settings = defaults with
@@ -48,6 +49,7 @@ public static class RoundsCommand
                     FineTuneEpochs = parse.GetValue(fineTuneEpochs),
                     RevisitEpochs = parse.GetValue(revisitEpochs),
                     LogitsDType = parse.GetValue(dtype)!,
+                    TargetHistoryWeight = parse.GetValue(targetHistory),
                 };
                 var problems = settings.Validate();
                 if (problems.Count > 0) throw new OperatorUsageException(string.Join(" ", problems.Select(OptionNames)));
@@ -137,6 +139,7 @@ public static class RoundsCommand
         .Replace("RoundSettings.StudentEpochs", "--student-epochs", StringComparison.Ordinal)
         .Replace("RoundSettings.StudentLearningRate", "--student-learning-rate", StringComparison.Ordinal)
         .Replace("RoundSettings.FineTuneEpochs", "--fine-tune-epochs", StringComparison.Ordinal)
+        .Replace("RoundSettings.TargetHistoryWeight", "--target-history-weight", StringComparison.Ordinal)
         .Replace("RoundSettings.RevisitEpochs", "--revisit-epochs", StringComparison.Ordinal)
         .Replace("RoundSettings.LogitsDType", "--dtype", StringComparison.Ordinal);
 }

@@ -50,6 +50,8 @@ public static class FederatedDemo
                 FineTuneEpochs = number == 1 ? 0 : options.DigestEpochs,
                 RevisitEpochs = options.RevisitEpochs,
                 LogitsDType = "float16",
+                // An equal-weight average of every round's ensemble so far: round r keeps (r - 1) / r of the last target.
+                TargetHistoryWeight = options.AverageTargets ? (number - 1) / (double)number : 0,
             };
             var round = await federation.Admin.StartRoundAsync(settings).WaitAsync(cancellationToken).ConfigureAwait(false);
             output.WriteLine($"round {round.Round}: started ({(settings.FineTuneEpochs > 0 ? "co-distillation: digest the last consensus, revisit private data" : "one-shot ensemble distillation")}, {settings.Strategy}, T = {settings.Temperature.ToString(invariant)}, quorum {settings.Quorum})");

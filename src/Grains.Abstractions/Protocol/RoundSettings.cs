@@ -47,6 +47,16 @@ public sealed record RoundSettings
     public string LogitsDType { get; init; } = "float16";
 
     /// <summary>
+    /// Weight w in [0, 1) of the previous round's distillation target in this round's: the student
+    /// learns from (1 - w) × this round's ensemble + w × the last round's target, an exponential
+    /// moving average of the ensembles over rounds. It damps the round-to-round noise of freshly
+    /// fine-tuned teachers; 0 distills from this round's ensemble alone, and the first round
+    /// always does. Participants digest the round's own ensemble either way.
+    /// </summary>
+    [Id(9)]
+    public double TargetHistoryWeight { get; init; }
+
+    /// <summary>
     /// The ensemble strategies a round may name: the distillation engine's own list, repeated here
     /// because the contracts do not reference the engine (a test keeps the two equal).
     /// </summary>
@@ -71,6 +81,8 @@ public sealed record RoundSettings
             errors.Add($"RoundSettings.StudentLearningRate is {StudentLearningRate}; it must be positive and finite.");
         if (FineTuneEpochs is < 0 or > 100) errors.Add($"RoundSettings.FineTuneEpochs is {FineTuneEpochs}; it must be in [0, 100].");
         if (RevisitEpochs is < 0 or > 100) errors.Add($"RoundSettings.RevisitEpochs is {RevisitEpochs}; it must be in [0, 100].");
+        if (!(TargetHistoryWeight is >= 0 and < 1))
+            errors.Add($"RoundSettings.TargetHistoryWeight is {TargetHistoryWeight}; it must be in [0, 1).");
         if (!AllowedLogitsDTypes.Contains(LogitsDType ?? string.Empty))
             errors.Add($"RoundSettings.LogitsDType is '{LogitsDType}'; allowed: {string.Join(", ", AllowedLogitsDTypes)}.");
         return errors;

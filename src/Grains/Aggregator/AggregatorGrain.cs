@@ -352,6 +352,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     private static string StudentArtifact(int version) => $"students/{version}";
 
+    private static string TargetArtifact(int round) => $"targets/{round}";
+
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         if (Active is not { } round) return;
@@ -370,7 +372,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         }
         else if (round.State == RoundState.Distilling && _distillation is { IsCompleted: true } finished)
         {
-            await PublishAsync(round, finished);
+            await PublishIfCurrentAsync(finished);
         }
     }
 
@@ -414,11 +416,38 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private async Task StartDistillationAsync(RoundRecord round)
     {
         var previous = State.StudentVersion > 0 ? await _archive.GetAsync(Federation, StudentArtifact(State.StudentVersion)) : null;
+        var previousTarget = round.Settings.TargetHistoryWeight > 0 && State.StudentVersion > 0 ? await PreviousTargetAsync(State.StudentVersion) : null;
         _distillProgress = 0;
         _distillationCancellation = new CancellationTokenSource();
-        _distillation = StudentRound.Start(
-            new StudentRoundInput(round.Number, round.Settings, _options, PublicSet, _evaluationSet, _validationLabels, _ensemble!, previous),
+        var distillation = StudentRound.Start(
+            new StudentRoundInput(round.Number, round.Settings, _options, PublicSet, _evaluationSet, _validationLabels, _ensemble!, previous, previousTarget),
             progress => Volatile.Write(ref _distillProgress, progress), _distillationCancellation.Token);
+        _distillation = distillation;
+        // Publish in a turn of this grain as soon as the student is ready, not on the next tick: a
+        // tick of delay is a second added to every round. The tick still publishes after a failed try.
+        _ = distillation.ContinueWith(_ => PublishIfCurrentAsync(distillation), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current).Unwrap();
+    }
+
+    // The target a round distilled from: stored apart when it blended in history, else its ensemble.
+    private async Task<float[]> PreviousTargetAsync(int round)
+    {
+        var stored = await _archive.GetAsync(Federation, TargetArtifact(round)) ?? await _archive.GetAsync(Federation, ConsensusArtifact(round))
+            ?? throw new InvalidOperationException($"Round {round}'s consensus is missing from storage.");
+        return SoftLabelsCodec.DecodeConsensus(stored, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
+    }
+
+    private async Task PublishIfCurrentAsync(Task<DistilledStudent> distillation)
+    {
+        if (Active is not { State: RoundState.Distilling } round || !ReferenceEquals(_distillation, distillation)) return;
+        try
+        {
+            await PublishAsync(round, distillation);
+        }
+        catch (Exception error)
+        {
+            LogPublishFailed(_logger, round.Number, error.Message);
+            _distillation ??= distillation;
+        }
     }
 
     private async Task PublishAsync(RoundRecord round, Task<DistilledStudent> finished)
@@ -435,6 +464,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var student = finished.Result;
         await _archive.PutAsync(Federation, StudentArtifact(round.Number), student.Student);
         await _archive.PutAsync(Federation, ConsensusArtifact(round.Number), student.Consensus);
+        if (student.Target is { } target) await _archive.PutAsync(Federation, TargetArtifact(round.Number), target);
         var uploaded = round.Uploads.Sum(u => u.Bytes);
         round.Result = new RoundResult(round.Number, Sha256(student.Student), Sha256(student.Consensus), student.StudentAccuracy, student.EnsembleAccuracy,
             student.FinalLoss, student.Teachers, uploaded, round.DownloadedBytes, student.DistillSeconds, (_time.GetUtcNow() - round.OpenedAt).TotalSeconds,
@@ -572,6 +602,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} completed: student accuracy {Accuracy:F4}, distilled in {Seconds:F1} s")]
     private static partial void LogPublished(ILogger logger, int round, double accuracy, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Round {Round}: publishing the student failed, retried on the next tick: {Error}")]
+    private static partial void LogPublishFailed(ILogger logger, int round, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} ended {State} {Reason}")]
     private static partial void LogRoundEnded(ILogger logger, int round, string state, string reason);

@@ -11,8 +11,12 @@ using TorchSharp;
 
 namespace FedDistill.Grains.Aggregator;
 
-/// <summary>What a round's student distillation produced, ready to store.</summary>
-internal sealed record DistilledStudent(byte[] Student, byte[] Consensus, double? StudentAccuracy, double? EnsembleAccuracy, double FinalLoss,
+/// <summary>
+/// What a round's student distillation produced, ready to store: the student, the round's own
+/// ensemble (the consensus participants digest) and, when history was blended in, the target the
+/// student learned from (the next round blends from it).
+/// </summary>
+internal sealed record DistilledStudent(byte[] Student, byte[] Consensus, byte[]? Target, double? StudentAccuracy, double? EnsembleAccuracy, double FinalLoss,
     IReadOnlyList<TeacherRoundMetrics> Teachers, double DistillSeconds);
 
 /// <summary>
@@ -39,6 +43,13 @@ internal static class StudentRound
         var target = input.Ensemble.Accumulator.Finish();
         var consensus = target.cpu().contiguous().data<float>().ToArray();
         var ensemblePredictions = Agreement.ArgMaxRows(consensus, classes);
+        float[]? blended = null;
+        if (input.PreviousTarget is { } history)
+        {
+            var weight = input.Settings.TargetHistoryWeight;
+            target = target.mul(1 - weight).add(torch.tensor(history, target.shape).to(target.device).mul(weight));
+            blended = target.cpu().contiguous().data<float>().ToArray();
+        }
         torch.manual_seed(unchecked((long)(options.Seed + (ulong)round)));
         using var student = ModelFactory.Create(options.Student, publicSet.Examples.ExampleShape);
         if (input.PreviousStudent is { } previous) ModelWeights.Load(student, previous);
@@ -62,7 +73,7 @@ internal static class StudentRound
             Agreement.Between(t.Predictions, ensemblePredictions), t.ReportedAccuracy,
             strategyWeights is not null && strategyWeights.TryGetValue($"{t.ParticipantId}/{t.TeacherId}", out var weight) ? weight : t.PrivateExamples / totalExamples)).ToList();
         return new DistilledStudent(studentBytes, SoftLabelsCodec.EncodeConsensus(round, publicSet.Fingerprint, consensus, classes),
-            studentAccuracy, ensembleAccuracy, summary.FinalLoss, teachers, watch.Elapsed.TotalSeconds);
+            blended is null ? null : SoftLabelsCodec.EncodeConsensus(round, publicSet.Fingerprint, blended, classes), studentAccuracy, ensembleAccuracy, summary.FinalLoss, teachers, watch.Elapsed.TotalSeconds);
     }
 
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
@@ -71,6 +82,10 @@ internal static class StudentRound
     }
 }
 
-/// <summary>Everything a round's distillation reads; the ensemble is handed over and disposed by its owner afterwards.</summary>
+/// <summary>
+/// Everything a round's distillation reads; the ensemble is handed over and disposed by its owner
+/// afterwards. <see cref="PreviousTarget"/> is the last round's target, blended in with
+/// <see cref="RoundSettings.TargetHistoryWeight"/>, or null.
+/// </summary>
 internal sealed record StudentRoundInput(int Round, RoundSettings Settings, AggregatorOptions Options, PublicSet PublicSet, Dataset? EvaluationSet,
-    int[] ValidationLabels, RoundEnsemble Ensemble, byte[]? PreviousStudent);
+    int[] ValidationLabels, RoundEnsemble Ensemble, byte[]? PreviousStudent, float[]? PreviousTarget);

@@ -1,4 +1,5 @@
 using FedDistill.Grains.Protocol;
+using FedDistill.Grains.Storage;
 
 namespace FedDistill.Grains.Tests.Cluster;
 
@@ -25,7 +26,10 @@ public sealed class FederationRoundTests
         var info = await federation.Aggregator.GetFederationAsync();
         Assert.Equal(1, info.StudentVersion);
 
-        var second = await federation.Aggregator.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 600, StudentEpochs = 1, FineTuneEpochs = 1, RevisitEpochs = 1 });
+        var second = await federation.Aggregator.StartRoundAsync(new RoundSettings
+        {
+            Quorum = 3, DeadlineSeconds = 600, StudentEpochs = 1, FineTuneEpochs = 1, RevisitEpochs = 1, TargetHistoryWeight = 0.25,
+        });
         var codistilled = await federation.WaitForEndAsync(second.Round, RoundTimeout);
 
         Assert.Equal(RoundState.Completed, codistilled.State);
@@ -34,5 +38,21 @@ public sealed class FederationRoundTests
         var student = new List<byte>();
         await foreach (var chunk in federation.Aggregator.ReadStudentAsync(2)) student.AddRange(chunk);
         Assert.Equal(codistilled.Result.StudentSha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(student.ToArray())));
+
+        // The student of round 2 learned from 0.75 × round 2's ensemble + 0.25 × round 1's (its target then).
+        var archive = new ArtifactArchive(federation.SiloOf("aggregator").ServiceProvider);
+        var ensemble1 = await ConsensusAsync(archive, info.PublicSetFingerprint, "consensus/1");
+        var ensemble2 = await ConsensusAsync(archive, info.PublicSetFingerprint, "consensus/2");
+        var target2 = await ConsensusAsync(archive, info.PublicSetFingerprint, "targets/2");
+        Assert.Null(await archive.GetAsync(FederationCluster.FederationName, "targets/1"));
+        Assert.NotEqual(ensemble1, ensemble2);
+        for (var i = 0; i < target2.Length; i++) Assert.Equal(0.75f * ensemble2[i] + 0.25f * ensemble1[i], target2[i], 1e-4f);
+    }
+
+    private static async Task<float[]> ConsensusAsync(ArtifactArchive archive, string fingerprint, string name)
+    {
+        var bytes = await archive.GetAsync(FederationCluster.FederationName, name);
+        Assert.NotNull(bytes);
+        return SoftLabelsCodec.DecodeConsensus(bytes, fingerprint, FederationCluster.PublicExamples, 10);
     }
 }
