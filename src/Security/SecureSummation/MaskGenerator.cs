@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 namespace FedDistill.Security.SecureSummation;
 
 /// <summary>
-/// The pseudo-random generator that expands a 32-byte seed into a mask over Z_2^32: AES-256 in
+/// The pseudo-random generator that expands a 32-byte seed into a mask over Z_2^32 (whose low k bits are a uniform mask over Z_2^k): AES-256 in
 /// counter mode (counter blocks 0, 1, 2, … encrypted under the seed, little-endian words of the
 /// key stream as ring elements). Every seed is used for one mask only, because
 /// <see cref="SecureSummationSession"/> derives it with the federation, the round and the pair in

@@ -131,6 +131,8 @@ public sealed class SecureSummationParticipant : IDisposable
             MaskGenerator.Apply(seed, masked, subtract: string.CompareOrdinal(ParticipantId, peer) > 0);
             CryptographicOperations.ZeroMemory(seed);
         }
+        // Only the low k bits travel; they are uniform in Z_2^k because the masks are uniform in Z_2^32.
+        _session.Ring.Reduce(masked);
         _maskedWith = senders;
         return new MaskedInput(ParticipantId, masked);
     }

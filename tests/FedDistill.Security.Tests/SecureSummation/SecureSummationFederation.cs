@@ -36,8 +36,8 @@ public sealed class SecureSummationFederation : IDisposable
 
     public KeyBinding Binding { get; }
 
-    public static SecureSummationSession Session(int threshold, int length, int round = 1) =>
-        new(FederationName, round, threshold, length, new FixedPointRing());
+    public static SecureSummationSession Session(int threshold, int length, int round = 1, FixedPointRing? ring = null) =>
+        new(FederationName, round, threshold, length, ring ?? FixedPointRing.Standard);
 
     /// <summary>
     /// Runs one whole round among the first <paramref name="inputs"/>.Length organizations; those in
@@ -45,6 +45,13 @@ public sealed class SecureSummationFederation : IDisposable
     /// every masked input the aggregator saw.
     /// </summary>
     public (SecureSummationResult Result, IReadOnlyList<MaskedInput> Masked) Run(SecureSummationSession session, float[][] inputs, IReadOnlySet<int>? dropAfterSharing = null)
+    {
+        var (result, transcript) = RunWithTranscript(session, inputs, dropAfterSharing);
+        return (result, transcript.Masked);
+    }
+
+    /// <summary>Like <see cref="Run"/>, also returning everything the aggregator received in the round.</summary>
+    public (SecureSummationResult Result, AggregatorTranscript Transcript) RunWithTranscript(SecureSummationSession session, float[][] inputs, IReadOnlySet<int>? dropAfterSharing = null)
     {
         dropAfterSharing ??= new HashSet<int>();
         var participants = inputs.Select((_, index) => new SecureSummationParticipant(session, Organizations[index], Binding)).ToArray();
@@ -64,7 +71,7 @@ public sealed class SecureSummationFederation : IDisposable
             }
             var survivors = unmasker.Survivors.ToList();
             var reveals = participants.Where((_, index) => !dropAfterSharing.Contains(index)).Select(participant => participant.RevealShares(survivors)).ToList();
-            return (unmasker.Unmask(reveals), masked);
+            return (unmasker.Unmask(reveals), new AggregatorTranscript(advertisements, bundles, masked, reveals));
         }
         finally
         {

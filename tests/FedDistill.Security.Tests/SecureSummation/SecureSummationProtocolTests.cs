@@ -4,11 +4,16 @@ namespace FedDistill.Security.Tests.SecureSummation;
 
 public sealed class SecureSummationProtocolTests(SecureSummationFederation federation) : IClassFixture<SecureSummationFederation>
 {
-    /// <summary>Five organizations, threshold 3, random logits: the unmasked sum is the plain sum within 5 · 2^-17 per element.</summary>
-    [Fact]
-    public void Unmasked_sum_equals_the_plain_sum_within_the_ring_precision()
+    public static TheoryData<int> RingWidths => new(32, 24);
+
+    private static FixedPointRing Preset(int bits) => bits == 32 ? FixedPointRing.Standard : FixedPointRing.Compact;
+
+    /// <summary>Five organizations, threshold 3, random logits: the unmasked sum is the plain sum within 5 · 2^-(F+1) per element, in both rings.</summary>
+    [Theory]
+    [MemberData(nameof(RingWidths))]
+    public void Unmasked_sum_equals_the_plain_sum_within_the_ring_precision(int bits)
     {
-        var session = SecureSummationFederation.Session(threshold: 3, length: 2000);
+        var session = SecureSummationFederation.Session(threshold: 3, length: 2000, ring: Preset(bits));
         var inputs = RandomInputs(5, session.VectorLength, seed: 1);
         var (result, _) = federation.Run(session, inputs);
         Assert.Equal(["org-0", "org-1", "org-2", "org-3", "org-4"], result.Contributors);
@@ -32,21 +37,24 @@ public sealed class SecureSummationProtocolTests(SecureSummationFederation feder
     }
 
     /// <summary>
-    /// An organization's masked upload looks uniform over Z_2^32 whatever its input: every byte of
-    /// the words passes a chi-square test for an all-zero input and for an all-maximum input alike,
-    /// and the masked words are uncorrelated with the input.
+    /// An organization's masked upload looks uniform over Z_2^k whatever its input: every byte of
+    /// the k-bit words passes a chi-square test for an all-zero input and for an all-maximum input
+    /// alike, and the masked words are uncorrelated with the input.
     /// </summary>
-    [Fact]
-    public void Single_masked_upload_is_uniform_and_independent_of_its_input()
+    [Theory]
+    [MemberData(nameof(RingWidths))]
+    public void Single_masked_upload_is_uniform_and_independent_of_its_input(int bits)
     {
-        var session = SecureSummationFederation.Session(threshold: 2, length: 40_000);
+        var ring = Preset(bits);
+        var session = SecureSummationFederation.Session(threshold: 2, length: 40_000, ring: ring);
         var random = new Random(5);
         var varying = Enumerable.Range(0, session.VectorLength).Select(_ => (float)(random.NextDouble() * 20 - 10)).ToArray();
-        var inputs = new[] { new float[session.VectorLength], Enumerable.Repeat(64f, session.VectorLength).ToArray(), varying };
+        var inputs = new[] { new float[session.VectorLength], Enumerable.Repeat((float)ring.ClipBound, session.VectorLength).ToArray(), varying };
         var (_, masked) = federation.Run(session, inputs);
         foreach (var upload in masked)
         {
-            for (var b = 0; b < 4; b++)
+            Assert.All(upload.Values, word => Assert.True(bits == 32 || word >> bits == 0));
+            for (var b = 0; b < ring.ElementBytes; b++)
             {
                 var chiSquare = UniformityCheck.ByteChiSquare(upload.Values, b);
                 Assert.True(chiSquare < UniformityCheck.Limit, $"byte {b} of {upload.ParticipantId}'s masked upload: chi-square {chiSquare:F0} over 255 degrees of freedom.");
@@ -56,11 +64,51 @@ public sealed class SecureSummationProtocolTests(SecureSummationFederation feder
         Assert.InRange(Math.Abs(correlation), 0, 0.03);
     }
 
-    /// <summary>Six organizations, threshold 4: two drop out after sharing keys and the survivors' sum is still exact.</summary>
+    /// <summary>
+    /// Nothing the aggregator receives in a round (keys, share bundles, masked uploads, revealed
+    /// shares) holds an organization's logits: no 16-byte run of any organization's input as fp32,
+    /// fp16 or ring words appears in any message, with one organization dropping out.
+    /// </summary>
     [Fact]
-    public void Sum_of_the_survivors_is_recovered_when_up_to_n_minus_t_organizations_drop_out()
+    public void Nothing_the_aggregator_receives_holds_a_single_organizations_logits()
     {
-        var session = SecureSummationFederation.Session(threshold: 4, length: 1000);
+        var session = SecureSummationFederation.Session(threshold: 3, length: 3000);
+        var inputs = RandomInputs(4, session.VectorLength, seed: 6);
+        var (result, transcript) = federation.RunWithTranscript(session, inputs, new HashSet<int> { 2 });
+        Assert.Equal(["org-2"], result.Dropped);
+        var messages = transcript.Messages().ToList();
+        foreach (var input in inputs)
+        {
+            var ring = new uint[input.Length];
+            session.Ring.Encode(input, ring);
+            var encodings = new[]
+            {
+                input.SelectMany(BitConverter.GetBytes).ToArray(),
+                input.SelectMany(value => BitConverter.GetBytes((Half)value)).ToArray(),
+                ring.SelectMany(BitConverter.GetBytes).ToArray(),
+            };
+            foreach (var encoding in encodings)
+            {
+                // Every 16-byte window at a word boundary of the encoding, as a set for one pass over the messages.
+                var windows = Enumerable.Range(0, encoding.Length / 16).Select(w => Convert.ToHexString(encoding, w * 16, 16)).ToHashSet();
+                foreach (var message in messages)
+                {
+                    for (var offset = 0; offset + 16 <= message.Length; offset += 2)
+                    {
+                        if (windows.Contains(Convert.ToHexString(message, offset, 16)))
+                            Assert.Fail($"A message to the aggregator holds 16 bytes of an organization's input at offset {offset}.");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Six organizations, threshold 4: two drop out after sharing keys and the survivors' sum is still exact, in both rings.</summary>
+    [Theory]
+    [MemberData(nameof(RingWidths))]
+    public void Sum_of_the_survivors_is_recovered_when_up_to_n_minus_t_organizations_drop_out(int bits)
+    {
+        var session = SecureSummationFederation.Session(threshold: 4, length: 1000, ring: Preset(bits));
         var inputs = RandomInputs(6, session.VectorLength, seed: 3);
         var (result, _) = federation.Run(session, inputs, new HashSet<int> { 1, 4 });
         Assert.Equal(["org-1", "org-4"], result.Dropped);
