@@ -6,7 +6,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// proportional to accuracy; γ = 0 is the plain mean; large γ approaches "the best teacher only".
 /// A power of accuracy rather than a softmax keeps a useless teacher (a = 0) at weight exactly 0.
 /// </summary>
-public sealed class AccuracyWeightedStrategy : IEnsembleStrategy
+public sealed class AccuracyWeightedStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "accuracy-weighted";
@@ -30,7 +30,10 @@ public sealed class AccuracyWeightedStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, AccuracyExponent);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
+
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes, AccuracyExponent);
 
     private sealed class Accumulator(int examples, int classes, double exponent) : TeacherWeightedMeanAccumulator(examples, classes)
     {

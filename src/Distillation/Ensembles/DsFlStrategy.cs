@@ -18,7 +18,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// rather than fall (see docs/ensembles.md). The paper's clients upload softmax outputs, which is
 /// T = 1 here.
 /// </remarks>
-public sealed class DsFlStrategy : IEnsembleStrategy
+public sealed class DsFlStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "ds-fl";
@@ -45,7 +45,10 @@ public sealed class DsFlStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, this);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
+
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes, this);
 
     private sealed class Accumulator(int examples, int classes, DsFlStrategy strategy) : TeacherWeightedMeanAccumulator(examples, classes)
     {

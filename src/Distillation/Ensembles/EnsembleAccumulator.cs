@@ -167,6 +167,53 @@ public abstract class EnsembleAccumulator : IEnsembleAccumulator
     /// <summary>A retained float32 tensor of zeros on <see cref="Device"/>, for a running sum.</summary>
     protected Tensor RetainZeros(params long[] shape) => Retain(torch.zeros(shape, ScalarType.Float32, Device));
 
+    /// <summary>For an <see cref="ISummableAccumulator"/>: checks that its sums may be exported (teachers were added, it is not finished).</summary>
+    protected void RequireExportable()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_finished) throw new InvalidOperationException("This ensemble has been finished; its sums are gone.");
+        if (TeacherCount == 0) throw new InvalidOperationException("No teacher has been added, so there are no sums to export.");
+    }
+
+    /// <summary>
+    /// For an <see cref="ISummableAccumulator"/>: checks summed state of <paramref name="expectedLength"/>
+    /// elements (teacher count last) and takes it as this empty accumulator's teachers, on the CPU.
+    /// </summary>
+    /// <returns>The teacher count the sums stand for.</returns>
+    protected int AdoptSums(ReadOnlySpan<double> sums, int expectedLength)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_finished || TeacherCount > 0) throw new InvalidOperationException("Sums are imported into an empty accumulator only.");
+        if (sums.Length != expectedLength)
+            throw new ArgumentException($"{sums.Length} sums; this ensemble of {Examples} × {Classes} needs {expectedLength}.", nameof(sums));
+        for (var i = 0; i < sums.Length; i++)
+        {
+            if (!double.IsFinite(sums[i])) throw new ArgumentException($"Sum {i} is {sums[i]}; every sum must be finite.", nameof(sums));
+        }
+        // The count went through fixed point like every other sum, so it is rounded back to an integer.
+        var teachers = Math.Round(sums[^1]);
+        if (teachers < 1 || teachers > int.MaxValue) throw new ArgumentException($"The sums stand for {sums[^1]} teachers; at least 1 is needed.", nameof(sums));
+        _device = torch.CPU;
+        TeacherCount = (int)teachers;
+        return TeacherCount;
+    }
+
+    /// <summary>Copies a retained float32 tensor's elements into <paramref name="destination"/> from <paramref name="offset"/>.</summary>
+    protected static void CopyOut(Tensor tensor, float[] destination, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        var values = tensor.cpu().contiguous().data<float>().ToArray();
+        Array.Copy(values, 0, destination, offset, values.Length);
+    }
+
+    /// <summary>Retains a new float32 CPU tensor of <paramref name="shape"/> holding <paramref name="values"/>.</summary>
+    protected Tensor RetainFrom(ReadOnlySpan<double> values, params long[] shape)
+    {
+        var data = new float[values.Length];
+        for (var i = 0; i < values.Length; i++) data[i] = (float)values[i];
+        return Retain(torch.tensor(data, shape));
+    }
+
     private static void RequireFinite(string teacher, Tensor logits)
     {
         // One boolean read back on the common path; the counts only when there is something to report.

@@ -13,7 +13,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// 1/C for a uniform one, so no teacher is silenced and none takes over by certainty alone; a
 /// teacher sure of itself counts up to C times more than one that is guessing.
 /// </remarks>
-public sealed class EntropyWeightedStrategy : IEnsembleStrategy
+public sealed class EntropyWeightedStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "entropy-weighted";
@@ -33,9 +33,12 @@ public sealed class EntropyWeightedStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, Temperature);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
 
-    private sealed class Accumulator(int examples, int classes, double temperature) : EnsembleAccumulator(examples, classes)
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes, Temperature);
+
+    private sealed class Accumulator(int examples, int classes, double temperature) : EnsembleAccumulator(examples, classes), ISummableAccumulator
     {
         private Tensor? _weightedSum;
         private Tensor? _weightTotal;
@@ -52,6 +55,27 @@ public sealed class EntropyWeightedStrategy : IEnsembleStrategy
             // Σ += p · w, broadcast over the classes in one kernel, with no [N, C] product kept.
             _weightedSum.addcmul_(probabilities, weight, 1);
             _weightTotal.add_(weight);
+        }
+
+        // Layout: Σ w_k[n] p_k (N × C), Σ w_k[n] (N), the teacher count.
+        public int SumLength => Examples * Classes + Examples + 1;
+
+        public float[] ExportSums()
+        {
+            RequireExportable();
+            var sums = new float[SumLength];
+            CopyOut(_weightedSum!, sums, 0);
+            CopyOut(_weightTotal!, sums, Examples * Classes);
+            sums[^1] = TeacherCount;
+            return sums;
+        }
+
+        public void ImportSums(ReadOnlySpan<double> sums)
+        {
+            AdoptSums(sums, SumLength);
+            var cells = Examples * Classes;
+            _weightedSum = RetainFrom(sums[..cells], Examples, Classes);
+            _weightTotal = RetainFrom(sums.Slice(cells, Examples), Examples, 1);
         }
 
         protected override Tensor Combine() => ProbabilitySpace.ToLogits(_weightedSum! / _weightTotal!, temperature);

@@ -6,7 +6,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// contribution's <see cref="TeacherContribution.Weight"/> when set, otherwise the configured
 /// weight for its id; a teacher with neither is rejected.
 /// </summary>
-public sealed class FixedWeightsStrategy : IEnsembleStrategy
+public sealed class FixedWeightsStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "fixed-weights";
@@ -37,7 +37,10 @@ public sealed class FixedWeightsStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, this);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
+
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes, this);
 
     private double WeightOf(TeacherContribution contribution)
     {

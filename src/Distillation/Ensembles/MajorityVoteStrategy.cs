@@ -14,7 +14,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// argmax q is always a most-voted class), and they keep every class's probability above zero, so
 /// the logits stay finite. As λ → 0, q tends to the vote fractions V / K.
 /// </remarks>
-public sealed class MajorityVoteStrategy : IEnsembleStrategy
+public sealed class MajorityVoteStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "majority-vote";
@@ -43,9 +43,12 @@ public sealed class MajorityVoteStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, this);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
 
-    private sealed class Accumulator(int examples, int classes, MajorityVoteStrategy strategy) : EnsembleAccumulator(examples, classes)
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes, this);
+
+    private sealed class Accumulator(int examples, int classes, MajorityVoteStrategy strategy) : EnsembleAccumulator(examples, classes), ISummableAccumulator
     {
         private Tensor? _votes;
         private Tensor? _probabilitySum;
@@ -59,6 +62,30 @@ public sealed class MajorityVoteStrategy : IEnsembleStrategy
             var choices = logits.argmax(1, keepdim: true);
             _votes.scatter_add_(1, choices, torch.ones(Examples, 1, ScalarType.Float32, Device));
             _probabilitySum.add_(ProbabilitySpace.Soften(logits, strategy.Temperature));
+        }
+
+        // Layout: the votes (N × C), Σ p_k (N × C), the teacher count.
+        public int SumLength => 2 * Examples * Classes + 1;
+
+        public float[] ExportSums()
+        {
+            RequireExportable();
+            var sums = new float[SumLength];
+            CopyOut(_votes!, sums, 0);
+            CopyOut(_probabilitySum!, sums, Examples * Classes);
+            sums[^1] = TeacherCount;
+            return sums;
+        }
+
+        public void ImportSums(ReadOnlySpan<double> sums)
+        {
+            AdoptSums(sums, SumLength);
+            var cells = Examples * Classes;
+            // Votes are whole numbers; fixed point brings them back within 2^-17 per organization.
+            var votes = new double[cells];
+            for (var i = 0; i < cells; i++) votes[i] = Math.Round(sums[i]);
+            _votes = RetainFrom(votes, Examples, Classes);
+            _probabilitySum = RetainFrom(sums.Slice(cells, cells), Examples, Classes);
         }
 
         protected override Tensor Combine()

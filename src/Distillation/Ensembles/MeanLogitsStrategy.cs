@@ -5,7 +5,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// ensemble). Streaming. A loss at temperature T then targets softmax(z / T), the geometric mean
 /// of the teachers' softened distributions, renormalized.
 /// </summary>
-public sealed class MeanLogitsStrategy : IEnsembleStrategy
+public sealed class MeanLogitsStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "mean-logits";
@@ -17,7 +17,10 @@ public sealed class MeanLogitsStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
+
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes);
 
     private sealed class Accumulator(int examples, int classes) : TeacherWeightedMeanAccumulator(examples, classes)
     {

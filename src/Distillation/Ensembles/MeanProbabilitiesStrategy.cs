@@ -8,7 +8,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// softened distributions, returned as T · log q. Streaming. Unlike the mean of logits, one
 /// over-confident teacher cannot push the target beyond its own share of the probability mass.
 /// </summary>
-public sealed class MeanProbabilitiesStrategy : IEnsembleStrategy
+public sealed class MeanProbabilitiesStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "mean-probabilities";
@@ -28,7 +28,10 @@ public sealed class MeanProbabilitiesStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, Temperature);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
+
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes, Temperature);
 
     private sealed class Accumulator(int examples, int classes, double temperature) : TeacherWeightedMeanAccumulator(examples, classes)
     {

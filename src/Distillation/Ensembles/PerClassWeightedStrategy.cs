@@ -16,7 +16,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// distribution). A column no teacher has any weight for falls back to the plain mean of the
 /// teachers' probabilities for that class rather than to zero: no evidence is not evidence against.
 /// </remarks>
-public sealed class PerClassWeightedStrategy : IEnsembleStrategy
+public sealed class PerClassWeightedStrategy : ISummableEnsembleStrategy
 {
     /// <summary>The name this strategy is registered under.</summary>
     public const string StrategyName = "per-class-weighted";
@@ -36,9 +36,12 @@ public sealed class PerClassWeightedStrategy : IEnsembleStrategy
     public bool RetainsEveryTeacher => false;
 
     /// <inheritdoc />
-    public IEnsembleAccumulator Begin(int examples, int classes) => new Accumulator(examples, classes, Temperature);
+    public IEnsembleAccumulator Begin(int examples, int classes) => BeginSummable(examples, classes);
 
-    private sealed class Accumulator(int examples, int classes, double temperature) : EnsembleAccumulator(examples, classes)
+    /// <inheritdoc />
+    public ISummableAccumulator BeginSummable(int examples, int classes) => new Accumulator(examples, classes, Temperature);
+
+    private sealed class Accumulator(int examples, int classes, double temperature) : EnsembleAccumulator(examples, classes), ISummableAccumulator
     {
         private readonly double[] _columnWeights = new double[classes];
         private Tensor? _weightedSum;
@@ -71,6 +74,30 @@ public sealed class PerClassWeightedStrategy : IEnsembleStrategy
             _plainSum.add_(probabilities);
             // The column totals stay on the host in double: C numbers, needed there to choose each column's rule.
             for (var c = 0; c < Classes; c++) _columnWeights[c] += weights[c];
+        }
+
+        // Layout: Σ w_kc p_k (N × C), Σ p_k (N × C), Σ w_kc (C), the teacher count.
+        public int SumLength => 2 * Examples * Classes + Classes + 1;
+
+        public float[] ExportSums()
+        {
+            RequireExportable();
+            var sums = new float[SumLength];
+            var cells = Examples * Classes;
+            CopyOut(_weightedSum!, sums, 0);
+            CopyOut(_plainSum!, sums, cells);
+            for (var c = 0; c < Classes; c++) sums[2 * cells + c] = (float)_columnWeights[c];
+            sums[^1] = TeacherCount;
+            return sums;
+        }
+
+        public void ImportSums(ReadOnlySpan<double> sums)
+        {
+            AdoptSums(sums, SumLength);
+            var cells = Examples * Classes;
+            _weightedSum = RetainFrom(sums[..cells], Examples, Classes);
+            _plainSum = RetainFrom(sums.Slice(cells, cells), Examples, Classes);
+            sums.Slice(2 * cells, Classes).CopyTo(_columnWeights);
         }
 
         protected override Tensor Combine()

@@ -9,7 +9,7 @@ namespace FedDistill.Distillation.Ensembles;
 /// transform of them (<see cref="Transform"/>); the means and the teacher-weighted strategies
 /// override only what differs.
 /// </summary>
-internal abstract class TeacherWeightedMeanAccumulator : EnsembleAccumulator
+internal abstract class TeacherWeightedMeanAccumulator : EnsembleAccumulator, ISummableAccumulator
 {
     private readonly List<KeyValuePair<string, double>> _weights = new();
     private Tensor? _weightedSum;
@@ -59,6 +59,29 @@ internal abstract class TeacherWeightedMeanAccumulator : EnsembleAccumulator
         _weightedSum.add_(Transform(logits), weight);
         _totalWeight += weight;
         _weights.Add(new(contribution.TeacherId, weight));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Layout: Σ w_k · Transform(z_k) (N × C, row-major), Σ w_k, the teacher count.</remarks>
+    public int SumLength => Examples * Classes + 2;
+
+    /// <inheritdoc />
+    public float[] ExportSums()
+    {
+        RequireExportable();
+        var sums = new float[SumLength];
+        CopyOut(_weightedSum!, sums, 0);
+        sums[^2] = (float)_totalWeight;
+        sums[^1] = TeacherCount;
+        return sums;
+    }
+
+    /// <inheritdoc />
+    public void ImportSums(ReadOnlySpan<double> sums)
+    {
+        AdoptSums(sums, SumLength);
+        _weightedSum = RetainFrom(sums[..(Examples * Classes)], Examples, Classes);
+        _totalWeight = sums[^2];
     }
 
     protected sealed override Tensor Combine()
