@@ -31,6 +31,10 @@ public static class FederationRounds
         }
 
         var invariant = CultureInfo.InvariantCulture;
+        // Every silo of the federation runs on this one machine; with ASP.NET Core's default server
+        // GC each process keeps heaps per core, and 50 organizations would not fit in memory. Real
+        // organizations run on machines of their own; here the silos inherit workstation GC.
+        Environment.SetEnvironmentVariable("DOTNET_gcServer", "0");
         var root = Path.Combine(Path.GetTempPath(), "feddistill-bench-federation-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {

@@ -52,7 +52,7 @@ public sealed record FederatedDemoOptions
     public double Temperature { get; init; } = 4.0;
 
     /// <summary>Seconds each round accepts uploads.</summary>
-    public int DeadlineSeconds { get; init; } = 1800;
+    public int DeadlineSeconds { get; init; } = 7200;
 
     /// <summary>libtorch threads of the aggregator's student training.</summary>
     public int AggregatorThreads { get; init; } = 2;
