@@ -13,7 +13,7 @@ namespace FedDistill.Grains.Aggregator;
 
 /// <summary>What a round's student distillation produced, ready to store.</summary>
 internal sealed record DistilledStudent(byte[] Student, byte[] Consensus, double? StudentAccuracy, double? EnsembleAccuracy, double FinalLoss,
-    IReadOnlyList<TeacherRoundMetrics> Teachers, double DistillSeconds);
+    IReadOnlyList<TeacherRoundMetrics> Teachers, double DistillSeconds, IReadOnlyList<StudentEpochMetrics> Epochs);
 
 /// <summary>
 /// A round's student distillation, run start to end on one dedicated thread, off the aggregator
@@ -46,8 +46,15 @@ internal static class StudentRound
             new TrainerOptions(Schedule: "cosine", Epochs: input.Settings.StudentEpochs, BatchSize: options.StudentBatchSize, LearningRate: input.Settings.StudentLearningRate,
                 Optimizer: "adamw", WeightDecay: 5e-4, Seed: options.Seed + (ulong)round, Device: options.Device),
             new KnowledgeDistillationLoss(input.Settings.Temperature));
+        var epochs = new List<StudentEpochMetrics>();
+        // The evaluation set, when there is one, is scored after each epoch for the dashboard's
+        // per-epoch curve; without early stopping (the trainer's default) it does not change the training.
         var summary = distiller.Distill(student, publicSet.Examples, target,
-            new Progress(report => progress(((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs)), cancellationToken);
+            new Progress(report =>
+            {
+                if (report.EpochCompleted) epochs.Add(new StudentEpochMetrics(report.Epoch, report.Loss, report.ValidationAccuracy));
+                progress(((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs);
+            }), cancellationToken, input.EvaluationSet);
         double? studentAccuracy = input.EvaluationSet is { } evaluation ? Predictor.Accuracy(student, evaluation) : null;
         var studentBytes = ModelWeights.Save(student, new Dictionary<string, string>
         {
@@ -62,7 +69,14 @@ internal static class StudentRound
             Agreement.Between(t.Predictions, ensemblePredictions), t.ReportedAccuracy,
             strategyWeights is not null && strategyWeights.TryGetValue($"{t.ParticipantId}/{t.TeacherId}", out var weight) ? weight : t.PrivateExamples / totalExamples)).ToList();
         return new DistilledStudent(studentBytes, SoftLabelsCodec.EncodeConsensus(round, publicSet.Fingerprint, consensus, classes),
-            studentAccuracy, ensembleAccuracy, summary.FinalLoss, teachers, watch.Elapsed.TotalSeconds);
+            studentAccuracy, ensembleAccuracy, summary.FinalLoss, teachers, watch.Elapsed.TotalSeconds, Thin(epochs, RoundResult.MaxStudentEpochs));
+    }
+
+    /// <summary>At most <paramref name="count"/> of <paramref name="epochs"/>, evenly spread, the first and the last kept.</summary>
+    internal static IReadOnlyList<StudentEpochMetrics> Thin(IReadOnlyList<StudentEpochMetrics> epochs, int count)
+    {
+        if (epochs.Count <= count) return epochs;
+        return Enumerable.Range(0, count).Select(i => epochs[(int)Math.Round((double)i * (epochs.Count - 1) / (count - 1))]).ToList();
     }
 
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
