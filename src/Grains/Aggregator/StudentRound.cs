@@ -48,14 +48,17 @@ internal static class StudentRound
             new KnowledgeDistillationLoss(input.Settings.Temperature));
         var epochs = new List<StudentEpochMetrics>();
         // The evaluation set, when there is one, is scored after each epoch for the dashboard's
-        // per-epoch curve; without early stopping (the trainer's default) it does not change the training.
+        // per-epoch curve (epochs - 1 passes more than before: the last one is the round's score);
+        // without early stopping (the trainer's default) it does not change the training.
         var summary = distiller.Distill(student, publicSet.Examples, target,
             new Progress(report =>
             {
                 if (report.EpochCompleted) epochs.Add(new StudentEpochMetrics(report.Epoch, report.Loss, report.ValidationAccuracy));
                 progress(((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs);
             }), cancellationToken, input.EvaluationSet);
-        double? studentAccuracy = input.EvaluationSet is { } evaluation ? Predictor.Accuracy(student, evaluation) : null;
+        // The last epoch's score is the trained student's (no early stopping, so no other weights are restored).
+        double? studentAccuracy = input.EvaluationSet is not { } evaluation ? null
+            : epochs.Count > 0 && epochs[^1].Accuracy is { } last ? last : Predictor.Accuracy(student, evaluation);
         var studentBytes = ModelWeights.Save(student, new Dictionary<string, string>
         {
             ["format"] = "feddistill-student/1",
