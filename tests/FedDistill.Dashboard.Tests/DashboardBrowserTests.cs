@@ -74,6 +74,21 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
         Assert.True(result.GetProperty("accuracyPoints").GetInt32() >= 1);
         Assert.True(result.GetProperty("accuracyCanvas").GetBoolean(), "no uPlot canvas in #chart-accuracy (is the chart library served?)");
         Assert.Equal(DashboardFederation.Participants, result.GetProperty("teacherSeries").GetInt32());
+        Assert.Equal(DashboardFederation.Participants, result.GetProperty("teacherWeightSeries").GetInt32());
+        // The student's curve within the round: one point per epoch (at most RoundResult.MaxStudentEpochs),
+        // the last one the round's own accuracy and loss, charted per epoch.
+        var epochs = result.GetProperty("epochs").EnumerateArray().ToList();
+        Assert.Equal(RoundResult.MaxStudentEpochs, epochs.Count);
+        Assert.Equal(1, epochs[0].GetProperty("epoch").GetInt32());
+        Assert.Equal(LiveRoundSettings.StudentEpochs, epochs[^1].GetProperty("epoch").GetInt32());
+        Assert.Equal(ended.Result!.StudentAccuracy!.Value, epochs[^1].GetProperty("accuracy").GetDouble(), 6);
+        Assert.Equal(ended.Result.FinalLoss, epochs[^1].GetProperty("loss").GetDouble(), 6);
+        Assert.Equal(ended.Result.StudentEpochs!.Select(e => e.Epoch), epochs.Select(e => e.GetProperty("epoch").GetInt32()));
+        Assert.True(result.GetProperty("epochAccuracyPoints").GetInt32() >= RoundResult.MaxStudentEpochs, result.GetProperty("epochAccuracyPoints").ToString());
+        Assert.True(result.GetProperty("epochAccuracySeries").GetInt32() >= 1);
+        Assert.True(result.GetProperty("epochAccuracyCanvas").GetBoolean(), "no uPlot canvas in #chart-epoch-accuracy");
+        Assert.Equal(result.GetProperty("epochAccuracySeries").GetInt32(), result.GetProperty("epochLossSeries").GetInt32());
+        Assert.Equal("/orleans/", result.GetProperty("orleansLink").GetString());
         Assert.Equal(ended.Result!.StudentAccuracy!.Value, double.Parse(result.GetProperty("studentAccuracy").GetString()!, System.Globalization.CultureInfo.InvariantCulture), 6);
         var participants = result.GetProperty("participants").EnumerateArray().ToList();
         Assert.Equal(federation.ParticipantIds.Order(), participants.Select(p => p.GetProperty("id").GetString()!).Order());
@@ -91,7 +106,10 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
         Assert.True(new FileInfo(screenshot).Length > 10_000, $"{screenshot} is too small to be a screenshot");
     }
 
-    /// <summary>A browser without the identity gets the refusal page, no script, none of the data; only the metrics and health stay open.</summary>
+    /// <summary>
+    /// A browser without the identity gets the refusal page, no script, none of the data, and nothing
+    /// of the Orleans Dashboard either; only the metrics and health stay open.
+    /// </summary>
     [Fact]
     public async Task A_visit_without_an_identity_is_refused_and_shows_no_data()
     {
@@ -106,10 +124,49 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
         Assert.All(federation.ParticipantIds, id => Assert.DoesNotContain(id, body, StringComparison.Ordinal));
         Assert.DoesNotContain(DashboardFederation.Name, body, StringComparison.Ordinal);
         var fetched = result.GetProperty("fetched");
-        foreach (var path in new[] { "/dashboard/api/events", "/dashboard/api/federation", "/dashboard/api/participants", "/dashboard/api/rounds", "/dashboard/api/rejections", "/dashboard/dashboard.js" })
+        foreach (var path in new[] { "/dashboard/api/events", "/dashboard/api/federation", "/dashboard/api/participants", "/dashboard/api/rounds", "/dashboard/api/rejections", "/dashboard/dashboard.js",
+                     "/orleans/", "/orleans/index.min.js", "/orleans/DashboardCounters", "/orleans/GrainState?grainId=x&grainType=y" })
             Assert.True(fetched.GetProperty(path).GetProperty("status").GetInt32() == 401, $"{path}: {fetched.GetProperty(path)}");
         // Metrics hold no private data and scrapers present no identity: anonymous on purpose.
         Assert.Equal(200, fetched.GetProperty("/metrics").GetProperty("status").GetInt32());
         Assert.Equal(200, fetched.GetProperty("/healthz").GetProperty("status").GetInt32());
+    }
+
+    /// <summary>
+    /// The Orleans Dashboard beside the federation's page, for the admin: /orleans redirects to
+    /// /orleans/, whose overview shows the cluster's silos (the aggregator's and two hospitals') and their grains, with the counters the page reads.
+    /// </summary>
+    [Fact]
+    public async Task The_Orleans_Dashboard_shows_the_admin_the_clusters_silos_and_grains()
+    {
+        var federation = fixture.Federation;
+        await fixture.CompletedRoundAsync(); // grains of every kind have been active
+        using (var admin = fixture.CreateClient("admin"))
+            (await fixture.OrleansDashboardCountersAsync(admin, DashboardFederation.Participants + 1)).Dispose();
+        Directory.CreateDirectory(TestRepository.TestResults);
+        var screenshot = Path.Combine(TestRepository.TestResults, "orleans-dashboard.png");
+
+        var result = await BrowserScript.RunAsync(
+            ["orleans", federation.WebUrl.ToString().TrimEnd('/'), FederationHttpClientFactory.InsecureIdentityHeader, "admin", screenshot], onReady: null, ScriptTimeout);
+
+        Assert.Equal(200, result.GetProperty("status").GetInt32());
+        Assert.EndsWith("/orleans/", result.GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Orleans Dashboard", result.GetProperty("title").GetString());
+        var counters = result.GetProperty("counters");
+        Assert.True(counters.GetProperty("status").GetInt32() == 200, counters.ToString());
+        var body = counters.GetProperty("body");
+        // The cluster: the aggregator's silo and the hospitals', the aggregator grain and their client grains among the grains.
+        var silos = body.GetProperty("totalActiveHostCount").GetInt32();
+        Assert.True(silos == DashboardFederation.Participants + 1, body.ToString());
+        Assert.Equal(["aggregator", .. federation.ParticipantIds], body.GetProperty("hosts").EnumerateArray().Select(h => h.GetProperty("siloName").GetString()!).Order());
+        var grainTypes = body.GetProperty("simpleGrainStats").EnumerateArray().Select(g => g.GetProperty("grainType").GetString()).ToList();
+        Assert.Contains("FedDistill.Grains.Aggregator.AggregatorGrain", grainTypes);
+        Assert.Contains("FedDistill.Grains.Clients.ClientGrain", grainTypes);
+        Assert.True(body.GetProperty("totalActivationCount").GetInt32() >= 1, body.ToString());
+        var boxes = result.GetProperty("boxes").EnumerateArray().Select(b => b.GetString()!).ToList();
+        Assert.Contains(boxes, box => box.Contains("Active Silos", StringComparison.Ordinal) && box.Contains(silos.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.Contains(boxes, box => box.Contains("Total Activations", StringComparison.Ordinal));
+        Assert.Empty(result.GetProperty("consoleErrors").EnumerateArray());
+        Assert.True(new FileInfo(screenshot).Length > 10_000, $"{screenshot} is too small to be a screenshot");
     }
 }

@@ -16,6 +16,11 @@ namespace FedDistill.Grains.Protocol;
 /// The longest teacher work (preparing, digesting, computing logits) an accepted upload reported,
 /// in seconds: the organizations' part of the round's critical path, as they measured it.
 /// </param>
+/// <param name="StudentEpochs">
+/// The student's loss and evaluation accuracy after each epoch, at most
+/// <see cref="MaxStudentEpochs"/> of them (evenly spread, the last always kept); null for
+/// rounds stored before they were recorded.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record RoundResult(
     [property: Id(0)] int StudentVersion,
@@ -29,4 +34,9 @@ public sealed record RoundResult(
     [property: Id(8)] long DownloadedBytes,
     [property: Id(9)] double DistillSeconds,
     [property: Id(10)] double RoundSeconds,
-    [property: Id(11)] double TeacherSeconds = 0);
+    [property: Id(11)] double TeacherSeconds = 0,
+    [property: Id(12)] IReadOnlyList<StudentEpochMetrics>? StudentEpochs = null)
+{
+    /// <summary>At most this many epochs are kept per round, so that long trainings do not swell the stored state.</summary>
+    public const int MaxStudentEpochs = 100;
+}

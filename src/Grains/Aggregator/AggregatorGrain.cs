@@ -468,7 +468,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var uploaded = round.Uploads.Sum(u => u.Bytes);
         round.Result = new RoundResult(round.Number, Sha256(student.Student), Sha256(student.Consensus), student.StudentAccuracy, student.EnsembleAccuracy,
             student.FinalLoss, student.Teachers, uploaded, round.DownloadedBytes, student.DistillSeconds, (_time.GetUtcNow() - round.OpenedAt).TotalSeconds,
-            round.Uploads.Count == 0 ? 0 : round.Uploads.Max(u => u.ComputeSeconds));
+            round.Uploads.Count == 0 ? 0 : round.Uploads.Max(u => u.ComputeSeconds), student.Epochs);
         var previousVersion = State.StudentVersion;
         State.StudentVersion = round.Number;
         await EndRoundAsync(round, RoundState.Completed, null, () => State.StudentVersion = previousVersion);

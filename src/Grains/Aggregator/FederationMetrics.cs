@@ -46,6 +46,11 @@ public sealed class FederationMetrics : IDisposable
         _studentTraining = _meter.CreateHistogram("feddistill.student.training.duration", unit: "s", description: "Seconds spent distilling the student of each completed round.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StudentTrainingBuckets });
         _meter.CreateObservableGauge("feddistill.participants", () => Volatile.Read(ref _participants), description: "Admitted participants.");
+        // Counters without labels start at an explicit zero, so that a scrape shows them before their first event.
+        _roundsStarted.Add(0);
+        _uploads.Add(0);
+        _uploadBytes.Add(0);
+        _downloadBytes.Add(0);
     }
 
     /// <summary>A round opened.</summary>

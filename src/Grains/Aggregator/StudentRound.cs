@@ -13,11 +13,11 @@ namespace FedDistill.Grains.Aggregator;
 
 /// <summary>
 /// What a round's student distillation produced, ready to store: the student, the round's own
-/// ensemble (the consensus participants digest) and, when history was blended in, the target the
-/// student learned from (the next round blends from it).
+/// ensemble (the consensus participants digest), when history was blended in the target the
+/// student learned from (the next round blends from it), and the per-epoch curve.
 /// </summary>
 internal sealed record DistilledStudent(byte[] Student, byte[] Consensus, byte[]? Target, double? StudentAccuracy, double? EnsembleAccuracy, double FinalLoss,
-    IReadOnlyList<TeacherRoundMetrics> Teachers, double DistillSeconds);
+    IReadOnlyList<TeacherRoundMetrics> Teachers, double DistillSeconds, IReadOnlyList<StudentEpochMetrics> Epochs);
 
 /// <summary>
 /// A round's student distillation, run start to end on one dedicated thread, off the aggregator
@@ -57,9 +57,19 @@ internal static class StudentRound
             new TrainerOptions(Schedule: "cosine", Epochs: input.Settings.StudentEpochs, BatchSize: options.StudentBatchSize, LearningRate: input.Settings.StudentLearningRate,
                 Optimizer: "adamw", WeightDecay: 5e-4, Seed: options.Seed + (ulong)round, Device: options.Device),
             new KnowledgeDistillationLoss(input.Settings.Temperature));
+        var epochs = new List<StudentEpochMetrics>();
+        // The evaluation set, when there is one, is scored after each epoch for the dashboard's
+        // per-epoch curve (epochs - 1 passes more than before: the last one is the round's score);
+        // without early stopping (the trainer's default) it does not change the training.
         var summary = distiller.Distill(student, publicSet.Examples, target,
-            new Progress(report => progress(((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs)), cancellationToken);
-        double? studentAccuracy = input.EvaluationSet is { } evaluation ? Predictor.Accuracy(student, evaluation) : null;
+            new Progress(report =>
+            {
+                if (report.EpochCompleted) epochs.Add(new StudentEpochMetrics(report.Epoch, report.Loss, report.ValidationAccuracy));
+                progress(((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs);
+            }), cancellationToken, input.EvaluationSet);
+        // The last epoch's score is the trained student's (no early stopping, so no other weights are restored).
+        double? studentAccuracy = input.EvaluationSet is not { } evaluation ? null
+            : epochs.Count > 0 && epochs[^1].Accuracy is { } last ? last : Predictor.Accuracy(student, evaluation);
         var studentBytes = ModelWeights.Save(student, new Dictionary<string, string>
         {
             ["format"] = "feddistill-student/1",
@@ -73,7 +83,14 @@ internal static class StudentRound
             Agreement.Between(t.Predictions, ensemblePredictions), t.ReportedAccuracy,
             strategyWeights is not null && strategyWeights.TryGetValue($"{t.ParticipantId}/{t.TeacherId}", out var weight) ? weight : t.PrivateExamples / totalExamples)).ToList();
         return new DistilledStudent(studentBytes, SoftLabelsCodec.EncodeConsensus(round, publicSet.Fingerprint, consensus, classes),
-            blended is null ? null : SoftLabelsCodec.EncodeConsensus(round, publicSet.Fingerprint, blended, classes), studentAccuracy, ensembleAccuracy, summary.FinalLoss, teachers, watch.Elapsed.TotalSeconds);
+            blended is null ? null : SoftLabelsCodec.EncodeConsensus(round, publicSet.Fingerprint, blended, classes), studentAccuracy, ensembleAccuracy, summary.FinalLoss, teachers, watch.Elapsed.TotalSeconds, Thin(epochs, RoundResult.MaxStudentEpochs));
+    }
+
+    /// <summary>At most <paramref name="count"/> of <paramref name="epochs"/>, evenly spread, the first and the last kept.</summary>
+    internal static IReadOnlyList<StudentEpochMetrics> Thin(IReadOnlyList<StudentEpochMetrics> epochs, int count)
+    {
+        if (epochs.Count <= count) return epochs;
+        return Enumerable.Range(0, count).Select(i => epochs[(int)Math.Round((double)i * (epochs.Count - 1) / (count - 1))]).ToList();
     }
 
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

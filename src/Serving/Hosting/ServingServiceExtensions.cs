@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using FedDistill.Observability;
 using FedDistill.Serving.Batching;
 using FedDistill.Serving.Endpoints;
 using FedDistill.Serving.Metrics;
@@ -9,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace FedDistill.Serving.Hosting;
 
@@ -17,7 +17,7 @@ public static class ServingServiceExtensions
 {
     /// <summary>
     /// Registers the student, its <see cref="DynamicBatcher"/>, <see cref="ServingMetrics"/> and
-    /// their exporter, ProblemDetails and the JSON metadata of the answers.
+    /// their Prometheus export (OpenTelemetry metrics), ProblemDetails and the JSON metadata of the answers.
     /// </summary>
     /// <param name="builder">The host's builder.</param>
     /// <param name="model">The student; the caller keeps owning it (the host does not dispose it).</param>
@@ -50,9 +50,7 @@ public static class ServingServiceExtensions
         // Registered as an instance: the container never disposes what the caller owns.
         services.AddSingleton(model);
         services.AddSingleton(provider => new ServingMetrics(provider.GetRequiredService<IMeterFactory>(), provider.GetRequiredService<TimeProvider>()));
-        // Scoped to this host's meter factory, so that only this server's meter is exported.
-        services.AddKeyedSingleton(MetricsEndpoints.ExporterKey,
-            (provider, _) => new PrometheusExporter([ServingMetrics.MeterName], provider.GetRequiredService<IMeterFactory>()));
+        services.AddServingMetricsExport();
         services.AddSingleton(provider => new DynamicBatcher(
             provider.GetRequiredService<IStudentModel>(),
             provider.GetRequiredService<IOptions<ServingOptions>>().Value.Batching,
@@ -73,8 +71,9 @@ public static class ServingServiceExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The meter provider first: it listens before the batcher's metrics count their zeros.
+        app.Services.GetRequiredService<MeterProvider>();
         app.Services.GetRequiredService<DynamicBatcher>();
-        app.Services.GetRequiredKeyedService<PrometheusExporter>(MetricsEndpoints.ExporterKey);
         app.MapPrediction();
         app.MapServingHealth();
         app.MapServingMetrics();

@@ -6,7 +6,7 @@ namespace FedDistill.Serving.Metrics;
 /// The student server's instruments on the meter <see cref="MeterName"/>: requests by outcome and
 /// refusals by reason, examples served, request latency (a histogram, and its p50 and p99 over the
 /// last <see cref="WindowSeconds"/> seconds), throughput, batch sizes and durations, and the queue's
-/// depth. <see cref="Observability.PrometheusExporter"/> turns them into <c>GET /metrics</c>.
+/// depth. OpenTelemetry's Prometheus exporter turns them into <c>GET /metrics</c> (<see cref="Endpoints.MetricsEndpoints"/>).
 /// </summary>
 /// <remarks>
 /// The meter comes from the host's <see cref="IMeterFactory"/>, so several servers in one process
@@ -72,6 +72,8 @@ public sealed class ServingMetrics : IDisposable
         _meter.CreateObservableGauge("feddistill.serving.throughput", () => _throughput.PerSecond(), unit: "{example}/s",
             description: $"Examples answered per second over the last {WindowSeconds} whole seconds.");
         _meter.CreateObservableGauge("feddistill.serving.queue.depth", ObserveQueueDepth, description: "Requests waiting for a batch.");
+        // A counter without labels starts at an explicit zero, so that a scrape shows it before the first request.
+        _examples.Add(0);
     }
 
     /// <summary>Counts a request answered with the logits of <paramref name="examples"/> examples after <paramref name="latency"/>.</summary>

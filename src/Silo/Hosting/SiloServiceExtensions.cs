@@ -7,7 +7,6 @@ using FedDistill.Grains.Hosting;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.Storage;
-using FedDistill.Observability;
 using FedDistill.Silo.Dashboard;
 using FedDistill.Silo.Endpoints;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,7 +23,7 @@ public static class SiloServiceExtensions
     /// <summary>
     /// Configures the Orleans silo: its site name (<c>aggregator</c>, or the organization's id),
     /// endpoints, membership and reminders in the shared Azure table, and only this site's own
-    /// storage providers; the aggregator's silo also gets its web read model and metrics.
+    /// storage providers; the aggregator's silo also gets its web read model, metrics and the Orleans Dashboard.
     /// </summary>
     /// <exception cref="OptionsValidationException">At build time, when <c>FedDistill:Silo</c> or the site's options are invalid.</exception>
     public static WebApplicationBuilder AddFedDistillSilo(this WebApplicationBuilder builder)
@@ -77,6 +76,7 @@ public static class SiloServiceExtensions
                     blobs.GrainStorageSerializer = OrleansSerializer(services);
                 }));
                 silo.AddFederationAggregator(options => builder.Configuration.GetSection("FedDistill:Aggregator").Bind(options));
+                silo.AddOrleansDashboardServices();
             }
             else
             {
@@ -95,7 +95,7 @@ public static class SiloServiceExtensions
         return builder;
     }
 
-    /// <summary>Maps the health endpoint and, on the aggregator's silo, the dashboard, its read model and metrics.</summary>
+    /// <summary>Maps the health endpoint and, on the aggregator's silo, the dashboard, its read model, metrics and the Orleans Dashboard.</summary>
     public static WebApplication MapFedDistillSilo(this WebApplication app)
     {
         app.MapSiloHealth();
@@ -104,6 +104,7 @@ public static class SiloServiceExtensions
             app.MapDashboardApi();
             app.MapAggregatorMetrics();
             app.MapDashboard();
+            app.MapOrleansDashboardPages();
         }
 
         return app;
@@ -121,7 +122,7 @@ public static class SiloServiceExtensions
         services.AddSingleton<IValidateOptions<DashboardOptions>>(new OptionsListValidator<DashboardOptions>(options => options.Validate()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<FederationGrain>();
-        services.AddSingleton(new PrometheusExporter([FederationMetrics.MeterName, "FedDistill.Security", "FedDistill.Dashboard"]));
+        services.AddAggregatorMetrics();
         services.AddSingleton<DashboardEventHub>();
         services.AddHostedService<DashboardFeed>();
     }

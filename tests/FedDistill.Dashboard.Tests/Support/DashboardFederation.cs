@@ -93,6 +93,27 @@ public sealed class DashboardFederation : IAsyncLifetime
         return done;
     }
 
+    /// <summary>
+    /// The Orleans Dashboard's counters (<c>GET /orleans/DashboardCounters</c>) once they count
+    /// <paramref name="silos"/> active silos: it samples the cluster once a second, so silos that
+    /// joined a moment ago show up a little later.
+    /// </summary>
+    public async Task<System.Text.Json.JsonDocument> OrleansDashboardCountersAsync(HttpClient admin, int silos)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            using var response = await admin.GetAsync("/orleans/DashboardCounters");
+            var json = await response.Content.ReadAsStringAsync();
+            Assert.True(response.IsSuccessStatusCode, $"GET /orleans/DashboardCounters: {(int)response.StatusCode} {json}");
+            var document = System.Text.Json.JsonDocument.Parse(json);
+            if (document.RootElement.GetProperty("totalActiveHostCount").GetInt32() == silos) return document;
+            document.Dispose();
+            if (timeout.IsCancellationRequested) throw new TimeoutException($"the Orleans Dashboard still counts other than {silos} silos: {json}");
+            await Task.Delay(500);
+        }
+    }
+
     public async Task<RoundInfo> WaitUntilEndedAsync(int round)
     {
         using var timeout = new CancellationTokenSource(RoundTimeout);

@@ -8,6 +8,10 @@
 //     full-page screenshot and prints `RESULT {...}`.
 //   node dashboard-check.js anonymous <aggregator web url>
 //     Visits /dashboard/ without an identity and prints what it was answered as `RESULT {...}`.
+//   node dashboard-check.js orleans <aggregator web url> <identity header> <identity> <screenshot>
+//     Opens the Orleans Dashboard (/orleans/) claiming the identity, waits until its overview shows
+//     the cluster's silos and activations, reads its counters (/orleans/DashboardCounters) from
+//     the page, takes a screenshot and prints `RESULT {...}`.
 //
 // Every outcome is a `RESULT` line with "ok"; the C# test asserts on its fields.
 'use strict';
@@ -118,6 +122,13 @@ async function watchRound(page, before, screenshot, status, consoleErrors) {
         accuracyPoints: Number(document.getElementById('chart-accuracy').dataset.points),
         accuracyCanvas: document.querySelector('#chart-accuracy canvas') !== null,
         teacherSeries: Number(document.getElementById('chart-teacher-agreement').dataset.series),
+        teacherWeightSeries: Number(document.getElementById('chart-teacher-weight').dataset.series),
+        epochAccuracyPoints: Number(document.getElementById('chart-epoch-accuracy').dataset.points),
+        epochAccuracySeries: Number(document.getElementById('chart-epoch-accuracy').dataset.series),
+        epochAccuracyCanvas: document.querySelector('#chart-epoch-accuracy canvas') !== null,
+        epochLossSeries: Number(document.getElementById('chart-epoch-loss').dataset.series),
+        epochs: (probe.state.rounds.get(n).result?.studentEpochs || []),
+        orleansLink: document.getElementById('orleans-link')?.getAttribute('href') ?? null,
         liveChartPoints: Number(document.getElementById('chart-live').dataset.points),
         studentAccuracy: row.querySelector('[data-student-accuracy]').dataset.studentAccuracy,
         participants: [...document.querySelectorAll('#participants tbody tr[data-participant]')].map(r => ({
@@ -145,7 +156,8 @@ async function anonymous([url]) {
     const fetched = await page.evaluate(async () => {
       const answers = {};
       for (const path of ['/dashboard/api/events', '/dashboard/api/federation', '/dashboard/api/participants', '/dashboard/api/rounds',
-        '/dashboard/api/rejections', '/dashboard/dashboard.js', '/metrics', '/healthz']) {
+        '/dashboard/api/rejections', '/dashboard/dashboard.js', '/orleans/', '/orleans/index.min.js', '/orleans/DashboardCounters',
+        '/orleans/GrainState?grainId=x&grainType=y', '/metrics', '/healthz']) {
         const r = await fetch(path);
         answers[path] = { status: r.status, contentType: r.headers.get('content-type') };
       }
@@ -157,11 +169,48 @@ async function anonymous([url]) {
   }
 }
 
+async function orleans([url, header, identity, screenshot]) {
+  const browser = await launch();
+  const consoleErrors = [];
+  try {
+    const context = await browser.newContext({ extraHTTPHeaders: { [header]: identity }, viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.on('console', message => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+    page.on('pageerror', error => consoleErrors.push(String(error)));
+    // Without the slash: the silo redirects, since the dashboard's links are relative.
+    const response = await page.goto(`${url}/orleans`, { waitUntil: 'load' });
+    const status = response.status();
+    if (status !== 200) return { ok: false, error: `GET /orleans answered ${status}`, body: await page.textContent('body') };
+    // The overview: info boxes with the active silos and the activations, once the first counters arrived.
+    // textContent, not innerText: the dashboard's styles upper-case these titles.
+    try {
+      await page.waitForFunction(() => document.body.textContent.includes('Active Silos') && document.body.textContent.includes('Total Activations'),
+        null, { timeout: 60_000, polling: 200 });
+    } catch (error) {
+      await page.screenshot({ path: screenshot.replace(/\.png$/, '.failure.png'), fullPage: true }).catch(() => {});
+      return { ok: false, error: String(error && error.stack || error), consoleErrors, text: (await page.textContent('body')).slice(0, 4000) };
+    }
+    const counters = await page.evaluate(async () => {
+      const r = await fetch('DashboardCounters', { headers: { Accept: 'application/json' } });
+      return { status: r.status, body: r.ok ? await r.json() : await r.text() };
+    });
+    await page.waitForTimeout(1500); // a couple of counter updates, so that the charts have points
+    await page.screenshot({ path: screenshot, fullPage: true });
+    const boxes = await page.evaluate(() => [...document.querySelectorAll('.info-box')].map(box => box.textContent.replace(/\s+/g, ' ').trim()));
+    return {
+      ok: true, status, url: page.url(), title: await page.title(), screenshot, counters, boxes, consoleErrors,
+      text: (await page.textContent('body')).slice(0, 4000),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
 (async () => {
   const [mode, ...rest] = process.argv.slice(2);
-  const modes = { live, anonymous };
+  const modes = { live, anonymous, orleans };
   if (!modes[mode]) {
-    print('RESULT', { ok: false, error: `unknown mode '${mode}'; use live or anonymous` });
+    print('RESULT', { ok: false, error: `unknown mode '${mode}'; use live, anonymous or orleans` });
     process.exit(2);
   }
   try {

@@ -23,6 +23,12 @@ public sealed class FederationRoundTests
         Assert.Equal(3, done.Result!.Teachers.Count);
         Assert.True(done.Result.StudentAccuracy > 0.5, $"student accuracy {done.Result.StudentAccuracy}");
         Assert.True(done.Result.UploadedBytes > 3 * FederationCluster.PublicExamples * 10 * 2, $"uploaded {done.Result.UploadedBytes} bytes");
+        // The student's curve: every one of the 15 epochs, its loss, and the last epoch's accuracy is the round's.
+        var epochs = done.Result.StudentEpochs!;
+        Assert.Equal(Enumerable.Range(1, 15), epochs.Select(e => e.Epoch));
+        Assert.All(epochs, e => Assert.True(double.IsFinite(e.Loss) && e.Loss >= 0, $"epoch {e.Epoch} loss {e.Loss}"));
+        Assert.Equal(done.Result.FinalLoss, epochs[^1].Loss);
+        Assert.Equal(done.Result.StudentAccuracy, epochs[^1].Accuracy);
         var info = await federation.Aggregator.GetFederationAsync();
         Assert.Equal(1, info.StudentVersion);
 

@@ -1,15 +1,15 @@
-using System.Globalization;
 using System.Net;
-using System.Text.RegularExpressions;
 using FedDistill.Serving.Tests.Support;
+using FedDistill.Testing;
 
 namespace FedDistill.Serving.Tests.Metrics;
 
 /// <summary>
-/// <c>GET /metrics</c>: Prometheus text with the request count by outcome, refusals by reason, the
-/// batch-size histogram, latency p50 and p99, throughput and the queue depth, each server its own.
+/// <c>GET /metrics</c> (OpenTelemetry's Prometheus exporter): Prometheus text with the request
+/// count by outcome, refusals by reason, the batch-size histogram, latency p50 and p99,
+/// throughput and the queue depth, each server its own.
 /// </summary>
-public sealed partial class MetricsEndpointTests
+public sealed class MetricsEndpointTests
 {
     [Fact]
     public async Task Metrics_count_requests_batches_latency_and_throughput_in_Prometheus_text()
@@ -20,32 +20,33 @@ public sealed partial class MetricsEndpointTests
         using (var bad = await running.Client.PostAsync("/v1/predict", Json.Body("""{"inputs": [[1, 2, 3]]}""")))
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
 
-        var (text, samples) = await ScrapeAsync(running.Client);
+        var scrape = await PrometheusText.ScrapeAsync(running.Client);
+        var text = scrape.Text;
+        var samples = scrape.Samples;
 
-        double Sample(string series) => samples.TryGetValue(series, out var value) ? value : throw new Xunit.Sdk.XunitException($"no sample {series} in:\n{text}");
-        Assert.Equal(20, Sample("feddistill_serving_requests_total{outcome=\"ok\"}"));
-        Assert.Equal(1, Sample("feddistill_serving_requests_total{outcome=\"invalid\"}"));
-        Assert.Equal(1, Sample("feddistill_serving_rejections_total{reason=\"wrong-length\"}"));
-        Assert.Equal(40, Sample("feddistill_serving_examples_total"));
+        Assert.Equal(20, scrape["feddistill_serving_requests_total{outcome=\"ok\"}"]);
+        Assert.Equal(1, scrape["feddistill_serving_requests_total{outcome=\"invalid\"}"]);
+        Assert.Equal(1, scrape["feddistill_serving_rejections_total{reason=\"wrong-length\"}"]);
+        Assert.Equal(40, scrape["feddistill_serving_examples_total"]);
 
         Assert.Contains("# TYPE feddistill_serving_batch_size histogram", text, StringComparison.Ordinal);
-        var batches = Sample("feddistill_serving_batch_size_count");
+        var batches = scrape["feddistill_serving_batch_size_count"];
         Assert.InRange(batches, 1, 20);
-        Assert.Equal(40, Sample("feddistill_serving_batch_size_sum"));
-        Assert.Equal(batches, Sample("feddistill_serving_batch_size_bucket{le=\"+Inf\"}"));
+        Assert.Equal(40, scrape["feddistill_serving_batch_size_sum"]);
+        Assert.Equal(batches, scrape["feddistill_serving_batch_size_bucket{le=\"+Inf\"}"]);
         var buckets = samples.Where(s => s.Key.StartsWith("feddistill_serving_batch_size_bucket{", StringComparison.Ordinal)).Select(s => s.Value).ToList();
         Assert.Equal(buckets.Order(), buckets);
-        Assert.Equal(0, Sample("feddistill_serving_batch_size_bucket{le=\"1\"}")); // every request held two examples
-        Assert.Equal(batches, Sample("feddistill_serving_batch_duration_seconds_count"));
+        Assert.Equal(0, scrape["feddistill_serving_batch_size_bucket{le=\"1\"}"]); // every request held two examples
+        Assert.Equal(batches, scrape["feddistill_serving_batch_duration_seconds_count"]);
 
-        Assert.Equal(20, Sample("feddistill_serving_request_duration_seconds_count"));
-        var p50 = Sample("feddistill_serving_request_latency_seconds{quantile=\"0.5\"}");
-        var p99 = Sample("feddistill_serving_request_latency_seconds{quantile=\"0.99\"}");
+        Assert.Equal(20, scrape["feddistill_serving_request_duration_seconds_count"]);
+        var p50 = scrape["feddistill_serving_request_latency_seconds{quantile=\"0.5\"}"];
+        var p99 = scrape["feddistill_serving_request_latency_seconds{quantile=\"0.99\"}"];
         Assert.InRange(p50, 0, p99);
         Assert.InRange(p99, 0, 60);
-        Assert.Contains("# TYPE feddistill_serving_throughput gauge", text, StringComparison.Ordinal);
-        Assert.True(Sample("feddistill_serving_throughput") >= 0);
-        Assert.Equal(0, Sample("feddistill_serving_queue_depth"));
+        Assert.Contains("# TYPE feddistill_serving_throughput_per_second gauge", text, StringComparison.Ordinal);
+        Assert.True(scrape["feddistill_serving_throughput_per_second"] >= 0);
+        Assert.Equal(0, scrape["feddistill_serving_queue_depth"]);
     }
 
     [Fact]
@@ -57,31 +58,16 @@ public sealed partial class MetricsEndpointTests
             using (var response = await busy.Client.PostAsync("/v1/predict", Json.Inputs(Examples.Of(i))))
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
 
-        var (_, busySamples) = await ScrapeAsync(busy.Client);
-        var (idleText, idleSamples) = await ScrapeAsync(idle.Client);
+        var busyScrape = await PrometheusText.ScrapeAsync(busy.Client);
+        var idleScrape = await PrometheusText.ScrapeAsync(idle.Client);
 
-        Assert.Equal(3, busySamples["feddistill_serving_requests_total{outcome=\"ok\"}"]);
-        Assert.False(idleSamples.ContainsKey("feddistill_serving_requests_total{outcome=\"ok\"}"), idleText);
-        Assert.Equal(0, idleSamples["feddistill_serving_requests_total"]);
-        Assert.Equal(0, idleSamples["feddistill_serving_batch_size_count"]);
+        Assert.Equal(3, busyScrape["feddistill_serving_requests_total{outcome=\"ok\"}"]);
+        Assert.Equal(3, busyScrape["feddistill_serving_examples_total"]);
+        Assert.Equal(3, busyScrape["feddistill_serving_request_duration_seconds_count"]);
+        // The idle server's counters are its own zeros; nothing of the busy one's requests or batches shows there.
+        Assert.Equal(0, idleScrape["feddistill_serving_examples_total"]);
+        Assert.DoesNotContain(idleScrape.Samples.Keys, series => series.StartsWith("feddistill_serving_requests_total", StringComparison.Ordinal));
+        Assert.DoesNotContain(idleScrape.Samples.Keys, series => series.StartsWith("feddistill_serving_batch_size", StringComparison.Ordinal));
+        Assert.DoesNotContain(idleScrape.Samples.Keys, series => series.StartsWith("feddistill_serving_request_duration_seconds", StringComparison.Ordinal));
     }
-
-    private static async Task<(string Text, Dictionary<string, double> Samples)> ScrapeAsync(HttpClient client)
-    {
-        using var response = await client.GetAsync("/metrics");
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
-        Assert.Equal("text/plain", response.Content.Headers.ContentType!.MediaType);
-        Assert.Contains("version=0.0.4", response.Content.Headers.ContentType.ToString(), StringComparison.Ordinal);
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var line in lines)
-            Assert.True(line.StartsWith("# HELP ", StringComparison.Ordinal) || line.StartsWith("# TYPE ", StringComparison.Ordinal) || SampleLine().IsMatch(line), $"not exposition format: '{line}'");
-        var samples = lines.Where(line => !line.StartsWith('#')).Select(line => SampleLine().Match(line))
-            .ToDictionary(m => m.Groups["series"].Value, m => double.Parse(m.Groups["value"].Value.Replace("+Inf", "Infinity", StringComparison.Ordinal), CultureInfo.InvariantCulture));
-        return (text, samples);
-    }
-
-    // name{labels} value, the labels' values quoted.
-    [GeneratedRegex("""^(?<series>[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*")*\})?) (?<value>[-+]?(?:[0-9.eE+-]+|Inf|NaN))$""")]
-    private static partial Regex SampleLine();
 }

@@ -275,8 +275,25 @@
     drawChart('chart-teacher-accuracy', [x, ...accuracy.columns], accuracy.keys.map(label => ({ label: `${label} %` })), { x: 'round' });
     const agreement = teacherSeries(rounds, t => t.agreement);
     drawChart('chart-teacher-agreement', [x, ...agreement.columns], agreement.keys.map(label => ({ label: `${label} %` })), { x: 'round' });
+    const weight = teacherSeries(rounds, t => t.weight);
+    drawChart('chart-teacher-weight', [x, ...weight.columns], weight.keys.map(label => ({ label: `${label} %` })), { x: 'round' });
+    renderEpochCharts(rounds);
     drawChart('chart-bytes', [x, rounds.map(r => r.result.uploadedBytes / 1024), rounds.map(r => r.result.downloadedBytes / 1024)],
       [{ label: 'uploaded KiB' }, { label: 'downloaded KiB' }], { x: 'round' });
+  }
+
+  // The student's curve within each of the latest rounds: one series per round, epochs on x.
+  const EPOCH_ROUNDS = 5;
+  function renderEpochCharts(rounds) {
+    const recent = rounds.filter(r => (r.result.studentEpochs || []).length > 0).slice(-EPOCH_ROUNDS);
+    const x = [...new Set(recent.flatMap(r => r.result.studentEpochs.map(e => e.epoch)))].sort((a, b) => a - b);
+    const column = (round, value) => {
+      const byEpoch = new Map(round.result.studentEpochs.map(e => [e.epoch, e]));
+      return x.map(epoch => { const v = byEpoch.has(epoch) ? value(byEpoch.get(epoch)) : null; return v === null || v === undefined ? null : v; });
+    };
+    drawChart('chart-epoch-accuracy', [x, ...recent.map(r => column(r, e => e.accuracy == null ? null : 100 * e.accuracy))],
+      recent.map(r => ({ label: `round ${r.round} %` })), { x: 'epoch' });
+    drawChart('chart-epoch-loss', [x, ...recent.map(r => column(r, e => e.loss))], recent.map(r => ({ label: `round ${r.round} loss` })), { x: 'epoch' });
   }
 
   function drawChart(id, data, series, options) {
@@ -317,7 +334,7 @@
         stroke: COLORS[i % COLORS.length],
         width: 2,
         spanGaps: true,
-        points: { show: true, size: 6 },
+        points: { show: data[0].length <= 30, size: 6 },
         paths: options.stepped && window.uPlot.paths?.stepped ? window.uPlot.paths.stepped({ align: 1 }) : undefined,
       }))],
     }, data, container);
