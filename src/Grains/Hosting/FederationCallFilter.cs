@@ -7,6 +7,7 @@ using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using Orleans.Serialization.Invocation;
 
 namespace FedDistill.Grains.Hosting;
 
@@ -57,25 +58,31 @@ public sealed partial class FederationCallFilter : IIncomingGrainCallFilter, IDi
     public Task Invoke(IIncomingGrainCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var rule = Rules.GetOrAdd(context.InterfaceMethod, static method =>
+        var (method, request) = (context.InterfaceMethod, context.Request);
+        // A method returning IAsyncEnumerable is called through Orleans' enumeration extension: its
+        // first call carries the grain method's own request, which is what the rule is about.
+        if (method.Name == nameof(IAsyncEnumerableGrainExtension.StartEnumeration) && method.DeclaringType == typeof(IAsyncEnumerableGrainExtension) && request.GetArgumentCount() >= 2
+            && request.GetArgument(1) is IInvokable inner && inner.GetMethod() is { } innerMethod)
+            (method, request) = (innerMethod, inner);
+        var rule = Rules.GetOrAdd(method, static method =>
             method.GetCustomAttribute<AllowedCallersAttribute>() ?? method.DeclaringType?.GetCustomAttribute<AllowedCallersAttribute>());
         if (rule is null) return context.Invoke();
 
         var allowed = rule.Callers;
         // The consensus without a participant's name is the operator's download, not counted against any organization.
-        if (context.InterfaceMethod.Name == nameof(IAggregatorGrain.ReadConsensusAsync) && context.Request.GetArgument(0) is null) allowed &= FederationCallers.Admin;
+        if (method.Name == nameof(IAggregatorGrain.ReadConsensusAsync) && request.GetArgument(0) is null) allowed &= FederationCallers.Admin;
         var caller = context.SourceId;
         var kind = Classify(caller);
         var targetOrganization = SiteNames.OrganizationOf(context.TargetId.Key.ToString() ?? string.Empty);
         if (Allows(allowed, kind, caller, targetOrganization)) return context.Invoke();
 
         var reason = kind == FederationCallers.AnyOrganization && allowed.HasFlag(FederationCallers.OwnOrganization) ? "impersonation" : "forbidden";
-        var method = $"{context.InterfaceName}.{context.MethodName}";
+        var name = $"{method.DeclaringType?.Name}.{method.Name}";
         var who = Describe(caller, kind);
-        _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("method", method));
-        LogRefused(_logger, who, method, context.TargetId.ToString(), reason, allowed.ToString());
+        _refusals.Add(1, new KeyValuePair<string, object?>("reason", reason), new KeyValuePair<string, object?>("method", name));
+        LogRefused(_logger, who, name, context.TargetId.ToString(), reason, allowed.ToString());
         throw new FederationException(FederationErrorKind.Forbidden, reason,
-            $"{method} on {context.TargetId} is for {Describe(allowed, targetOrganization)}; the call came from {who}.");
+            $"{name} on {context.TargetId} is for {Describe(allowed, targetOrganization)}; the call came from {who}.");
     }
 
     /// <inheritdoc />

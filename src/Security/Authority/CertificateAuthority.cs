@@ -6,8 +6,8 @@ namespace FedDistill.Security;
 
 /// <summary>
 /// The federation's own certificate authority: a self-signed ECDSA P-256 CA kept as PEM
-/// <c>ca.crt</c> and <c>ca.key</c> in one directory, which issues participant, admin and server
-/// certificates. Identity encoding: subject CN = the name, OU = the role
+/// <c>ca.crt</c> and <c>ca.key</c> in one directory, which issues silo (organization and
+/// aggregator), admin and server certificates. Identity encoding: subject CN = the name, OU = the role
 /// (<see cref="FederationRoleNames"/>), O = the federation's name.
 /// </summary>
 /// <remarks>
@@ -117,19 +117,6 @@ public sealed class CertificateAuthority : IDisposable
         }
         ecdsa.Dispose();
         return new CertificateAuthority(full, certificate, timeProvider ?? TimeProvider.System);
-    }
-
-    /// <summary>Issues a participant's client certificate as <c>&lt;participantId&gt;.crt/.key</c> in <paramref name="outputDirectory"/>.</summary>
-    /// <param name="participantId">The participant id (<see cref="FederationNames.ValidateParticipantId"/>).</param>
-    /// <param name="outputDirectory">Where the files go (created if missing, owner-only on Unix).</param>
-    /// <param name="validity">How long the certificate is valid; <see cref="DefaultCertificateValidity"/> when null; cut at the CA's end.</param>
-    /// <param name="overwrite">Replace existing files of that name.</param>
-    /// <exception cref="ArgumentException">An invalid id or validity.</exception>
-    /// <exception cref="CertificateAuthorityException">Files exist and <paramref name="overwrite"/> is false, or writing failed.</exception>
-    public IssuedCertificate IssueParticipant(string participantId, string outputDirectory, TimeSpan? validity = null, bool overwrite = false)
-    {
-        if (FederationNames.ValidateParticipantId(participantId) is { } problem) throw new ArgumentException(problem, nameof(participantId));
-        return Issue(new FederationIdentity(FederationRole.Participant, participantId), participantId, [], outputDirectory, validity, overwrite);
     }
 
     /// <summary>Issues an admin client certificate as <c>&lt;name&gt;.crt/.key</c> in <paramref name="outputDirectory"/>.</summary>
