@@ -13,6 +13,7 @@ $console admin ca create --dir "$pki/ca" --name "${FEDDISTILL_FEDERATION:-feddis
 $console admin issue silo --ca-dir "$pki/ca" --site aggregator --host "$host" --out "$pki/aggregator"
 $console admin issue admin --ca-dir "$pki/ca" --out "$pki/admin"
 for id in "$@"; do
-  $console admin issue silo --ca-dir "$pki/ca" --site "$id" --out "$pki/$id"
+  # 127.0.0.1: the organization's web side (/healthz) listens on loopback only.
+  $console admin issue silo --ca-dir "$pki/ca" --site "$id" --host 127.0.0.1 --out "$pki/$id"
 done
 echo "Give each organization $pki/ca/ca.crt and its own $pki/<id>/ folder; keep $pki/ca/ca.key offline."

@@ -56,7 +56,8 @@ public static class FederationScaffold
         {
             var id = participants[index];
             var participantDirectory = Path.Combine(root, id);
-            var kit = Kit(authority, id, [], participantDirectory, written);
+            // 127.0.0.1: the organization's web side (/healthz) listens on loopback only.
+            var kit = Kit(authority, id, ["127.0.0.1"], participantDirectory, written);
             written.Add(WriteSettings(participantDirectory, "https://127.0.0.1:0", new JsonObject
             {
                 ["Silo"] = Silo("organization", clusterId, 0, kit.Tls),
