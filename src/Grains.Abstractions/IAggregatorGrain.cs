@@ -9,11 +9,16 @@ namespace FedDistill.Grains;
 /// <remarks>
 /// Every refusal is a <see cref="FederationException"/> thrown before any state changes. Methods
 /// that act for an organization take its id and are accepted only from that organization's
-/// <see cref="IClientGrain"/>: the grain checks the caller's identity, never a claim in the payload.
+/// <see cref="IClientGrain"/>: the grain checks the caller's identity, never a claim in the payload,
+/// and records a call from anyone else, the operator included, as <c>impersonation</c> (the
+/// silos' call filter lets the operator's reach it for that reason). Every other method is the
+/// operator's (<see cref="AllowedCallersAttribute"/>).
 /// </remarks>
+[AllowedCallers(FederationCallers.Admin)]
 public interface IAggregatorGrain : IGrainWithStringKey
 {
     /// <summary>The federation's public description.</summary>
+    [AllowedCallers(FederationCallers.Admin | FederationCallers.AnyOrganization)]
     Task<FederationInfo> GetFederationAsync();
 
     /// <summary>Admits an organization (admin).</summary>
@@ -47,6 +52,7 @@ public interface IAggregatorGrain : IGrainWithStringKey
 
     /// <summary>An organization's status report (from its client grain).</summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, or an invalid report.</exception>
+    [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task ReportAsync(string participantId, ParticipantReport report);
 
     /// <summary>
@@ -54,6 +60,7 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// payload for a round; nothing is folded until <see cref="CompleteUploadAsync"/>.
     /// </summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, closed round, duplicate, out-of-order or oversized chunk.</exception>
+    [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task AppendUploadAsync(UploadChunk chunk);
 
     /// <summary>
@@ -62,12 +69,14 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// upload is durable.
     /// </summary>
     /// <exception cref="FederationException">Every refusal, with its reason; the round is unchanged by it.</exception>
+    [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task<UploadReceipt> CompleteUploadAsync(UploadCompletion completion);
 
     /// <summary>The ensemble's logits of a completed round, in chunks, for co-distillation.</summary>
     /// <param name="participantId">Who downloads it (counted in the round's bytes), or null for an admin.</param>
     /// <param name="round">A completed round.</param>
     /// <exception cref="FederationException">Unknown or not completed round.</exception>
+    [AllowedCallers(FederationCallers.Admin | FederationCallers.AnyOrganization)]
     IAsyncEnumerable<byte[]> ReadConsensusAsync(string? participantId, int round);
 
     /// <summary>A published student's state dict (safetensors), in chunks; its version is its round's number.</summary>

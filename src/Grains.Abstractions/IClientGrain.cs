@@ -6,8 +6,10 @@ namespace FedDistill.Grains;
 /// <summary>
 /// One organization's client (keyed by the organization's id). It activates only on that
 /// organization's own silo, where its private data and teachers are configured: it computes the
-/// teachers' logits on the public set and uploads them, and shares nothing else.
+/// teachers' logits on the public set and uploads them, and shares nothing else. Only the
+/// aggregator hands it work.
 /// </summary>
+[AllowedCallers(FederationCallers.None)]
 public interface IClientGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -16,10 +18,12 @@ public interface IClientGrain : IGrainWithStringKey
     /// on, or has uploaded to, changes nothing.
     /// </summary>
     /// <exception cref="FederationException">The organization's copy of the public set does not match the round's fingerprint.</exception>
+    [AllowedCallers(FederationCallers.Aggregator)]
     Task AssignAsync(RoundAssignment assignment);
 
     /// <summary>What the organization is doing now.</summary>
     [AlwaysInterleave]
+    [AllowedCallers(FederationCallers.Admin | FederationCallers.Aggregator)]
     Task<ParticipantReport> GetStatusAsync();
 
 }

@@ -11,7 +11,9 @@ namespace FedDistill.Grains;
 /// <remarks>
 /// Training and inference run on a thread of their own, off the silo's scheduler; the calls that
 /// wait for them carry long response timeouts, and status reads interleave with them.
+/// <para>Only its own organization's client grain may call it (the operator may read its report).</para>
 /// </remarks>
+[AllowedCallers(FederationCallers.OwnOrganization)]
 public interface ITeacherGrain : IGrainWithStringKey
 {
     /// <summary>
@@ -24,6 +26,7 @@ public interface ITeacherGrain : IGrainWithStringKey
 
     /// <summary>What the organization reports of the teacher.</summary>
     [AlwaysInterleave]
+    [AllowedCallers(FederationCallers.OwnOrganization | FederationCallers.Admin)]
     Task<TeacherReport> GetReportAsync();
 
     /// <summary>

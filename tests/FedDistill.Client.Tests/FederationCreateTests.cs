@@ -49,7 +49,11 @@ public sealed class FederationCreateTests : IDisposable
             Assert.Equal(hospitals[index], (string?)hospital["Organization"]!["Id"]);
             Assert.Equal(index, (int)hospital["Organization"]!["PrivateData"]!["Index"]!);
             Assert.Equal(hospitals.Length, (int)hospital["Organization"]!["PrivateData"]!["Parts"]!);
-            Assert.True(File.Exists(Path.Combine(folder, "pki", hospitals[index], hospitals[index] + ".crt")));
+            // The organization's kit: its silo certificate, key and the CA certificate beside its settings.
+            Assert.True(File.Exists(Path.Combine(folder, hospitals[index], hospitals[index] + ".crt")));
+            Assert.True(File.Exists(Path.Combine(folder, hospitals[index], hospitals[index] + ".key")));
+            Assert.True(File.Exists(Path.Combine(folder, hospitals[index], "ca.crt")));
+            Assert.Equal(Path.Combine(folder, hospitals[index], hospitals[index] + ".crt"), (string?)hospital["Silo"]!["Tls"]!["Certificate"]);
         }
 
         // A cluster id of its own, so that runs sharing the storage emulator never meet.
@@ -86,7 +90,8 @@ public sealed class FederationCreateTests : IDisposable
             Assert.Equal(500, document.RootElement.GetProperty("examples").GetInt32());
         }
 
-        var shown = await ConsoleRunner.RunAsync(["federation", "show", "--gateway", $"127.0.0.1:{gatewayPort}", "--cluster", cluster, "--federation", "lakeside", "--json"]);
+        var shown = await ConsoleRunner.RunAsync(["federation", "show", "--gateway", $"127.0.0.1:{gatewayPort}", "--cluster", cluster, "--federation", "lakeside", "--json",
+            "--ca", ca, "--cert", Path.Combine(folder, "pki", "admin", "admin.crt"), "--key", Path.Combine(folder, "pki", "admin", "admin.key")]);
         Assert.True(shown.ExitCode == 0, shown + "\n" + silo.Tail());
         using var federation = JsonDocument.Parse(shown.Output);
         Assert.Equal("lakeside", federation.RootElement.GetProperty("name").GetString());

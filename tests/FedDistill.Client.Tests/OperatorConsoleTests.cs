@@ -40,7 +40,7 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
         Assert.Equal("mlp", model.RootElement.GetProperty("kind").GetString());
     }
 
-    /// <summary>FEDDISTILL_GATEWAY, FEDDISTILL_CLUSTER and FEDDISTILL_FEDERATION stand in for the options, and an option wins over its variable.</summary>
+    /// <summary>FEDDISTILL_GATEWAY, FEDDISTILL_CLUSTER, FEDDISTILL_FEDERATION and the certificate's FEDDISTILL_CA, FEDDISTILL_CERT and FEDDISTILL_KEY stand in for the options, and an option wins over its variable.</summary>
     [Fact]
     public async Task Connection_settings_come_from_the_environment_when_no_option_gives_them()
     {
@@ -49,6 +49,9 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
             [ConnectionOptions.GatewayVariable] = fixture.Federation.Gateway,
             [ConnectionOptions.ClusterVariable] = fixture.Federation.ClusterId,
             [ConnectionOptions.FederationVariable] = fixture.Federation.FederationName,
+            [ConnectionOptions.CaVariable] = fixture.Federation.CaCertificatePath,
+            [ConnectionOptions.CertificateVariable] = fixture.Federation.AdminCertificatePath,
+            [ConnectionOptions.KeyVariable] = fixture.Federation.AdminKeyPath,
         };
 
         var result = await ConsoleRunner.RunAsync(["federation", "show", "--json"], environment);
@@ -182,7 +185,8 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
     {
         var gateway = $"127.0.0.1:{ClosedPort()}";
 
-        var result = await ConsoleRunner.RunAsync(["rounds", "list", "--gateway", gateway, "--cluster", fixture.Federation.ClusterId, "--federation", fixture.Federation.FederationName]);
+        var result = await ConsoleRunner.RunAsync(["rounds", "list", "--gateway", gateway, "--cluster", fixture.Federation.ClusterId, "--federation", fixture.Federation.FederationName,
+            .. fixture.AdminCertificate()]);
 
         Assert.True(result.ExitCode == 3, result.ToString());
         Assert.Contains(gateway, result.Error, StringComparison.Ordinal);
@@ -190,14 +194,15 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
         Assert.Contains("silo runs", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.Output);
         // The connect deadline, plus a process start on a loaded machine; never Orleans' endless retry.
-        Assert.True(result.Elapsed < ClusterConnection.ConnectTimeout + TimeSpan.FromSeconds(30), result.ToString());
+        Assert.True(result.Elapsed < ClusterConnection.DefaultConnectTimeout + TimeSpan.FromSeconds(30), result.ToString());
     }
 
     /// <summary>The right gateway with a wrong federation name: exit 3 naming that federation, not a crash.</summary>
     [Fact]
     public async Task A_federation_the_cluster_does_not_serve_exits_3_and_names_it()
     {
-        var result = await ConsoleRunner.RunAsync(["federation", "show", "--gateway", fixture.Federation.Gateway, "--cluster", fixture.Federation.ClusterId, "--federation", "elsewhere"]);
+        var result = await ConsoleRunner.RunAsync(["federation", "show", "--gateway", fixture.Federation.Gateway, "--cluster", fixture.Federation.ClusterId, "--federation", "elsewhere",
+            .. fixture.AdminCertificate()]);
 
         Assert.True(result.ExitCode == 3, result.ToString());
         Assert.Contains("no federation 'elsewhere'", result.Error, StringComparison.Ordinal);

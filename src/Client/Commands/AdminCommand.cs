@@ -6,7 +6,7 @@ using FedDistill.Security;
 namespace FedDistill.Client.Commands;
 
 /// <summary>
-/// The <c>feddistill admin</c> commands: create the federation's CA and issue participant, admin
+/// The <c>feddistill admin</c> commands: create the federation's CA and issue silo, admin
 /// and server certificates from it (PEM files; see docs/security.md).
 /// </summary>
 /// <remarks>
@@ -28,10 +28,10 @@ public static class AdminCommand
     private const int DefaultCaValidityDays = 3650;
 
     /// <summary>Builds <c>admin</c> with its <c>ca</c> and <c>issue</c> subcommands.</summary>
-    public static Command Create() => new("admin", "Run the federation's certificate authority: create it, issue participant, admin and server certificates.")
+    public static Command Create() => new("admin", "Run the federation's certificate authority: create it, issue silo, admin and server certificates.")
     {
         new Command("ca", "The federation's certificate authority.") { CreateCa() },
-        new Command("issue", "Issue a certificate from the federation's CA.") { IssueParticipant(), IssueAdmin(), IssueServer() },
+        new Command("issue", "Issue a certificate from the federation's CA.") { IssueSilo(), IssueAdmin(), IssueServer() },
     };
 
     private static Command CreateCa()
@@ -56,13 +56,14 @@ public static class AdminCommand
         return command;
     }
 
-    private static Command IssueParticipant()
+    private static Command IssueSilo()
     {
         var (caDirectory, output, validity, force, json) = IssueOptions();
-        var id = new Option<string?>("--id") { Description = $"The participant id (pattern {FederationNames.IdentityNamePattern}); names the files <id>.crt and <id>.key. Required." };
-        var command = new Command("participant", "Issue a participant's client certificate.") { caDirectory, id, output, validity, force, json };
-        command.SetAction(parse => Issue("admin issue participant", parse, caDirectory, output, validity, json, (authority, directory, days) =>
-            authority.IssueParticipant(Require(parse.GetValue(id), "--id", "the participant id, e.g. --id hospital-a"), directory, days, parse.GetValue(force))));
+        var site = new Option<string?>("--site") { Description = $"The silo's SiloName: '{FederationNames.AggregatorSite}' or an organization's id (pattern {FederationNames.IdentityNamePattern}); names the files <site>.crt and <site>.key. Required." };
+        var hosts = new Option<string[]>("--host") { Description = "A DNS name or IP address the silo is reached at (its web side's HTTPS checks it); repeatable, optional.", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("silo", "Issue a silo's certificate for the cluster's mutual TLS (and its web side's HTTPS): an organization's, or the aggregator's.") { caDirectory, site, hosts, output, validity, force, json };
+        command.SetAction(parse => Issue("admin issue silo", parse, caDirectory, output, validity, json, (authority, directory, days) =>
+            authority.IssueSilo(Require(parse.GetValue(site), "--site", "the silo's name, e.g. --site hospital-a or --site aggregator"), parse.GetValue(hosts) ?? [], directory, days, parse.GetValue(force))));
         return command;
     }
 

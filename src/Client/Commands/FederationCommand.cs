@@ -29,9 +29,9 @@ public static class FederationCommand
         var name = new Option<string?>("--name") { Description = "The federation's name. Required." };
         var hosts = new Option<string[]>("--host") { Description = "Host name or IP participants dial the aggregator at (repeatable; the first goes into their settings). Required.", AllowMultipleArgumentsPerToken = false };
         var listen = new Option<string>("--listen") { Description = "The aggregator's listening URL.", DefaultValueFactory = _ => "https://0.0.0.0:7443" };
-        var participants = new Option<string[]>("--participant") { Description = "A participant id to issue a certificate and settings for (repeatable)." };
+        var participants = new Option<string[]>("--participant") { Description = "A participant id to issue a silo certificate and settings for (repeatable)." };
         var json = new Option<bool>("--json") { Description = "Print the files written as a JSON array." };
-        var command = new Command("create", "Create a new federation locally: its CA, server/admin/participant certificates and a settings file per silo.")
+        var command = new Command("create", "Create a new federation locally: its CA, the admin's certificate, and a kit per silo (its certificate and key, the CA certificate, its settings).")
         {
             directory, name, hosts, listen, participants, json,
         };
@@ -52,7 +52,8 @@ public static class FederationCommand
                 {
                     foreach (var path in written) Console.Out.WriteLine($"wrote {path}");
                     Console.Out.WriteLine($"start the aggregator: feddistill-silo --contentRoot {Path.Combine(Path.GetFullPath(folder), "aggregator")}");
-                    Console.Out.WriteLine("then admit each participant (feddistill participants add ID) and hand it pki/ca/ca.crt, pki/<id>/ and <id>/appsettings.json.");
+                    Console.Out.WriteLine($"connect the console with the admin's certificate: --ca {Path.Combine(Path.GetFullPath(folder), "pki", "ca", "ca.crt")} --cert {Path.Combine(Path.GetFullPath(folder), "pki", "admin", "admin.crt")} --key {Path.Combine(Path.GetFullPath(folder), "pki", "admin", "admin.key")}");
+                    Console.Out.WriteLine("then admit each participant (feddistill participants add ID) and hand it its kit, the folder <id>/ (its certificate, key, ca.crt and appsettings.json).");
                 }
 
                 return OperatorExitCodes.Succeeded;

@@ -28,7 +28,7 @@ public static class ParticipantsCommand
     {
         var id = new Argument<string>("ID") { Description = $"The participant id, the common name of its certificate ({FederationNames.IdentityNamePattern})." };
         var name = new Option<string?>("--name") { Description = "A human name, e.g. \"Lakeside General\" (default: the id)." };
-        return OperatorCommand.Create("add", "Admit an organization (it then needs its certificate: feddistill admin issue participant --id ID).", "participants add", [id, name],
+        return OperatorCommand.Create("add", "Admit an organization (its silo then needs its certificate: feddistill admin issue silo --site ID).", "participants add", [id, name],
             async (parse, session, cancellationToken) =>
             {
                 var participantId = ParticipantId(parse.GetValue(id));
@@ -36,7 +36,7 @@ public static class ParticipantsCommand
                 if (displayName is not null && string.IsNullOrWhiteSpace(displayName)) throw new OperatorUsageException("--name is blank; give a human name or leave it out.");
                 var admitted = await (await session.AggregatorAsync(cancellationToken)).AdmitAsync(new RegisterParticipantRequest(participantId, displayName)).WaitAsync(cancellationToken);
                 session.Write(admitted, ProtocolJsonContext.Default.ParticipantInfo, participant =>
-                    $"Admitted '{participant.ParticipantId}' ({participant.DisplayName}). It connects with a certificate from 'feddistill admin issue participant --id {participant.ParticipantId}'.");
+                    $"Admitted '{participant.ParticipantId}' ({participant.DisplayName}). Its silo joins with a certificate from 'feddistill admin issue silo --site {participant.ParticipantId}'.");
                 return OperatorExitCodes.Succeeded;
             });
     }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using FedDistill.Client.Operator;
 using FedDistill.Grains;
 using FedDistill.Grains.Protocol;
+using FedDistill.Security;
 
 namespace FedDistill.Client.Federation;
 
@@ -11,7 +12,9 @@ namespace FedDistill.Client.Federation;
 /// A federation on one machine: an Orleans cluster of an aggregator silo and N hospital silos,
 /// each its own process on loopback, sharing a membership table in Azure Storage (Azurite), each
 /// site with its own tables and containers. The demo, the end-to-end tests and the federation
-/// benchmark all run on it; the console connects to it as an Orleans client.
+/// benchmark all run on it; the console connects to it as an Orleans client. Every Orleans
+/// connection is mutual TLS: a CA made for this federation under <c>pki/</c> of the work
+/// directory issues each silo's certificate and the admin's, which this process connects with.
 /// </summary>
 public sealed class LocalFederation : IAsyncDisposable
 {
@@ -37,6 +40,7 @@ public sealed class LocalFederation : IAsyncDisposable
         SiloPort = FreePort();
         GatewayPort = FreePort();
         WebPort = FreePort();
+        PkiDirectory = Path.Combine(WorkDirectory, "pki");
     }
 
     /// <summary>Raised for every line any silo writes, prefixed with its name.</summary>
@@ -44,6 +48,21 @@ public sealed class LocalFederation : IAsyncDisposable
 
     /// <summary>The work directory (logs).</summary>
     public string WorkDirectory { get; }
+
+    /// <summary>Where the federation's CA (<c>ca/</c>), the silos' certificates and the admin's are.</summary>
+    public string PkiDirectory { get; }
+
+    /// <summary>The federation's CA directory (<c>ca.crt</c>, <c>ca.key</c>), for <see cref="CertificateAuthority.Load"/>.</summary>
+    public string CaDirectory => Path.Combine(PkiDirectory, "ca");
+
+    /// <summary>The federation's CA certificate every silo and the console trust.</summary>
+    public string CaCertificatePath => Path.Combine(CaDirectory, CertificateAuthority.CertificateFileName);
+
+    /// <summary>The admin's certificate (PEM) the console connects with.</summary>
+    public string AdminCertificatePath => Path.Combine(PkiDirectory, "admin", "admin.crt");
+
+    /// <summary>The admin certificate's key (PEM).</summary>
+    public string AdminKeyPath => Path.Combine(PkiDirectory, "admin", "admin.key");
 
     /// <summary>The cluster's id (also its service id and the prefix of its tables and containers).</summary>
     public string ClusterId { get; }
@@ -82,7 +101,7 @@ public sealed class LocalFederation : IAsyncDisposable
     public static string ParticipantId(int index) => $"hospital-{index + 1}";
 
     /// <summary>The console's connection settings for this federation.</summary>
-    public ConnectionSettings ConnectionSettings(bool json = false) => new(Gateway, ClusterId, FederationName, json);
+    public ConnectionSettings ConnectionSettings(bool json = false) => new(Gateway, ClusterId, FederationName, json, CaCertificatePath, AdminCertificatePath, AdminKeyPath);
 
     /// <summary>Starts the aggregator's silo, connects to it, admits and starts the participants' silos.</summary>
     /// <exception cref="InvalidOperationException">Azure Storage is not reachable, or a silo did not start; the message says why.</exception>
@@ -93,6 +112,7 @@ public sealed class LocalFederation : IAsyncDisposable
         try
         {
             Directory.CreateDirectory(federation.WorkDirectory);
+            federation.IssueCertificates();
             await federation.RequireStorageAsync(cancellationToken).ConfigureAwait(false);
             await federation.StartAggregatorAsync(cancellationToken).ConfigureAwait(false);
             if (options.RegisterParticipants)
@@ -158,6 +178,15 @@ public sealed class LocalFederation : IAsyncDisposable
         if (Aggregator is not null) await Aggregator.DisposeAsync().ConfigureAwait(false);
     }
 
+    // A CA of this federation alone, valid for a day, and a certificate for every site and the admin.
+    private void IssueCertificates()
+    {
+        using var authority = CertificateAuthority.Create(CaDirectory, FederationName, TimeSpan.FromDays(1), overwrite: true);
+        authority.IssueSilo(FederationNames.AggregatorSite, ["127.0.0.1"], Path.Combine(PkiDirectory, FederationNames.AggregatorSite), overwrite: true);
+        foreach (var id in ParticipantIds) authority.IssueSilo(id, ["127.0.0.1"], Path.Combine(PkiDirectory, id), overwrite: true);
+        authority.IssueAdmin("admin", Path.Combine(PkiDirectory, "admin"), overwrite: true);
+    }
+
     private async Task StartAggregatorAsync(CancellationToken cancellationToken)
     {
         var settings = new Dictionary<string, string>
@@ -211,6 +240,10 @@ public sealed class LocalFederation : IAsyncDisposable
         settings["FedDistill:Silo:MembershipConnectionString"] = Storage;
         settings["FedDistill:Silo:StorageConnectionString"] = Storage;
         settings["FedDistill:Security:Mode"] = "insecure-loopback";
+        // The site's own certificate unless the options gave another (a test's rogue one).
+        settings.TryAdd("FedDistill:Silo:Tls:CaCertificate", CaCertificatePath);
+        settings.TryAdd("FedDistill:Silo:Tls:Certificate", Path.Combine(PkiDirectory, name, name + ".crt"));
+        settings.TryAdd("FedDistill:Silo:Tls:Key", Path.Combine(PkiDirectory, name, name + ".key"));
         var process = SiloProcess.Start(name, _siloAssembly, settings.Select(pair => $"--{pair.Key}={pair.Value}"), Path.Combine(WorkDirectory, "logs", name + ".log"));
         process.OutputLine += line => OutputLine?.Invoke($"[{name}] {line}");
         return process;

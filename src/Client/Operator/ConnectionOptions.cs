@@ -4,7 +4,7 @@ namespace FedDistill.Client.Operator;
 
 /// <summary>
 /// The options every operator command shares: the aggregator silo's gateway, the cluster and the
-/// federation, and <c>--json</c>. Each option falls back to its environment variable, then to
+/// federation, the admin's certificate for the gateway's mutual TLS, and <c>--json</c>. Each option falls back to its environment variable, then to
 /// the local default, so a shell can set them once.
 /// </summary>
 public sealed class ConnectionOptions
@@ -17,6 +17,15 @@ public sealed class ConnectionOptions
 
     /// <summary>Environment variable for <c>--federation</c>.</summary>
     public const string FederationVariable = "FEDDISTILL_FEDERATION";
+
+    /// <summary>Environment variable for <c>--ca</c>.</summary>
+    public const string CaVariable = "FEDDISTILL_CA";
+
+    /// <summary>Environment variable for <c>--cert</c>.</summary>
+    public const string CertificateVariable = "FEDDISTILL_CERT";
+
+    /// <summary>Environment variable for <c>--key</c>.</summary>
+    public const string KeyVariable = "FEDDISTILL_KEY";
 
     /// <summary>The gateway of a silo started with the defaults on this machine.</summary>
     public const string DefaultGateway = "127.0.0.1:30000";
@@ -33,6 +42,12 @@ public sealed class ConnectionOptions
 
     private readonly Option<string?> _federation = new("--federation") { Description = $"The federation's name (default: ${FederationVariable}, else {DefaultName})." };
 
+    private readonly Option<string?> _ca = new("--ca") { Description = $"The federation's CA certificate, ca.crt (default: ${CaVariable})." };
+
+    private readonly Option<string?> _certificate = new("--cert") { Description = $"The admin's certificate, PEM, from 'feddistill admin issue admin' (default: ${CertificateVariable})." };
+
+    private readonly Option<string?> _key = new("--key") { Description = $"The admin certificate's private key, PEM (default: ${KeyVariable})." };
+
     private readonly Option<bool> _json = new("--json") { Description = "Print one JSON document on standard output instead of text." };
 
     /// <summary>Adds the shared options to <paramref name="command"/> and returns it.</summary>
@@ -42,6 +57,9 @@ public sealed class ConnectionOptions
         command.Options.Add(_gateway);
         command.Options.Add(_cluster);
         command.Options.Add(_federation);
+        command.Options.Add(_ca);
+        command.Options.Add(_certificate);
+        command.Options.Add(_key);
         command.Options.Add(_json);
         return command;
     }
@@ -54,10 +72,14 @@ public sealed class ConnectionOptions
             OrEnvironment(parse.GetValue(_gateway), GatewayVariable, DefaultGateway),
             OrEnvironment(parse.GetValue(_cluster), ClusterVariable, DefaultName),
             OrEnvironment(parse.GetValue(_federation), FederationVariable, DefaultName),
-            parse.GetValue(_json));
+            parse.GetValue(_json),
+            OrEnvironment(parse.GetValue(_ca), CaVariable, null),
+            OrEnvironment(parse.GetValue(_certificate), CertificateVariable, null),
+            OrEnvironment(parse.GetValue(_key), KeyVariable, null));
     }
 
-    private static string OrEnvironment(string? value, string variable, string fallback)
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(fallback))]
+    private static string? OrEnvironment(string? value, string variable, string? fallback)
     {
         if (!string.IsNullOrWhiteSpace(value)) return value;
         var fromEnvironment = Environment.GetEnvironmentVariable(variable);

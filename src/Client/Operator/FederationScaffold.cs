@@ -5,19 +5,20 @@ using FedDistill.Security;
 namespace FedDistill.Client.Operator;
 
 /// <summary>
-/// What <c>feddistill federation create</c> lays down for a new federation: its CA, the server,
-/// admin and participant certificates, and a ready-to-run settings file per silo
-/// (<c>&lt;dir&gt;/aggregator/appsettings.json</c>, <c>&lt;dir&gt;/&lt;participant&gt;/appsettings.json</c>),
-/// each read by <c>feddistill-silo --contentRoot &lt;that folder&gt;</c>.
+/// What <c>feddistill federation create</c> lays down for a new federation: its CA and the admin's
+/// certificate under <c>pki/</c>, and a kit per site (<c>&lt;dir&gt;/aggregator/</c>,
+/// <c>&lt;dir&gt;/&lt;participant&gt;/</c>): the site's silo certificate and key, the CA
+/// certificate and a ready-to-run <c>appsettings.json</c>, read by
+/// <c>feddistill-silo --contentRoot &lt;that folder&gt;</c>.
 /// </summary>
 public static class FederationScaffold
 {
     /// <summary>Creates everything under <paramref name="directory"/> and returns the files written, in order.</summary>
     /// <param name="directory">The federation's folder; its <c>pki/ca</c> must not exist yet.</param>
     /// <param name="name">The federation's name (the CA's and the aggregator's).</param>
-    /// <param name="hosts">Host names or IP addresses the aggregator is reached at (its server certificate's SANs).</param>
+    /// <param name="hosts">Host names or IP addresses the aggregator is reached at (its silo certificate's SANs).</param>
     /// <param name="listen">The aggregator's listening URL, e.g. <c>https://0.0.0.0:7443</c>.</param>
-    /// <param name="participants">Participant ids to issue certificates and settings for.</param>
+    /// <param name="participants">Participant ids to issue silo certificates and settings for.</param>
     /// <exception cref="ArgumentException">A name, host or URL is invalid; nothing was written.</exception>
     /// <exception cref="CertificateAuthorityException">A CA already exists there.</exception>
     public static IReadOnlyList<string> Create(string directory, string name, IReadOnlyList<string> hosts, string listen, IReadOnlyList<string> participants)
@@ -36,38 +37,31 @@ public static class FederationScaffold
         var written = new List<string>();
         using var authority = CertificateAuthority.Create(Path.Combine(pki, "ca"), name, TimeSpan.FromDays(3650));
         written.Add(authority.CertificatePath);
-        var server = authority.IssueServer(hosts, Path.Combine(pki, "server"));
         var admin = authority.IssueAdmin("admin", Path.Combine(pki, "admin"));
-        written.AddRange([server.CertificatePath, admin.CertificatePath]);
+        written.Add(admin.CertificatePath);
 
-        var security = new JsonObject
-        {
-            ["Mode"] = "tls",
-            ["CaCertificatePath"] = authority.CertificatePath,
-            ["ServerCertificatePath"] = server.CertificatePath,
-            ["ServerKeyPath"] = server.KeyPath,
-        };
         // Every silo joins one Orleans cluster through the shared membership table; each site's
         // own storage is its own connection string (Azurite on one machine until set).
         var clusterId = ClusterIdOf(name);
-        var aggregatorDirectory = Path.Combine(root, "aggregator");
+        var aggregatorDirectory = Path.Combine(root, FederationNames.AggregatorSite);
+        var aggregator = Kit(authority, FederationNames.AggregatorSite, hosts, aggregatorDirectory, written);
         written.Add(WriteSettings(aggregatorDirectory, listen, new JsonObject
         {
-            ["Silo"] = Silo("aggregator", clusterId, 30000),
-            ["Security"] = security.DeepClone(),
+            ["Silo"] = Silo("aggregator", clusterId, 30000, aggregator.Tls),
+            ["Security"] = aggregator.Web,
             ["Aggregator"] = new JsonObject { ["FederationName"] = name },
         }));
 
         for (var index = 0; index < participants.Count; index++)
         {
             var id = participants[index];
-            var issued = authority.IssueParticipant(id, Path.Combine(pki, id));
-            written.Add(issued.CertificatePath);
             var participantDirectory = Path.Combine(root, id);
+            // 127.0.0.1: the organization's web side (/healthz) listens on loopback only.
+            var kit = Kit(authority, id, ["127.0.0.1"], participantDirectory, written);
             written.Add(WriteSettings(participantDirectory, "https://127.0.0.1:0", new JsonObject
             {
-                ["Silo"] = Silo("organization", clusterId, 0),
-                ["Security"] = security.DeepClone(),
+                ["Silo"] = Silo("organization", clusterId, 0, kit.Tls),
+                ["Security"] = kit.Web,
                 ["Organization"] = new JsonObject
                 {
                     ["Id"] = id,
@@ -88,7 +82,20 @@ public static class FederationScaffold
         return (letters.Length < 3 ? letters + "fed" : letters)[..Math.Min(32, Math.Max(3, letters.Length))];
     }
 
-    private static JsonObject Silo(string role, string clusterId, int gatewayPort) => new()
+    // A site's kit: its silo certificate and key (the cluster's mutual TLS and its web side's
+    // HTTPS) and a copy of the federation's CA certificate, in the site's own folder.
+    private static (JsonObject Tls, JsonObject Web) Kit(CertificateAuthority authority, string site, IReadOnlyList<string> hosts, string directory, List<string> written)
+    {
+        var issued = authority.IssueSilo(site, hosts, directory);
+        var ca = Path.Combine(directory, CertificateAuthority.CertificateFileName);
+        File.Copy(authority.CertificatePath, ca, overwrite: false);
+        written.AddRange([issued.CertificatePath, issued.KeyPath, ca]);
+        var tls = new JsonObject { ["CaCertificate"] = ca, ["Certificate"] = issued.CertificatePath, ["Key"] = issued.KeyPath };
+        var web = new JsonObject { ["Mode"] = "tls", ["CaCertificatePath"] = ca, ["ServerCertificatePath"] = issued.CertificatePath, ["ServerKeyPath"] = issued.KeyPath };
+        return (tls, web);
+    }
+
+    private static JsonObject Silo(string role, string clusterId, int gatewayPort, JsonObject tls) => new()
     {
         ["Role"] = role,
         ["ClusterId"] = clusterId,
@@ -96,6 +103,7 @@ public static class FederationScaffold
         ["GatewayPort"] = gatewayPort,
         ["MembershipConnectionString"] = "UseDevelopmentStorage=true",
         ["StorageConnectionString"] = "UseDevelopmentStorage=true",
+        ["Tls"] = tls,
     };
 
     private static string WriteSettings(string directory, string urls, JsonObject fedDistill)

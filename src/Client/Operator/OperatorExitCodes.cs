@@ -21,4 +21,10 @@ public static class OperatorExitCodes
     /// <summary>The federation refused the request (unknown round, conflict, forbidden...); its reason and detail go to standard error.</summary>
     public const int Refused = 4;
 
+    /// <summary>
+    /// The console's certificate was refused: missing or unreadable files, not the admin's, not
+    /// issued by the federation's CA, expired, or not accepted by the gateway; or the gateway's own
+    /// certificate was not the aggregator's. Nothing was sent.
+    /// </summary>
+    public const int Certificate = 5;
 }

@@ -38,6 +38,11 @@ public static class OperatorRunner
             error.WriteLine($"{prefix} the federation refused ({exception.Reason}): {exception.Message}{RefusalHint(exception)}");
             return OperatorExitCodes.Refused;
         }
+        catch (ConsoleCertificateException exception)
+        {
+            error.WriteLine($"{prefix} {exception.Message}");
+            return OperatorExitCodes.Certificate;
+        }
         catch (GatewayUnreachableException exception)
         {
             error.WriteLine($"{prefix} {exception.Message} {ReachHint}");

@@ -17,9 +17,19 @@ namespace FedDistill.Grains.Hosting;
 /// </summary>
 public static class FederationSiloExtensions
 {
-    /// <summary>The site placement (every silo of the cluster must have it) and the federation's clock (<see cref="FederationClock"/>).</summary>
+    /// <summary>
+    /// The site placement (every silo of the cluster must have it), the federation's call filter
+    /// (<see cref="FederationCallFilter"/>: who may call which grain method) and the federation's
+    /// clock (<see cref="FederationClock"/>).
+    /// </summary>
     public static ISiloBuilder AddFederationPlacement(this ISiloBuilder silo)
     {
+        if (!silo.Services.Any(service => service.ServiceType == typeof(FederationCallFilter)))
+        {
+            silo.Services.AddSingleton<FederationCallFilter>();
+            silo.Services.AddSingleton<IIncomingGrainCallFilter>(services => services.GetRequiredService<FederationCallFilter>());
+        }
+
         silo.Services.AddPlacementDirector<OrganizationPlacement, SitePlacementDirector>();
         silo.Services.AddPlacementDirector<AggregatorPlacement, SitePlacementDirector>();
         silo.Services.TryAddKeyedSingleton(FederationClock.Key, TimeProvider.System);

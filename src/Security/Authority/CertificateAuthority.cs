@@ -6,8 +6,8 @@ namespace FedDistill.Security;
 
 /// <summary>
 /// The federation's own certificate authority: a self-signed ECDSA P-256 CA kept as PEM
-/// <c>ca.crt</c> and <c>ca.key</c> in one directory, which issues participant, admin and server
-/// certificates. Identity encoding: subject CN = the name, OU = the role
+/// <c>ca.crt</c> and <c>ca.key</c> in one directory, which issues silo (organization and
+/// aggregator), admin and server certificates. Identity encoding: subject CN = the name, OU = the role
 /// (<see cref="FederationRoleNames"/>), O = the federation's name.
 /// </summary>
 /// <remarks>
@@ -119,19 +119,6 @@ public sealed class CertificateAuthority : IDisposable
         return new CertificateAuthority(full, certificate, timeProvider ?? TimeProvider.System);
     }
 
-    /// <summary>Issues a participant's client certificate as <c>&lt;participantId&gt;.crt/.key</c> in <paramref name="outputDirectory"/>.</summary>
-    /// <param name="participantId">The participant id (<see cref="FederationNames.ValidateParticipantId"/>).</param>
-    /// <param name="outputDirectory">Where the files go (created if missing, owner-only on Unix).</param>
-    /// <param name="validity">How long the certificate is valid; <see cref="DefaultCertificateValidity"/> when null; cut at the CA's end.</param>
-    /// <param name="overwrite">Replace existing files of that name.</param>
-    /// <exception cref="ArgumentException">An invalid id or validity.</exception>
-    /// <exception cref="CertificateAuthorityException">Files exist and <paramref name="overwrite"/> is false, or writing failed.</exception>
-    public IssuedCertificate IssueParticipant(string participantId, string outputDirectory, TimeSpan? validity = null, bool overwrite = false)
-    {
-        if (FederationNames.ValidateParticipantId(participantId) is { } problem) throw new ArgumentException(problem, nameof(participantId));
-        return Issue(new FederationIdentity(FederationRole.Participant, participantId), participantId, [], outputDirectory, validity, overwrite);
-    }
-
     /// <summary>Issues an admin client certificate as <c>&lt;name&gt;.crt/.key</c> in <paramref name="outputDirectory"/>.</summary>
     /// <param name="name">The admin's name (<see cref="FederationNames.ValidateAdminName"/>), e.g. <c>admin</c>.</param>
     /// <param name="outputDirectory">Where the files go (created if missing, owner-only on Unix).</param>
@@ -170,10 +157,40 @@ public sealed class CertificateAuthority : IDisposable
         return Issue(new FederationIdentity(FederationRole.Server, name), name, hosts, outputDirectory, validity, overwrite);
     }
 
+    /// <summary>
+    /// Issues a silo's certificate for the Orleans cluster's mutual TLS as <c>&lt;siteName&gt;.crt/.key</c>:
+    /// CN = the site (<c>aggregator</c>, role <c>server</c>; or an organization's id, role
+    /// <c>participant</c>), EKU serverAuth and clientAuth (a silo accepts connections and opens
+    /// them), SAN DNS entries for the site name and each host.
+    /// </summary>
+    /// <param name="siteName">The silo's <c>SiloName</c>: <see cref="FederationNames.AggregatorSite"/> or a participant id.</param>
+    /// <param name="hostNamesOrIps">The DNS names and IP addresses the silo is reached at; may be empty.</param>
+    /// <param name="outputDirectory">Where the files go (created if missing, owner-only on Unix).</param>
+    /// <param name="validity">How long the certificate is valid; <see cref="DefaultCertificateValidity"/> when null; cut at the CA's end.</param>
+    /// <param name="overwrite">Replace existing files of that name.</param>
+    /// <exception cref="ArgumentException">An invalid site name, host or validity.</exception>
+    /// <exception cref="CertificateAuthorityException">Files exist and <paramref name="overwrite"/> is false, or writing failed.</exception>
+    public IssuedCertificate IssueSilo(string siteName, IEnumerable<string> hostNamesOrIps, string outputDirectory, TimeSpan? validity = null, bool overwrite = false)
+    {
+        ArgumentNullException.ThrowIfNull(hostNamesOrIps);
+        var aggregator = siteName == FederationNames.AggregatorSite;
+        if (!aggregator && FederationNames.ValidateParticipantId(siteName) is { } problem) throw new ArgumentException(problem, nameof(siteName));
+        var hosts = new[] { siteName }.Concat(hostNamesOrIps).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        foreach (var host in hosts)
+        {
+            if (FederationNames.ValidateHostNameOrAddress(host) is { } hostProblem) throw new ArgumentException(hostProblem, nameof(hostNamesOrIps));
+        }
+
+        var identity = new FederationIdentity(aggregator ? FederationRole.Server : FederationRole.Participant, siteName);
+        return Issue(identity, siteName, hosts, outputDirectory, validity, overwrite,
+            [CertificateSubject.ServerAuthenticationOid, CertificateSubject.ClientAuthenticationOid]);
+    }
+
     /// <summary>Releases the CA's private key.</summary>
     public void Dispose() => _certificate.Dispose();
 
-    private IssuedCertificate Issue(FederationIdentity identity, string fileStem, IReadOnlyList<string> hosts, string outputDirectory, TimeSpan? validity, bool overwrite)
+    private IssuedCertificate Issue(FederationIdentity identity, string fileStem, IReadOnlyList<string> hosts, string outputDirectory, TimeSpan? validity, bool overwrite,
+        IReadOnlyList<string>? usages = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
         var lifetime = validity ?? DefaultCertificateValidity;
@@ -192,8 +209,10 @@ public sealed class CertificateAuthority : IDisposable
             CertificateSubject.Build(identity.Name, FederationRoleNames.ToName(identity.Role), FederationName), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
-        var usage = identity.Role == FederationRole.Server ? CertificateSubject.ServerAuthenticationOid : CertificateSubject.ClientAuthenticationOid;
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], critical: false));
+        usages ??= [identity.Role == FederationRole.Server ? CertificateSubject.ServerAuthenticationOid : CertificateSubject.ClientAuthenticationOid];
+        var usageOids = new OidCollection();
+        foreach (var usage in usages) usageOids.Add(new Oid(usage));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(usageOids, critical: false));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_certificate, includeKeyIdentifier: true, includeIssuerAndSerial: false));
         if (hosts.Count > 0)

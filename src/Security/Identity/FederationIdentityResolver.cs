@@ -63,39 +63,8 @@ public sealed class FederationIdentityResolver
             : FederationIdentityResult.Failure(nameProblem);
     }
 
-    private bool IssuedByThisAuthority(X509Certificate2 certificate, DateTime now, out string problem)
-    {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.Add(_certificateAuthority);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.DisableCertificateDownloads = true;
-        chain.ChainPolicy.VerificationTime = now;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
-        try
-        {
-            var valid = chain.Build(certificate);
-            var root = chain.ChainElements.Count > 0 ? chain.ChainElements[^1].Certificate : null;
-            if (valid && chain.ChainElements.Count == 2 && root is not null && root.RawDataMemory.Span.SequenceEqual(_certificateAuthority.RawDataMemory.Span))
-            {
-                problem = "";
-                return true;
-            }
-            var statuses = chain.ChainStatus.Select(status => status.Status).ToHashSet();
-            problem = statuses.Contains(X509ChainStatusFlags.NotTimeValid)
-                ? "certificate or the federation's CA is outside its validity period."
-                : "certificate was not issued by this federation's CA.";
-            return false;
-        }
-        finally
-        {
-            foreach (var element in chain.ChainElements)
-            {
-                if (!ReferenceEquals(element.Certificate, certificate) && !ReferenceEquals(element.Certificate, _certificateAuthority))
-                    element.Certificate.Dispose();
-            }
-        }
-    }
+    private bool IssuedByThisAuthority(X509Certificate2 certificate, DateTime now, out string problem) =>
+        FederationChain.IssuedBy(certificate, _certificateAuthority, now, out problem);
 
     private static string Format(DateTime time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 }

@@ -16,6 +16,9 @@ public static partial class FederationNames
     /// <summary>The identity name that the insecure loopback mode maps to the admin role; reserved, so no participant can take it.</summary>
     public const string ReservedAdminName = "admin";
 
+    /// <summary>The aggregator silo's <c>SiloName</c> and the CN of its certificate; no participant can take it (the aggregator refuses to admit it).</summary>
+    public const string AggregatorSite = "aggregator";
+
     /// <summary>The pattern of participant ids and admin names: lower-case letters, digits and dashes, 1 to 63 characters, not starting with a dash.</summary>
     public const string IdentityNamePattern = "^[a-z0-9][a-z0-9-]{0,62}$";
 
@@ -32,9 +35,12 @@ public static partial class FederationNames
     public static string? ValidateParticipantId(string? participantId)
     {
         if (ValidateIdentityName(participantId, "participant id") is { } problem) return problem;
-        return participantId == ReservedAdminName
-            ? $"participant id '{ReservedAdminName}' is reserved for the admin identity; choose another id."
-            : null;
+        return participantId switch
+        {
+            ReservedAdminName => $"participant id '{ReservedAdminName}' is reserved for the admin identity; choose another id.",
+            AggregatorSite => $"participant id '{AggregatorSite}' is the aggregator's silo name; choose another id.",
+            _ => null,
+        };
     }
 
     /// <summary>Checks an admin name (it becomes a file name and a certificate CN).</summary>

@@ -40,6 +40,9 @@ public sealed class SiloHostOptions
     /// </summary>
     public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";
 
+    /// <summary>The silo's certificate, key and the federation's CA for the cluster's mutual TLS (<c>FedDistill:Silo:Tls</c>).</summary>
+    public SiloTlsOptions Tls { get; set; } = new();
+
     /// <summary>True for the aggregator's silo.</summary>
     public bool IsAggregator => string.Equals(Role, "aggregator", StringComparison.OrdinalIgnoreCase);
 
@@ -55,6 +58,9 @@ public sealed class SiloHostOptions
         if (GatewayPort is < 0 or > 65535) errors.Add($"SiloHostOptions.GatewayPort is {GatewayPort}; it must be in [0, 65535].");
         if (string.IsNullOrWhiteSpace(MembershipConnectionString)) errors.Add("SiloHostOptions.MembershipConnectionString must be set.");
         if (string.IsNullOrWhiteSpace(StorageConnectionString)) errors.Add("SiloHostOptions.StorageConnectionString must be set.");
+        if (string.IsNullOrWhiteSpace(Tls?.CaCertificate)) errors.Add("SiloHostOptions.Tls.CaCertificate must be set: the federation's ca.crt (FedDistill:Silo:Tls:CaCertificate); the cluster speaks TLS only.");
+        if (string.IsNullOrWhiteSpace(Tls?.Certificate)) errors.Add("SiloHostOptions.Tls.Certificate must be set: this silo's certificate from 'feddistill admin issue silo' (FedDistill:Silo:Tls:Certificate).");
+        if (string.IsNullOrWhiteSpace(Tls?.Key)) errors.Add("SiloHostOptions.Tls.Key must be set: the private key of SiloHostOptions.Tls.Certificate (FedDistill:Silo:Tls:Key).");
         return errors;
     }
 }

@@ -23,9 +23,10 @@ public static class SiloServiceExtensions
     /// <summary>
     /// Configures the Orleans silo: its site name (<c>aggregator</c>, or the organization's id),
     /// endpoints, membership and reminders in the shared Azure table, and only this site's own
-    /// storage providers; the aggregator's silo also gets its web read model, metrics and the Orleans Dashboard.
+    /// storage providers, and mutual TLS with the federation's CA on every Orleans connection
+    /// (<see cref="ClusterTls"/>); the aggregator's silo also gets its web read model, metrics and the Orleans Dashboard.
     /// </summary>
-    /// <exception cref="OptionsValidationException">At build time, when <c>FedDistill:Silo</c> or the site's options are invalid.</exception>
+    /// <exception cref="OptionsValidationException">At build time, when <c>FedDistill:Silo</c> or the site's options are invalid, or the TLS files do not load or do not name this site.</exception>
     public static WebApplicationBuilder AddFedDistillSilo(this WebApplicationBuilder builder)
     {
         var host = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
@@ -50,8 +51,12 @@ public static class SiloServiceExtensions
             siteName = organization.Id;
         }
 
+        // The certificate is checked before anything listens: a silo that could never join (wrong
+        // CA, expired, naming another site) stops here with the reason.
+        var (authority, certificate) = ClusterTls.Load(host.Tls, siteName);
         builder.UseOrleans(silo =>
         {
+            silo.UseClusterTls(authority, certificate);
             silo.Configure<ClusterOptions>(options =>
             {
                 options.ClusterId = host.ClusterId;

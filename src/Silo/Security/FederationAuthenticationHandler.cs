@@ -32,7 +32,7 @@ internal sealed class FederationAuthenticationHandler(
         var result = await HandleAuthenticateOnceSafeAsync();
         var reason = result.Failure?.Message ?? (securityOptions.Value.IsInsecureLoopback
             ? $"this endpoint needs a federation identity: in insecure-loopback mode send the {FederationHttpClientFactory.InsecureIdentityHeader} header with a participant id or 'admin'."
-            : "this endpoint needs a client certificate issued by the federation's CA (feddistill admin issue participant|admin); none was presented.");
+            : "this endpoint needs a client certificate issued by the federation's CA (feddistill admin issue admin); none was presented.");
         SecurityLog.CountRejection(result.Failure is null ? "missing-identity" : "invalid-identity");
         SecurityLog.Unauthenticated(Logger, Request.Path, Context.Connection.RemoteIpAddress?.ToString(), reason);
         await FederationProblems.WriteUnauthenticatedAsync(Context, reason);

@@ -37,10 +37,7 @@ public static class FederationSecurityExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, FederationRequirementHandler>());
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, FederationAuthorizationResultHandler>();
         services.AddAuthorizationBuilder()
-            .AddPolicy(FederationPolicies.Participant, policy => Federation(policy).AddRequirements(new FederationRoleRequirement(FederationRole.Participant)))
-            .AddPolicy(FederationPolicies.Member, policy => Federation(policy).AddRequirements(new FederationMemberRequirement()))
-            .AddPolicy(FederationPolicies.Admin, policy => Federation(policy).AddRequirements(new FederationRoleRequirement(FederationRole.Admin)))
-            .AddPolicy(FederationPolicies.ParticipantSelf, policy => Federation(policy).AddRequirements(new ParticipantSelfRequirement()));
+            .AddPolicy(FederationPolicies.Admin, policy => Federation(policy).AddRequirements(new FederationRoleRequirement(FederationRole.Admin)));
 
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -37,13 +37,17 @@ public class ConsoleFederation : IAsyncLifetime
         _work.Dispose();
     }
 
-    /// <summary>The connection options of this federation: <c>--gateway</c>, <c>--cluster</c>, <c>--federation</c>.</summary>
+    /// <summary>The connection options of this federation: <c>--gateway</c>, <c>--cluster</c>, <c>--federation</c> and the admin's certificate.</summary>
     public string[] Connection() =>
     [
         "--gateway", Federation.Gateway,
         "--cluster", Federation.ClusterId,
         "--federation", Federation.FederationName,
+        .. AdminCertificate(),
     ];
+
+    /// <summary>The options that give the console the admin's certificate: <c>--ca</c>, <c>--cert</c>, <c>--key</c>.</summary>
+    public string[] AdminCertificate() => ["--ca", Federation.CaCertificatePath, "--cert", Federation.AdminCertificatePath, "--key", Federation.AdminKeyPath];
 
     /// <summary>Runs the console: <paramref name="arguments"/> then the connection options.</summary>
     public Task<ConsoleResult> RunAsync(params string[] arguments) => ConsoleRunner.RunAsync([.. arguments, .. Connection()]);

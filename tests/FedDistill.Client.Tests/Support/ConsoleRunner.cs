@@ -9,7 +9,8 @@ namespace FedDistill.Client.Tests.Support;
 public static class ConsoleRunner
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
-    private static readonly string[] ConnectionVariables = [ConnectionOptions.GatewayVariable, ConnectionOptions.ClusterVariable, ConnectionOptions.FederationVariable];
+    private static readonly string[] ConnectionVariables = [ConnectionOptions.GatewayVariable, ConnectionOptions.ClusterVariable, ConnectionOptions.FederationVariable,
+        ConnectionOptions.CaVariable, ConnectionOptions.CertificateVariable, ConnectionOptions.KeyVariable];
 
     /// <summary>The console assembly: the one src/Client built, else the copy next to the referenced Client assembly.</summary>
     public static string Assembly { get; } = FindAssembly();

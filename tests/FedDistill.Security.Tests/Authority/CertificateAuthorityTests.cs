@@ -58,7 +58,7 @@ public sealed class CertificateAuthorityTests
         if (OperatingSystem.IsWindows()) return;
         using var directory = new TemporaryDirectory();
         using var authority = CertificateAuthority.Create(directory.Combine("ca"), "demo", TimeSpan.FromDays(1));
-        var issued = authority.IssueParticipant("hospital-a", directory.Combine("out"));
+        var issued = authority.IssueSilo("hospital-a", [], directory.Combine("out"));
 
         const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         Assert.Equal(ownerOnly, File.GetUnixFileMode(authority.KeyPath));
@@ -131,7 +131,8 @@ public sealed class CertificateAuthorityTests
         Assert.Equal("hospital-a", participant.GetNameInfo(X509NameType.SimpleName, forIssuer: false));
         Assert.Contains("OU=participant", participant.Subject);
         Assert.Contains("1.3.6.1.5.5.7.3.2", EnhancedKeyUsages(participant));
-        Assert.DoesNotContain("1.3.6.1.5.5.7.3.1", EnhancedKeyUsages(participant));
+        // An organization's certificate is its silo's: it opens connections and accepts them.
+        Assert.Contains("1.3.6.1.5.5.7.3.1", EnhancedKeyUsages(participant));
         Assert.EndsWith("hospital-a.crt", federation.HospitalA.CertificatePath);
         Assert.EndsWith("hospital-a.key", federation.HospitalA.KeyPath);
 
@@ -155,10 +156,10 @@ public sealed class CertificateAuthorityTests
         var directory = Path.GetDirectoryName(federation.HospitalA.CertificatePath)!;
         var before = File.ReadAllText(federation.HospitalA.CertificatePath);
 
-        Assert.Throws<CertificateAuthorityException>(() => federation.Authority.IssueParticipant("hospital-a", directory));
+        Assert.Throws<CertificateAuthorityException>(() => federation.Authority.IssueSilo("hospital-a", [], directory));
         Assert.Equal(before, File.ReadAllText(federation.HospitalA.CertificatePath));
 
-        var again = federation.Authority.IssueParticipant("hospital-a", directory, overwrite: true);
+        var again = federation.Authority.IssueSilo("hospital-a", [], directory, overwrite: true);
         Assert.NotEqual(before, File.ReadAllText(again.CertificatePath));
     }
 
@@ -167,7 +168,7 @@ public sealed class CertificateAuthorityTests
     {
         using var directory = new TemporaryDirectory();
         using var authority = CertificateAuthority.Create(directory.Combine("ca"), "short", TimeSpan.FromDays(10));
-        var issued = authority.IssueParticipant("hospital-a", directory.Combine("out"), TimeSpan.FromDays(365));
+        var issued = authority.IssueSilo("hospital-a", [], directory.Combine("out"), TimeSpan.FromDays(365));
         using var ca = authority.GetPublicCertificate();
         Assert.True(issued.NotAfter <= new DateTimeOffset(ca.NotAfter.ToUniversalTime()));
     }

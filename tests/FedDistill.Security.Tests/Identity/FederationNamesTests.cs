@@ -56,7 +56,7 @@ public sealed class FederationNamesTests
         using var directory = new TemporaryDirectory();
         using var authority = CertificateAuthority.Create(directory.Combine("ca"), "demo", TimeSpan.FromDays(1));
 
-        Assert.Throws<ArgumentException>(() => authority.IssueParticipant("../evil", directory.Combine("out")));
+        Assert.Throws<ArgumentException>(() => authority.IssueSilo("../evil", [], directory.Combine("out")));
         Assert.Throws<ArgumentException>(() => authority.IssueAdmin("Admin", directory.Combine("out")));
         Assert.Throws<ArgumentException>(() => authority.IssueServer([], directory.Combine("out")));
         Assert.Throws<ArgumentException>(() => authority.IssueServer(["*.example"], directory.Combine("out")));

@@ -16,12 +16,10 @@ public sealed class InsecureLoopbackTests
         await using var silo = await TestSilo.StartAsync("http://127.0.0.1:0", Insecure);
 
         using var participant = FederationHttpClientFactory.CreateInsecureLoopback(silo.Address, "hospital-a");
-        using var allowed = await participant.GetAsync("/v1/participant");
-        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-        Assert.Equal(HttpVersion.Version11, allowed.Version);
-        Assert.Equal("participant 'hospital-a'", await allowed.Content.ReadAsStringAsync());
         using var forbidden = await participant.GetAsync("/v1/admin");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpVersion.Version11, forbidden.Version);
+        Assert.Contains("hospital-a", await TlsEndToEndTests.ProblemDetailAsync(forbidden));
 
         using var admin = FederationHttpClientFactory.CreateInsecureLoopback(silo.Address, "admin");
         using var adminAllowed = await admin.GetAsync("/v1/admin");
@@ -35,11 +33,11 @@ public sealed class InsecureLoopbackTests
         await using var silo = await TestSilo.StartAsync("http://127.0.0.1:0", Insecure);
         using var client = new HttpClient { BaseAddress = silo.Address };
 
-        using var missing = await client.GetAsync("/v1/participant");
+        using var missing = await client.GetAsync("/v1/admin");
         Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
         Assert.Contains(FederationHttpClientFactory.InsecureIdentityHeader, await TlsEndToEndTests.ProblemDetailAsync(missing));
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/participant");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/admin");
         request.Headers.Add(FederationHttpClientFactory.InsecureIdentityHeader, "Not A Name");
         using var invalid = await client.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, invalid.StatusCode);

@@ -40,13 +40,13 @@ public sealed class SecurityOptionsValidationTests : IClassFixture<TestFederatio
     }
 
     [Fact]
-    public async Task TLS_mode_refuses_a_participant_certificate_as_the_server_certificate()
+    public async Task TLS_mode_refuses_a_client_certificate_as_the_server_certificate()
     {
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(() => TestSilo.StartAsync("https://127.0.0.1:0", new Dictionary<string, string?>
         {
             ["CaCertificatePath"] = _federation.Authority.CertificatePath,
-            ["ServerCertificatePath"] = _federation.HospitalA.CertificatePath,
-            ["ServerKeyPath"] = _federation.HospitalA.KeyPath,
+            ["ServerCertificatePath"] = _federation.Admin.CertificatePath,
+            ["ServerKeyPath"] = _federation.Admin.KeyPath,
         }));
         Assert.Contains("serverAuth", refused.Message);
     }

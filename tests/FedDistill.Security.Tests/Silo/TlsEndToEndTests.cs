@@ -29,16 +29,6 @@ public sealed class TlsEndToEndTests : IClassFixture<TestFederation>, IAsyncLife
     }
 
     [Fact]
-    public async Task Participant_certificate_reaches_participant_endpoints_over_HTTP2()
-    {
-        using var client = ClientFor(_federation.HospitalA);
-        using var response = await client.GetAsync("/v1/participant");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(HttpVersion.Version20, response.Version);
-        Assert.Equal("participant 'hospital-a'", await response.Content.ReadAsStringAsync());
-    }
-
-    [Fact]
     public async Task Participant_certificate_is_forbidden_on_admin_endpoints_with_a_reason()
     {
         using var client = ClientFor(_federation.HospitalA);
@@ -50,27 +40,13 @@ public sealed class TlsEndToEndTests : IClassFixture<TestFederation>, IAsyncLife
     }
 
     [Fact]
-    public async Task Admin_certificate_reaches_admin_endpoints_and_is_not_a_participant()
+    public async Task Admin_certificate_reaches_admin_endpoints_over_HTTP2()
     {
         using var client = ClientFor(_federation.Admin);
         using var admin = await client.GetAsync("/v1/admin");
         Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+        Assert.Equal(HttpVersion.Version20, admin.Version);
         Assert.Equal("admin 'admin'", await admin.Content.ReadAsStringAsync());
-
-        using var participant = await client.GetAsync("/v1/participant");
-        Assert.Equal(HttpStatusCode.Forbidden, participant.StatusCode);
-    }
-
-    [Fact]
-    public async Task Participant_may_act_only_as_itself()
-    {
-        using var client = ClientFor(_federation.HospitalA);
-        using var own = await client.GetAsync("/v1/participants/hospital-a/state");
-        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
-
-        using var other = await client.GetAsync("/v1/participants/hospital-b/state");
-        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
-        Assert.Contains("may act only as itself", await ProblemDetailAsync(other));
     }
 
     [Fact]
@@ -83,7 +59,7 @@ public sealed class TlsEndToEndTests : IClassFixture<TestFederation>, IAsyncLife
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal(HttpVersion.Version20, health.Version);
 
-        using var guarded = await client.GetAsync("/v1/participant");
+        using var guarded = await client.GetAsync("/v1/admin");
         Assert.Equal(HttpStatusCode.Unauthorized, guarded.StatusCode);
         Assert.Contains("needs a client certificate", await ProblemDetailAsync(guarded));
     }
@@ -92,7 +68,7 @@ public sealed class TlsEndToEndTests : IClassFixture<TestFederation>, IAsyncLife
     public async Task Certificate_from_a_foreign_CA_is_refused_with_a_reason()
     {
         using var client = ClientFor(_federation.ForeignParticipant);
-        using var response = await client.GetAsync("/v1/participant");
+        using var response = await client.GetAsync("/v1/admin");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("not issued by this federation's CA", await ProblemDetailAsync(response));
     }

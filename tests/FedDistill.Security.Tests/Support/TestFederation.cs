@@ -10,11 +10,11 @@ public sealed class TestFederation : IDisposable
         Authority = CertificateAuthority.Create(_directory.Combine("ca"), "test-federation", TimeSpan.FromDays(3650));
         var issued = _directory.Combine("issued");
         Server = Authority.IssueServer(["127.0.0.1", "localhost"], issued);
-        HospitalA = Authority.IssueParticipant("hospital-a", issued);
-        HospitalB = Authority.IssueParticipant("hospital-b", issued);
+        HospitalA = Authority.IssueSilo("hospital-a", [], issued);
+        HospitalB = Authority.IssueSilo("hospital-b", [], issued);
         Admin = Authority.IssueAdmin("admin", issued);
         using var foreign = CertificateAuthority.Create(_directory.Combine("foreign-ca"), "other-federation", TimeSpan.FromDays(3650));
-        ForeignParticipant = foreign.IssueParticipant("hospital-a", _directory.Combine("foreign"));
+        ForeignParticipant = foreign.IssueSilo("hospital-a", [], _directory.Combine("foreign"));
     }
 
     public CertificateAuthority Authority { get; }

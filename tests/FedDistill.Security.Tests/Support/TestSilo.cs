@@ -36,9 +36,7 @@ public sealed class TestSilo : IAsyncDisposable
         var app = builder.Build();
         app.UseFederationSecurity();
         app.MapGet("/healthz", () => "ok");
-        app.MapGet("/v1/participant", (HttpContext context) => context.GetFederationIdentity()!.ToString()).RequireAuthorization(FederationPolicies.Participant);
         app.MapGet("/v1/admin", (HttpContext context) => context.GetFederationIdentity()!.ToString()).RequireAuthorization(FederationPolicies.Admin);
-        app.MapGet("/v1/participants/{participantId}/state", (string participantId) => participantId).RequireAuthorization(FederationPolicies.ParticipantSelf);
         try
         {
             await app.StartAsync();
