@@ -15,7 +15,7 @@ namespace FedDistill.Bench;
 public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, int Rounds, string? Output)
 {
     /// <summary>The verbs, in the order <see cref="GeneralUsage"/> lists them.</summary>
-    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "defaults", "federation", "compress", "serve"];
+    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "defaults", "federation", "compress", "serve", "privacy"];
 
     /// <summary>Thread counts measured when --threads is not given: 1 and 2 (only 1 on a single core).</summary>
     public static IReadOnlyList<int> DefaultThreads => Environment.ProcessorCount >= 2 ? [1, 2] : [1];
@@ -92,7 +92,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
         """;
 
     public static string GeneralUsage => $"""
-        Usage: ./run bench [throughput|quality|defaults|federation|compress|serve] [options]
+        Usage: ./run bench [throughput|quality|defaults|federation|compress|serve|privacy] [options]
 
         Verbs (throughput when none is given):
           throughput   FedDistill against PyTorch eager, samples/s (docs/benchmarks.md)
@@ -101,6 +101,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
           federation   federation rounds on an Orleans cluster of silo processes
           compress     the student pruned and quantized, measured in ONNX Runtime (docs/benchmarks.md)
           serve        the student server under 64 concurrent clients, batched and batch 1 (docs/benchmarks.md)
+          privacy      student accuracy against ε with PATE teacher partitions (docs/privacy.md)
 
         `./run bench VERB --help` describes a verb's options.
 
@@ -115,6 +116,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
         "federation" => FederationUsage,
         "compress" => CompressionRun.Usage,
         "serve" => ServingLoadRun.Usage,
+        "privacy" => PrivacyRun.Usage,
         "throughput" => ThroughputUsage,
         _ => GeneralUsage,
     };

@@ -9,6 +9,7 @@ using FedDistill.Bench;
 // ./run bench federation [--sizes 1,10,50] [--public N]: rounds on an Orleans cluster of an aggregator silo and N organization silos.
 // ./run bench compress [options]: the small-CNN student pruned and quantized, measured in ONNX Runtime (docs/compression.md).
 // ./run bench serve [options]: the student server under concurrent clients, with dynamic batching and batch 1 (docs/serving.md).
+// ./run bench privacy [options]: student accuracy against ε with PATE teacher partitions (docs/privacy.md).
 // Every verb takes --help; a bad command line prints one error line and the verb's usage and exits 2.
 var verb = "throughput";
 var rest = args;
@@ -50,6 +51,7 @@ try
         "federation" => await FederationRounds.RunAsync(rest),
         "compress" => CompressionRun.Run(rest, root),
         "serve" => await ServingLoadRun.RunAsync(rest, root),
+        "privacy" => PrivacyRun.Run(rest),
         _ => ThroughputRun.Run(BenchOptions.Parse(rest), root),
     };
 }
