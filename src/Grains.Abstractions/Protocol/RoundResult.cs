@@ -16,6 +16,13 @@ namespace FedDistill.Grains.Protocol;
 /// The longest teacher work (preparing, digesting, computing logits) an accepted upload reported,
 /// in seconds: the organizations' part of the round's critical path, as they measured it.
 /// </param>
+/// <param name="Epsilon">
+/// For a <c>pate-gnmax</c> round, the ε this round's release cost at the federation's δ
+/// (data-independent Rényi-DP bound of its threshold checks and answered queries, converted
+/// alone); null for a round without a privacy guarantee.
+/// </param>
+/// <param name="Delta">The δ <paramref name="Epsilon"/> is stated at, or null.</param>
+/// <param name="AnsweredExamples">For a <c>pate-gnmax</c> round, how many public examples were answered (the student trained on these), or null.</param>
 [GenerateSerializer, Immutable]
 public sealed record RoundResult(
     [property: Id(0)] int StudentVersion,
@@ -29,4 +36,7 @@ public sealed record RoundResult(
     [property: Id(8)] long DownloadedBytes,
     [property: Id(9)] double DistillSeconds,
     [property: Id(10)] double RoundSeconds,
-    [property: Id(11)] double TeacherSeconds = 0);
+    [property: Id(11)] double TeacherSeconds = 0,
+    [property: Id(12)] double? Epsilon = null,
+    [property: Id(13)] double? Delta = null,
+    [property: Id(14)] int? AnsweredExamples = null);
