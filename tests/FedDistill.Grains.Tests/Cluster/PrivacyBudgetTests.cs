@@ -7,7 +7,7 @@ namespace FedDistill.Grains.Tests.Cluster;
 
 /// <summary>
 /// A federation with a privacy budget (ε = 5, δ = 1e-5) on a real in-process cluster of an
-/// aggregator silo and three hospital silos: only pate-gnmax rounds run, a round's worst case is
+/// aggregator silo and three hospital silos, each with three teacher partitions: only pate-gnmax rounds run, a round's worst case is
 /// checked against the budget before it opens, and completed rounds record what they spent.
 /// </summary>
 [Trait("Tier", "Slow")]
@@ -26,7 +26,9 @@ public sealed class PrivacyBudgetTests
     [Fact]
     public async Task Rounds_are_refused_before_they_open_when_they_could_exceed_the_budget()
     {
-        await using var federation = await FederationCluster.StartAsync(configureAggregator: options => options.Privacy = new PrivacyOptions { Epsilon = Budget, Delta = Delta });
+        // Each hospital splits its data into three teacher partitions.
+        await using var federation = await FederationCluster.StartAsync(configureHospital: (_, hospital) => hospital.Partitions = 3,
+            configureAggregator: options => options.Privacy = new PrivacyOptions { Epsilon = Budget, Delta = Delta });
         await federation.AdmitAllAsync();
         var aggregator = federation.Aggregator;
 
@@ -53,6 +55,8 @@ public sealed class PrivacyBudgetTests
         Assert.Equal(spent, result.Epsilon!.Value, 9);
         Assert.Equal(Delta, result.Delta);
         Assert.Empty(result.Teachers);
+        Assert.All(await aggregator.ListParticipantsAsync(), participant =>
+            Assert.Equal(["mlp-1", "mlp-2", "mlp-3"], participant.LastReport!.Teachers.Select(t => t.TeacherId).Order()));
         var ledger = (await aggregator.GetFederationAsync()).Privacy!;
         Assert.Equal(1, ledger.PrivateRounds);
         Assert.Equal(spent, ledger.SpentEpsilon, 9);
