@@ -52,7 +52,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
           --seed N              seed (default 1)
           --threads N           intra-op threads for everything; 0 (default) picks per model
                                 (1 for dense models, all cores for convolutional ones)
-          --strategies a,b      ensemble strategies to compare (default: all)
+          --strategies a,b      ensemble strategies to compare (default: all but pate-gnmax)
           --temperature T       distillation temperature (default 4)
           --public-copies N     augmented copies of each public image (default 3)
           --private-copies N    augmented copies of each private image (default 1)
