@@ -15,7 +15,7 @@ namespace FedDistill.Bench;
 public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, int Rounds, string? Output)
 {
     /// <summary>The verbs, in the order <see cref="GeneralUsage"/> lists them.</summary>
-    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "defaults", "federation", "compress", "serve", "secagg"];
+    public static IReadOnlyList<string> Verbs { get; } = ["throughput", "quality", "defaults", "federation", "compress", "serve", "secagg", "privacy"];
 
     /// <summary>Thread counts measured when --threads is not given: 1 and 2 (only 1 on a single core).</summary>
     public static IReadOnlyList<int> DefaultThreads => Environment.ProcessorCount >= 2 ? [1, 2] : [1];
@@ -52,7 +52,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
           --seed N              seed (default 1)
           --threads N           intra-op threads for everything; 0 (default) picks per model
                                 (1 for dense models, all cores for convolutional ones)
-          --strategies a,b      ensemble strategies to compare (default: all)
+          --strategies a,b      ensemble strategies to compare (default: all but pate-gnmax)
           --temperature T       distillation temperature (default 4)
           --public-copies N     augmented copies of each public image (default 3)
           --private-copies N    augmented copies of each private image (default 1)
@@ -92,7 +92,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
         """;
 
     public static string GeneralUsage => $"""
-        Usage: ./run bench [throughput|quality|defaults|federation|compress|serve|secagg] [options]
+        Usage: ./run bench [throughput|quality|defaults|federation|compress|serve|secagg|privacy] [options]
 
         Verbs (throughput when none is given):
           throughput   FedDistill against PyTorch eager, samples/s (docs/benchmarks.md)
@@ -102,6 +102,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
           compress     the student pruned and quantized, measured in ONNX Runtime (docs/benchmarks.md)
           serve        the student server under 64 concurrent clients, batched and batch 1 (docs/benchmarks.md)
           secagg       secure summation's bytes and time against the plain upload (docs/privacy.md)
+          privacy      student accuracy against ε with PATE teacher partitions (docs/privacy.md)
 
         `./run bench VERB --help` describes a verb's options.
 
@@ -117,6 +118,7 @@ public sealed record BenchOptions(IReadOnlyList<int> Threads, double Seconds, in
         "compress" => CompressionRun.Usage,
         "serve" => ServingLoadRun.Usage,
         "secagg" => SecureSummationRun.Usage,
+        "privacy" => PrivacyRun.Usage,
         "throughput" => ThroughputUsage,
         _ => GeneralUsage,
     };

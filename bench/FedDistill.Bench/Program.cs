@@ -10,6 +10,7 @@ using FedDistill.Bench;
 // ./run bench compress [options]: the small-CNN student pruned and quantized, measured in ONNX Runtime (docs/compression.md).
 // ./run bench serve [options]: the student server under concurrent clients, with dynamic batching and batch 1 (docs/serving.md).
 // ./run bench secagg [options]: secure summation's bytes and time against the plain upload, 3, 10 and 50 organizations (docs/privacy.md).
+// ./run bench privacy [options]: student accuracy against ε with PATE teacher partitions (docs/privacy.md).
 // Every verb takes --help; a bad command line prints one error line and the verb's usage and exits 2.
 var verb = "throughput";
 var rest = args;
@@ -52,6 +53,7 @@ try
         "compress" => CompressionRun.Run(rest, root),
         "serve" => await ServingLoadRun.RunAsync(rest, root),
         "secagg" => SecureSummationRun.Run(rest, root),
+        "privacy" => PrivacyRun.Run(rest),
         _ => ThroughputRun.Run(BenchOptions.Parse(rest), root),
     };
 }

@@ -31,9 +31,11 @@ public static class FederationCommand
         var listen = new Option<string>("--listen") { Description = "The aggregator's listening URL.", DefaultValueFactory = _ => "https://0.0.0.0:7443" };
         var participants = new Option<string[]>("--participant") { Description = "A participant id to issue a silo certificate and settings for (repeatable)." };
         var json = new Option<bool>("--json") { Description = "Print the files written as a JSON array." };
+        var epsilon = new Option<double?>("--epsilon") { Description = "A differential-privacy budget ε > 0 for the whole federation: only pate-gnmax rounds run, and a round that could exceed it is refused. None by default." };
+        var delta = new Option<double>("--delta") { Description = "The δ in (0, 1) of the budget and of every round's ε.", DefaultValueFactory = _ => 1e-5 };
         var command = new Command("create", "Create a new federation locally: its CA, the admin's certificate, and a kit per silo (its certificate and key, the CA certificate, its settings).")
         {
-            directory, name, hosts, listen, participants, json,
+            directory, name, hosts, listen, participants, epsilon, delta, json,
         };
         command.SetAction(parse =>
         {
@@ -43,7 +45,12 @@ public static class FederationCommand
                 var federationName = parse.GetValue(name);
                 if (string.IsNullOrWhiteSpace(folder)) throw new ArgumentException("--dir is required: the new federation's folder.");
                 if (string.IsNullOrWhiteSpace(federationName)) throw new ArgumentException("--name is required: the federation's name, e.g. --name lakeside-hospitals.");
-                var written = FederationScaffold.Create(folder, federationName, parse.GetValue(hosts) ?? [], parse.GetValue(listen)!, parse.GetValue(participants) ?? []);
+                var budget = parse.GetValue(epsilon);
+                var budgetDelta = parse.GetValue(delta);
+                if (budget is { } e && !(e > 0 && double.IsFinite(e))) throw new ArgumentException($"--epsilon is {e}; it must be positive and finite.");
+                if (!(budgetDelta > 0 && budgetDelta < 1)) throw new ArgumentException($"--delta is {budgetDelta}; it must lie in (0, 1).");
+                var written = FederationScaffold.Create(folder, federationName, parse.GetValue(hosts) ?? [], parse.GetValue(listen)!, parse.GetValue(participants) ?? [],
+                    budget, budgetDelta);
                 if (parse.GetValue(json))
                 {
                     Console.Out.WriteLine(new System.Text.Json.Nodes.JsonArray(written.Select(path => (System.Text.Json.Nodes.JsonNode?)path).ToArray()).ToJsonString());

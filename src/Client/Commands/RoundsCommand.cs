@@ -34,8 +34,11 @@ public static class RoundsCommand
         var dtype = new Option<string>("--dtype") { Description = "Upload dtype of the logits (float16 halves the bytes).", DefaultValueFactory = _ => defaults.LogitsDType };
         dtype.AcceptOnlyFromAmong([.. RoundSettings.AllowedLogitsDTypes]);
         var targetHistory = new Option<double>("--target-history-weight") { Description = "Weight in [0, 1) of the last round's target in the student's (an average over rounds; 0 = this round's ensemble alone).", DefaultValueFactory = _ => defaults.TargetHistoryWeight };
+        var noiseSigma = new Option<double>("--noise-sigma") { Description = "pate-gnmax: GNMax noise σ > 0 in votes, added to every vote count (larger is more private).", DefaultValueFactory = _ => defaults.NoiseSigma };
+        var threshold = new Option<double>("--threshold") { Description = "pate-gnmax: Confident-GNMax threshold in votes; 0 answers every public example.", DefaultValueFactory = _ => defaults.Threshold };
+        var thresholdSigma = new Option<double>("--threshold-sigma") { Description = "pate-gnmax: noise σ₁ > 0 of the threshold check, in votes.", DefaultValueFactory = _ => defaults.ThresholdSigma };
         return OperatorCommand.Create("start", "Open a round; participants compute logits on the public set and upload them.", "rounds start",
-            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype, targetHistory],
+            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype, noiseSigma, threshold, thresholdSigma, targetHistory],
             async (parse, session, cancellationToken) =>
             {
                 var settings = defaults with
@@ -50,6 +53,9 @@ public static class RoundsCommand
                     RevisitEpochs = parse.GetValue(revisitEpochs),
                     LogitsDType = parse.GetValue(dtype)!,
                     TargetHistoryWeight = parse.GetValue(targetHistory),
+                    NoiseSigma = parse.GetValue(noiseSigma),
+                    Threshold = parse.GetValue(threshold),
+                    ThresholdSigma = parse.GetValue(thresholdSigma),
                 };
                 var problems = settings.Validate();
                 if (problems.Count > 0) throw new OperatorUsageException(string.Join(" ", problems.Select(OptionNames)));
@@ -141,5 +147,8 @@ public static class RoundsCommand
         .Replace("RoundSettings.FineTuneEpochs", "--fine-tune-epochs", StringComparison.Ordinal)
         .Replace("RoundSettings.TargetHistoryWeight", "--target-history-weight", StringComparison.Ordinal)
         .Replace("RoundSettings.RevisitEpochs", "--revisit-epochs", StringComparison.Ordinal)
+        .Replace("RoundSettings.NoiseSigma", "--noise-sigma", StringComparison.Ordinal)
+        .Replace("RoundSettings.ThresholdSigma", "--threshold-sigma", StringComparison.Ordinal)
+        .Replace("RoundSettings.Threshold", "--threshold", StringComparison.Ordinal)
         .Replace("RoundSettings.LogitsDType", "--dtype", StringComparison.Ordinal);
 }

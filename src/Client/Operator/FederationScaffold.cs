@@ -19,9 +19,12 @@ public static class FederationScaffold
     /// <param name="hosts">Host names or IP addresses the aggregator is reached at (its silo certificate's SANs).</param>
     /// <param name="listen">The aggregator's listening URL, e.g. <c>https://0.0.0.0:7443</c>.</param>
     /// <param name="participants">Participant ids to issue silo certificates and settings for.</param>
+    /// <param name="privacyEpsilon">The federation's differential-privacy budget ε, or null for none (written as <c>Aggregator:Privacy</c>).</param>
+    /// <param name="privacyDelta">The budget's δ, read only with a budget.</param>
     /// <exception cref="ArgumentException">A name, host or URL is invalid; nothing was written.</exception>
     /// <exception cref="CertificateAuthorityException">A CA already exists there.</exception>
-    public static IReadOnlyList<string> Create(string directory, string name, IReadOnlyList<string> hosts, string listen, IReadOnlyList<string> participants)
+    public static IReadOnlyList<string> Create(string directory, string name, IReadOnlyList<string> hosts, string listen, IReadOnlyList<string> participants,
+        double? privacyEpsilon = null, double privacyDelta = 1e-5)
     {
         if (hosts.Count == 0) throw new ArgumentException("--host is required at least once: the name or address participants dial, e.g. --host aggregator.example.org.");
         if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme != Uri.UriSchemeHttps)
@@ -49,7 +52,9 @@ public static class FederationScaffold
         {
             ["Silo"] = Silo("aggregator", clusterId, 30000, aggregator.Tls),
             ["Security"] = aggregator.Web,
-            ["Aggregator"] = new JsonObject { ["FederationName"] = name },
+            ["Aggregator"] = privacyEpsilon is { } budget
+                ? new JsonObject { ["FederationName"] = name, ["Privacy"] = new JsonObject { ["Epsilon"] = budget, ["Delta"] = privacyDelta } }
+                : new JsonObject { ["FederationName"] = name },
         }));
 
         for (var index = 0; index < participants.Count; index++)

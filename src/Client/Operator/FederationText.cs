@@ -17,6 +17,9 @@ public static class FederationText
             $"  fingerprint    {info.PublicSetFingerprint}",
             $"  student model  {info.StudentModel}",
             $"  newest student {(info.StudentVersion == 0 ? "none yet" : $"v{info.StudentVersion}")}",
+            info.Privacy is { } privacy
+                ? $"  privacy        spent ε = {Epsilon(privacy.SpentEpsilon)} of a budget of ε = {Epsilon(privacy.BudgetEpsilon)} at δ = {Epsilon(privacy.Delta)} over {privacy.PrivateRounds} pate-gnmax round(s)"
+                : "  privacy        no budget: rounds carry no differential-privacy guarantee",
         };
         return string.Join(Environment.NewLine, lines);
     }
@@ -43,11 +46,11 @@ public static class FederationText
     {
         ArgumentNullException.ThrowIfNull(rounds);
         if (rounds.Count == 0) return "No rounds yet: start one with 'feddistill rounds start'.";
-        var table = new TextTable("ROUND", "STATE", "STRATEGY", "UPLOADS", "OPENED", "CLOSED", "STUDENT ACCURACY", "NOTE");
+        var table = new TextTable("ROUND", "STATE", "STRATEGY", "UPLOADS", "OPENED", "CLOSED", "STUDENT ACCURACY", "ε (δ)", "NOTE");
         foreach (var round in rounds)
         {
             table.Add(Invariant(round.Round), RoundStates.ToName(round.State), round.Settings.Strategy, Invariant(round.Uploaded.Count), OperatorFormat.Time(round.OpenedAt),
-                OperatorFormat.Time(round.ClosedAt), OperatorFormat.Accuracy(round.Result?.StudentAccuracy), round.FailureReason ?? "");
+                OperatorFormat.Time(round.ClosedAt), OperatorFormat.Accuracy(round.Result?.StudentAccuracy), Privacy(round.Result), round.FailureReason ?? "");
         }
 
         return table.ToString();
@@ -75,6 +78,8 @@ public static class FederationText
             lines.Add($"  ensemble   accuracy {OperatorFormat.Accuracy(result.EnsembleAccuracy)}, final loss {result.FinalLoss.ToString("F4", System.Globalization.CultureInfo.InvariantCulture)}");
             lines.Add($"  traffic    up {OperatorFormat.Bytes(result.UploadedBytes)}, down {OperatorFormat.Bytes(result.DownloadedBytes)}");
             lines.Add($"  time       distilling {OperatorFormat.Seconds(result.DistillSeconds)}, round {OperatorFormat.Seconds(result.RoundSeconds)}");
+            if (result.Epsilon is not null)
+                lines.Add($"  privacy    ε = {Privacy(result)}, {result.AnsweredExamples} public examples answered (σ = {OperatorFormat.Number(settings.NoiseSigma)}{(settings.Threshold > 0 ? $", threshold {OperatorFormat.Number(settings.Threshold)}, σ₁ = {OperatorFormat.Number(settings.ThresholdSigma)}" : "")})");
             if (result.Teachers.Count > 0)
             {
                 var teachers = new TextTable("PARTICIPANT", "TEACHER", "VALIDATION ACCURACY", "AGREEMENT", "WEIGHT");
@@ -98,6 +103,12 @@ public static class FederationText
             table.Add(Invariant(student.Version), OperatorFormat.Accuracy(student.Accuracy), OperatorFormat.Time(student.PublishedAt), student.Strategy, Invariant(student.Teachers), student.Sha256);
         return table.ToString();
     }
+
+    // A private round's ε and δ, or a dash.
+    private static string Privacy(RoundResult? result) =>
+        result is { Epsilon: { } epsilon, Delta: { } delta } ? $"{Epsilon(epsilon)} ({Epsilon(delta)})" : OperatorFormat.Missing;
+
+    private static string Epsilon(double value) => value.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

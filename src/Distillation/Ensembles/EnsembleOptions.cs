@@ -50,6 +50,27 @@ public sealed record EnsembleOptions
     /// </summary>
     public IReadOnlyDictionary<string, double> FixedWeights { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// GNMax noise σ₂ &gt; 0 of <c>pate-gnmax</c>, in votes: added to every vote count before the
+    /// argmax. Larger is more private and less accurate; see docs/privacy.md.
+    /// </summary>
+    public double NoiseSigma { get; init; } = 40.0;
+
+    /// <summary>
+    /// Confident-GNMax threshold T ≥ 0 of <c>pate-gnmax</c>, in votes: an example is answered only
+    /// when its largest vote count plus N(0, σ₁²) reaches T. 0 answers every example (plain GNMax).
+    /// </summary>
+    public double Threshold { get; init; }
+
+    /// <summary>Noise σ₁ &gt; 0 of <c>pate-gnmax</c>'s threshold check, in votes; read only when <see cref="Threshold"/> &gt; 0.</summary>
+    public double ThresholdSigma { get; init; } = 150.0;
+
+    /// <summary>
+    /// A seed that makes <c>pate-gnmax</c>'s noise reproducible, for tests and benchmarks only;
+    /// <see langword="null"/> (the default) draws it from the cryptographically secure generator.
+    /// </summary>
+    public ulong? NoiseSeed { get; init; }
+
     /// <summary>The problems with these settings, each naming the property; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -74,6 +95,13 @@ public sealed record EnsembleOptions
         if (!(VoteSmoothing > 0.0 && VoteSmoothing < 1.0))
         {
             errors.Add($"{nameof(EnsembleOptions)}.{nameof(VoteSmoothing)} must lie in (0, 1); got {VoteSmoothing}.");
+        }
+
+        if (Name?.Trim().Equals(PateGnMaxStrategy.StrategyName, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            errors.AddRange(new Privacy.PateSettings(NoiseSigma, Threshold, ThresholdSigma).Validate()
+                .Select(error => error.Replace("PateSettings.Sigma", $"{nameof(EnsembleOptions)}.{nameof(NoiseSigma)}", StringComparison.Ordinal)
+                    .Replace("PateSettings.", $"{nameof(EnsembleOptions)}.", StringComparison.Ordinal)));
         }
 
         if (FixedWeights is null)

@@ -1,3 +1,5 @@
+using FedDistill.Distillation.Privacy;
+
 namespace FedDistill.Distillation.Ensembles;
 
 /// <summary>
@@ -19,6 +21,7 @@ public static class EnsembleStrategyFactory
         MajorityVoteStrategy.StrategyName,
         MedianStrategy.StrategyName,
         TrimmedMeanStrategy.StrategyName,
+        PateGnMaxStrategy.StrategyName,
     ]);
 
     /// <summary>Creates the strategy that <paramref name="options"/> names, with its settings.</summary>
@@ -56,6 +59,7 @@ public static class EnsembleStrategyFactory
             DsFlStrategy.StrategyName => new DsFlStrategy(settings.Temperature, settings.SharpeningTemperature),
             MajorityVoteStrategy.StrategyName => new MajorityVoteStrategy(settings.Temperature, settings.VoteSmoothing),
             MedianStrategy.StrategyName => new MedianStrategy(),
+            PateGnMaxStrategy.StrategyName => new PateGnMaxStrategy(new PateSettings(settings.NoiseSigma, settings.Threshold, settings.ThresholdSigma), settings.Temperature, settings.NoiseSeed),
             _ => new TrimmedMeanStrategy(settings.TrimFraction),
         };
     }

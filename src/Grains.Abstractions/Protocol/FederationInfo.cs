@@ -8,6 +8,7 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="Classes">Classes C.</param>
 /// <param name="StudentVersion">The newest published student (its round number), or 0 before the first.</param>
 /// <param name="StudentModel">The student's architecture as <c>model.json</c> (a model spec): what a downloaded state dict loads into.</param>
+/// <param name="Privacy">The federation's privacy budget and what its rounds have spent, or null when it has no budget.</param>
 [GenerateSerializer, Immutable]
 public sealed record FederationInfo(
     [property: Id(0)] string Name,
@@ -16,4 +17,5 @@ public sealed record FederationInfo(
     [property: Id(3)] int Examples,
     [property: Id(4)] int Classes,
     [property: Id(5)] int StudentVersion,
-    [property: Id(6)] string StudentModel);
+    [property: Id(6)] string StudentModel,
+    [property: Id(7)] PrivacyLedger? Privacy = null);

@@ -21,6 +21,13 @@ namespace FedDistill.Grains.Protocol;
 /// <see cref="MaxStudentEpochs"/> of them (evenly spread, the last always kept); null for
 /// rounds stored before they were recorded.
 /// </param>
+/// <param name="Epsilon">
+/// For a <c>pate-gnmax</c> round, the ε this round's release cost at the federation's δ
+/// (data-independent Rényi-DP bound of its threshold checks and answered queries, converted
+/// alone); null for a round without a privacy guarantee.
+/// </param>
+/// <param name="Delta">The δ <paramref name="Epsilon"/> is stated at, or null.</param>
+/// <param name="AnsweredExamples">For a <c>pate-gnmax</c> round, how many public examples were answered (the student trained on these), or null.</param>
 [GenerateSerializer, Immutable]
 public sealed record RoundResult(
     [property: Id(0)] int StudentVersion,
@@ -35,7 +42,10 @@ public sealed record RoundResult(
     [property: Id(9)] double DistillSeconds,
     [property: Id(10)] double RoundSeconds,
     [property: Id(11)] double TeacherSeconds = 0,
-    [property: Id(12)] IReadOnlyList<StudentEpochMetrics>? StudentEpochs = null)
+    [property: Id(12)] IReadOnlyList<StudentEpochMetrics>? StudentEpochs = null,
+    [property: Id(13)] double? Epsilon = null,
+    [property: Id(14)] double? Delta = null,
+    [property: Id(15)] int? AnsweredExamples = null)
 {
     /// <summary>At most this many epochs are kept per round, so that long trainings do not swell the stored state.</summary>
     public const int MaxStudentEpochs = 100;

@@ -57,11 +57,34 @@ public sealed record RoundSettings
     public double TargetHistoryWeight { get; init; }
 
     /// <summary>
+    /// GNMax noise σ &gt; 0 in votes, for <c>pate-gnmax</c> rounds: added to every vote count
+    /// before the argmax. With N public examples a round costs at most N GNMax queries of Rényi-DP
+    /// λ/σ² each (plus the threshold checks); see docs/privacy.md.
+    /// </summary>
+    [Id(10)]
+    public double NoiseSigma { get; init; } = 40.0;
+
+    /// <summary>Confident-GNMax threshold in votes for <c>pate-gnmax</c> rounds; 0 (the default) answers every public example.</summary>
+    [Id(11)]
+    public double Threshold { get; init; }
+
+    /// <summary>Noise σ₁ &gt; 0 in votes of the threshold check; read only when <see cref="Threshold"/> &gt; 0.</summary>
+    [Id(12)]
+    public double ThresholdSigma { get; init; } = 150.0;
+
+    /// <summary>The strategy whose release is differentially private (PATE): the only one a federation with a privacy budget runs.</summary>
+    public const string PrivateStrategy = "pate-gnmax";
+
+    /// <summary>True when the round's strategy is <see cref="PrivateStrategy"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool IsPrivate => string.Equals(Strategy?.Trim(), PrivateStrategy, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// The ensemble strategies a round may name: the distillation engine's own list, repeated here
     /// because the contracts do not reference the engine (a test keeps the two equal).
     /// </summary>
     public static IReadOnlyList<string> AllowedStrategies { get; } =
-        ["mean-logits", "mean-probabilities", "fixed-weights", "accuracy-weighted", "per-class-weighted", "entropy-weighted", "ds-fl", "majority-vote", "median", "trimmed-mean"];
+        ["mean-logits", "mean-probabilities", "fixed-weights", "accuracy-weighted", "per-class-weighted", "entropy-weighted", "ds-fl", "majority-vote", "median", "trimmed-mean", PrivateStrategy];
 
     /// <summary>The allowed <see cref="LogitsDType"/> values.</summary>
     public static IReadOnlyList<string> AllowedLogitsDTypes { get; } = ["float32", "float16"];
@@ -85,6 +108,14 @@ public sealed record RoundSettings
             errors.Add($"RoundSettings.TargetHistoryWeight is {TargetHistoryWeight}; it must be in [0, 1).");
         if (!AllowedLogitsDTypes.Contains(LogitsDType ?? string.Empty))
             errors.Add($"RoundSettings.LogitsDType is '{LogitsDType}'; allowed: {string.Join(", ", AllowedLogitsDTypes)}.");
+        if (IsPrivate)
+        {
+            if (!(NoiseSigma > 0 && double.IsFinite(NoiseSigma))) errors.Add($"RoundSettings.NoiseSigma is {NoiseSigma}; it must be positive and finite.");
+            if (!(Threshold >= 0 && double.IsFinite(Threshold))) errors.Add($"RoundSettings.Threshold is {Threshold}; it must be finite and non-negative (0: no threshold check).");
+            if (Threshold > 0 && !(ThresholdSigma > 0 && double.IsFinite(ThresholdSigma)))
+                errors.Add($"RoundSettings.ThresholdSigma is {ThresholdSigma}; it must be positive and finite when a threshold is set.");
+        }
+
         return errors;
     }
 }

@@ -61,6 +61,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private Dataset? _evaluationSet;
     private int[] _validationLabels = [];
     private RoundEnsemble? _ensemble;
+    private PrivacyBudget? _privacy;
     private Task<DistilledStudent>? _distillation;
     private CancellationTokenSource? _distillationCancellation;
     private double _distillProgress;
@@ -91,6 +92,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     private PublicSet PublicSet => _publicSet ?? throw new InvalidOperationException("The aggregator has not activated.");
 
+    private PrivacyBudget Privacy => _privacy ?? throw new InvalidOperationException("The aggregator has not activated.");
+
     private FederationState State => _state.State;
 
     private RoundRecord? Active => State.Rounds.Count > 0 && !State.Rounds[^1].State.IsFinal() ? State.Rounds[^1] : null;
@@ -108,6 +111,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
                 $"This cluster's aggregator serves federation '{_options.FederationName}', not '{Federation}'.");
         _publicSet = _catalog.Get(_options.PublicSet);
         _validationLabels = _publicSet.Originals.Labels!.Take(_options.ValidationExamples).ToArray();
+        _privacy = new PrivacyBudget(_options.Privacy, _publicSet.Examples.Count);
         if (_options.EvaluationExamples > 0) _evaluationSet = _catalog.Sources.EvaluationSet(_publicSet, _options.EvaluationExamples);
 
         if (State.PublicSetFingerprint is null)
@@ -158,7 +162,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     /// <inheritdoc />
     public Task<FederationInfo> GetFederationAsync() =>
         Task.FromResult(new FederationInfo(Federation, _options.PublicSet, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount,
-            State.StudentVersion, ModelSpecFile.ToJson(_options.Student)));
+            State.StudentVersion, ModelSpecFile.ToJson(_options.Student), Privacy.Ledger(State.Rounds)));
 
     /// <inheritdoc />
     public async Task<ParticipantInfo> AdmitAsync(RegisterParticipantRequest request)
@@ -217,6 +221,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         if (errors.Count > 0) throw new FederationException(FederationErrorKind.Invalid, "bad-settings", string.Join(" ", errors));
         if (Active is { } running)
             throw new FederationException(FederationErrorKind.Conflict, "round-running", $"Round {running.Number} is still {running.State.ToName()}; wait for it or cancel it first.");
+        // Before anything is stored or sent: a refused round leaves no trace and costs nothing.
+        Privacy.RequireAffordable(settings, State.Rounds);
 
         var now = _time.GetUtcNow();
         var round = new RoundRecord
@@ -420,7 +426,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         _distillProgress = 0;
         _distillationCancellation = new CancellationTokenSource();
         var distillation = StudentRound.Start(
-            new StudentRoundInput(round.Number, round.Settings, _options, PublicSet, _evaluationSet, _validationLabels, _ensemble!, previous, previousTarget),
+            new StudentRoundInput(round.Number, round.Settings, _options, PublicSet, _evaluationSet, _validationLabels, _ensemble!, previous, previousTarget, Privacy.Delta),
             progress => Volatile.Write(ref _distillProgress, progress), _distillationCancellation.Token);
         _distillation = distillation;
         // Publish in a turn of this grain as soon as the student is ready, not on the next tick: a
@@ -468,7 +474,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var uploaded = round.Uploads.Sum(u => u.Bytes);
         round.Result = new RoundResult(round.Number, Sha256(student.Student), Sha256(student.Consensus), student.StudentAccuracy, student.EnsembleAccuracy,
             student.FinalLoss, student.Teachers, uploaded, round.DownloadedBytes, student.DistillSeconds, (_time.GetUtcNow() - round.OpenedAt).TotalSeconds,
-            round.Uploads.Count == 0 ? 0 : round.Uploads.Max(u => u.ComputeSeconds), student.Epochs);
+            round.Uploads.Count == 0 ? 0 : round.Uploads.Max(u => u.ComputeSeconds), student.Epochs,
+            student.Epsilon, student.Epsilon is null ? null : Privacy.Delta, student.AnsweredExamples);
         var previousVersion = State.StudentVersion;
         State.StudentVersion = round.Number;
         await EndRoundAsync(round, RoundState.Completed, null, () => State.StudentVersion = previousVersion);

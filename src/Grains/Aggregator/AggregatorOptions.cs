@@ -45,6 +45,13 @@ public sealed class AggregatorOptions
     /// <summary>Seed of student initialization and batch order.</summary>
     public ulong Seed { get; set; } = 7;
 
+    /// <summary>
+    /// The federation's differential-privacy budget: when <see cref="PrivacyOptions.Epsilon"/> is
+    /// set, only <c>pate-gnmax</c> rounds run, and a round whose worst case would take the total
+    /// past the budget is refused before it opens.
+    /// </summary>
+    public PrivacyOptions Privacy { get; set; } = new();
+
     /// <summary>Every problem with these options, each naming <c>AggregatorOptions.Property</c>; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -61,6 +68,8 @@ public sealed class AggregatorOptions
         if (MaxUploadBytes < 1024) errors.Add($"AggregatorOptions.MaxUploadBytes is {MaxUploadBytes}; it must be at least 1024.");
         if (Threads is < 1 or > 256) errors.Add($"AggregatorOptions.Threads is {Threads}; it must be in [1, 256].");
         if (FedDistill.Distillation.Compute.ComputeDevice.Validate(Device) is { } device) errors.Add($"AggregatorOptions.Device is {device}.");
+        if (Privacy is null) errors.Add("AggregatorOptions.Privacy must be set (leave its Epsilon empty for no budget).");
+        else errors.AddRange(Privacy.Validate());
         return errors;
     }
 }

@@ -17,7 +17,15 @@ internal sealed class RoundEnsemble : IDisposable
     {
         Classes = classes;
         _validationLabels = validationLabels;
-        Accumulator = EnsembleStrategyFactory.Create(new EnsembleOptions { Name = settings.Strategy, Temperature = settings.Temperature }).Begin(examples, classes);
+        // pate-gnmax draws its noise from the secure generator (no NoiseSeed); the other strategies ignore the noise settings.
+        Accumulator = EnsembleStrategyFactory.Create(new EnsembleOptions
+        {
+            Name = settings.Strategy,
+            Temperature = settings.Temperature,
+            NoiseSigma = settings.NoiseSigma,
+            Threshold = settings.Threshold,
+            ThresholdSigma = settings.ThresholdSigma,
+        }).Begin(examples, classes);
     }
 
     public int Classes { get; }

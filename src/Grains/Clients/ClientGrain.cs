@@ -79,7 +79,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         try
         {
             var publicSet = await Task.Run(() => _catalog.GetVerified(assignment.PublicSet, assignment.PublicSetFingerprint));
-            var teachers = _options.Teachers.Select(t => (t.Id, Grain: GrainFactory.GetGrain<ITeacherGrain>(SiteNames.TeacherKey(Organization, t.Id)))).ToList();
+            var teachers = _options.EffectiveTeachers.Select(t => (t.Id, Grain: GrainFactory.GetGrain<ITeacherGrain>(SiteNames.TeacherKey(Organization, t.Id)))).ToList();
             await SetStatusAsync(aggregator, "training", assignment.Round);
             foreach (var (id, teacher) in teachers) _teachers[id] = await teacher.PrepareAsync(assignment.PublicSet, assignment.PublicSetFingerprint);
 

@@ -25,6 +25,51 @@ public sealed class OrganizationOptions
     /// <summary>The organization's teachers (at least one).</summary>
     public List<TeacherOptions> Teachers { get; set; } = [];
 
+    /// <summary>
+    /// Teacher partitions k (1 to <see cref="MaxPartitions"/>): with k &gt; 1 the private data is
+    /// split into k disjoint, equally sized random parts and the one configured teacher becomes k
+    /// teachers, <c>{Id}-1</c> to <c>{Id}-k</c>, each trained only on its own part. PATE's
+    /// guarantee (<c>pate-gnmax</c> rounds) needs this: one private record then changes at most
+    /// one teacher's vote. With 1, every configured teacher trains on all the private data.
+    /// </summary>
+    public int Partitions { get; set; } = 1;
+
+    /// <summary>Most teacher partitions: every teacher's logits travel in one upload, which carries at most 32 teachers.</summary>
+    public const int MaxPartitions = 32;
+
+    /// <summary>
+    /// The teachers in effect: <see cref="Teachers"/> as configured, or with k &gt; 1 partitions the
+    /// one configured teacher repeated k times with ids <c>{Id}-1</c> to <c>{Id}-k</c>.
+    /// </summary>
+    public IReadOnlyList<TeacherOptions> EffectiveTeachers => Partitions <= 1 || Teachers is not { Count: 1 } templates
+        ? Teachers
+        : Enumerable.Range(1, Partitions).Select(part => new TeacherOptions
+        {
+            Id = $"{templates[0].Id}-{part}",
+            Model = templates[0].Model,
+            Epochs = templates[0].Epochs,
+            LearningRate = templates[0].LearningRate,
+            LabelSmoothing = templates[0].LabelSmoothing,
+            BatchSize = templates[0].BatchSize,
+            AugmentedCopies = templates[0].AugmentedCopies,
+        }).ToList();
+
+    /// <summary>
+    /// The private examples the teacher at <paramref name="teacherIndex"/> of <see cref="EffectiveTeachers"/>
+    /// trains on: all of <paramref name="privateData"/> without partitions, else its own part of a
+    /// seeded random split (the same on every start, so a restored teacher keeps its part).
+    /// </summary>
+    public Distillation.Data.Dataset TeacherData(Distillation.Data.Dataset privateData, int teacherIndex)
+    {
+        ArgumentNullException.ThrowIfNull(privateData);
+        if (Partitions <= 1) return privateData;
+        ArgumentOutOfRangeException.ThrowIfNegative(teacherIndex);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(teacherIndex, Partitions);
+        var parts = new Distillation.Data.IidPartitioner().Partition(privateData.Labels!, privateData.ClassCount, Partitions,
+            new Distillation.Data.DeterministicRandom(Distillation.Data.DeterministicRandom.DeriveSeed(Seed, 0x7061727473)));
+        return privateData.Subset(parts[teacherIndex]);
+    }
+
     /// <summary>Images of the Fashion-MNIST test set each teacher is evaluated on locally and reports (0: none).</summary>
     public int EvaluationExamples { get; set; }
 
@@ -64,6 +109,9 @@ public sealed class OrganizationOptions
             if (Teachers.Select(t => t.Id).Distinct(StringComparer.Ordinal).Count() != Teachers.Count) errors.Add("OrganizationOptions.Teachers ids must be unique.");
         }
 
+        if (Partitions is < 1 or > MaxPartitions) errors.Add($"OrganizationOptions.Partitions is {Partitions}; it must be in [1, {MaxPartitions}].");
+        else if (Partitions > 1 && Teachers is { Count: not 1 })
+            errors.Add($"OrganizationOptions.Partitions is {Partitions}, so OrganizationOptions.Teachers must list exactly one teacher (the template each partition trains); it lists {Teachers.Count}. Several teachers on the same data would each carry a record's vote.");
         if (EvaluationExamples is < 0 or > 10_000) errors.Add($"OrganizationOptions.EvaluationExamples is {EvaluationExamples}; it must be in [0, 10000].");
         if (Threads is < 1 or > 256) errors.Add($"OrganizationOptions.Threads is {Threads}; it must be in [1, 256].");
         if (FedDistill.Distillation.Compute.ComputeDevice.Validate(Device) is { } device) errors.Add($"OrganizationOptions.Device is {device}.");

@@ -69,9 +69,10 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
         if (!string.Equals(organization, _organization.Id, StringComparison.Ordinal))
             throw new InvalidOperationException($"Teacher '{key}' belongs to organization '{organization}', but this silo is '{_organization.Id}'.");
         var teacherId = key[(organization.Length + 1)..];
-        _index = _organization.Teachers.FindIndex(t => t.Id == teacherId);
+        var teachers = _organization.EffectiveTeachers.ToList();
+        _index = teachers.FindIndex(t => t.Id == teacherId);
         if (_index < 0) throw new InvalidOperationException($"Organization '{organization}' has no teacher '{teacherId}' configured.");
-        _options = _organization.Teachers[_index];
+        _options = teachers[_index];
         return Task.CompletedTask;
     }
 
@@ -93,7 +94,8 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
         await OffTheScheduler(() =>
         {
             var shared = _catalog.GetVerified(publicSet, fingerprint);
-            _privateData = _organization.PrivateData.Load(shared, _catalog.Sources);
+            // With teacher partitions, this teacher's own disjoint part of the organization's data.
+            _privateData = _organization.TeacherData(_organization.PrivateData.Load(shared, _catalog.Sources), _index);
             if (_organization.EvaluationExamples > 0) _evaluationSet = _catalog.Sources.EvaluationSet(shared, _organization.EvaluationExamples);
             torch.manual_seed(unchecked((long)seed));
             _model = ModelFactory.Create(_options.EffectiveModel, _privateData.ExampleShape);

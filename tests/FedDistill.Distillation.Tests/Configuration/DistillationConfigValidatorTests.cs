@@ -61,7 +61,7 @@ public sealed class DistillationConfigValidatorTests
     [InlineData("loss.kind=\"hard-labels\"; loss.labelSmoothing=1", "$.loss.labelSmoothing is 1; it must lie in [0, 1).")]
     [InlineData("loss.kind=\"rkd\"; loss.distanceWeight=0; loss.angleWeight=0", "$.loss.distanceWeight and $.loss.angleWeight are both 0; the loss would be zero, so make at least one positive.")]
     // ensemble
-    [InlineData("ensemble.name=\"average\"", "$.ensemble.name is 'average'; allowed: mean-logits, mean-probabilities, fixed-weights, accuracy-weighted, per-class-weighted, entropy-weighted, ds-fl, majority-vote, median, trimmed-mean.")]
+    [InlineData("ensemble.name=\"average\"", "$.ensemble.name is 'average'; allowed: mean-logits, mean-probabilities, fixed-weights, accuracy-weighted, per-class-weighted, entropy-weighted, ds-fl, majority-vote, median, trimmed-mean, pate-gnmax.")]
     [InlineData("ensemble.temperature=2", "$.ensemble.temperature is 2 but $.loss.temperature is 4; they must be equal (docs/ensembles.md), so leave $.ensemble.temperature out and it follows the loss.")]
     [InlineData("ensemble.trimFraction=0.7", "$.ensemble.trimFraction must lie in [0, 0.5); got 0.7.")]
     [InlineData("ensemble.name=\"fixed-weights\"; ensemble.fixedWeights={\"a\": 1}", "$.ensemble.fixedWeights has no weight for teacher 'b'; fixed-weights needs one per teacher.")]

@@ -16,6 +16,7 @@ public sealed class EnsembleStrategyFactoryTests
         { "majority-vote", typeof(MajorityVoteStrategy) },
         { "median", typeof(MedianStrategy) },
         { "trimmed-mean", typeof(TrimmedMeanStrategy) },
+        { "pate-gnmax", typeof(PateGnMaxStrategy) },
     };
 
     [Theory]

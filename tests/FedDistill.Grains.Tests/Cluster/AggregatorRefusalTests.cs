@@ -46,6 +46,8 @@ public sealed class AggregatorRefusalTests(RefusalFixture fixture) : IClassFixtu
         { "RevisitEpochs", new RoundSettings { RevisitEpochs = -1 } },
         { "RevisitEpochs", new RoundSettings { RevisitEpochs = 101 } },
         { "LogitsDType", new RoundSettings { LogitsDType = "bfloat16" } },
+        { "NoiseSigma", new RoundSettings { Strategy = RoundSettings.PrivateStrategy, NoiseSigma = 0 } },
+        { "ThresholdSigma", new RoundSettings { Strategy = RoundSettings.PrivateStrategy, Threshold = 10, ThresholdSigma = -1 } },
     };
 
     /// <summary>An id that cannot be a silo name (or is the aggregator's) is refused as <c>bad-participant-id</c>.</summary>

@@ -43,7 +43,9 @@ public sealed class FederationCluster : IAsyncDisposable
     /// <summary>Starts the aggregator's silo and <paramref name="hospitals"/> hospital silos.</summary>
     /// <param name="hospitals">Hospital silos, named hospital-1, hospital-2...</param>
     /// <param name="configureHospital">Changes a hospital's options (by index, from 0).</param>
-    public static async Task<FederationCluster> StartAsync(int hospitals = 3, Action<int, OrganizationOptions>? configureHospital = null)
+    /// <param name="configureAggregator">Changes the aggregator's options after <see cref="ConfigureAggregator"/>.</param>
+    public static async Task<FederationCluster> StartAsync(int hospitals = 3, Action<int, OrganizationOptions>? configureHospital = null,
+        Action<AggregatorOptions>? configureAggregator = null)
     {
         var names = Enumerable.Range(1, hospitals).Select(i => $"hospital-{i}").ToList();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -61,7 +63,11 @@ public sealed class FederationCluster : IAsyncDisposable
             {
                 silo.AddMemoryGrainStorage(StorageNames.Federation);
                 silo.AddMemoryGrainStorage(StorageNames.FederationArtifacts);
-                silo.AddFederationAggregator(ConfigureAggregator);
+                silo.AddFederationAggregator(o =>
+                {
+                    ConfigureAggregator(o);
+                    configureAggregator?.Invoke(o);
+                });
             }
             else
             {

@@ -166,7 +166,13 @@
     document.getElementById('federation-name').textContent = f.name;
     document.title = `FedDistill: ${f.name}`;
     document.getElementById('federation-meta').textContent =
-      `public set ${f.examples ?? '?'} examples · fingerprint ${String(f.publicSetFingerprint || '').slice(0, 12)}… · student v${f.studentVersion ?? 0}`;
+      `public set ${f.examples ?? '?'} examples · fingerprint ${String(f.publicSetFingerprint || '').slice(0, 12)}… · student v${f.studentVersion ?? 0}` +
+      (f.privacy ? ` · privacy: spent ε = ${epsilon(f.privacy.spentEpsilon)} of ${epsilon(f.privacy.budgetEpsilon)} (δ = ${f.privacy.delta})` : '');
+  }
+
+  // ε to four significant digits, as the console prints it.
+  function epsilon(value) {
+    return value == null ? '–' : Number(value).toPrecision(4).replace(/\.?0+$/, '');
   }
 
   function latestWeights() {
@@ -250,9 +256,11 @@
         el('td', { class: 'num' }, seconds(result?.distillSeconds)),
         el('td', { class: 'num', 'data-student-accuracy': result?.studentAccuracy ?? '' }, percent(result?.studentAccuracy)),
         el('td', { class: 'num' }, percent(result?.ensembleAccuracy)),
-        el('td', { class: 'num' }, result ? `${bytes(result.uploadedBytes)} / ${bytes(result.downloadedBytes)}` : '–'));
+        el('td', { class: 'num' }, result ? `${bytes(result.uploadedBytes)} / ${bytes(result.downloadedBytes)}` : '–'),
+        el('td', { class: 'num', 'data-epsilon': result?.epsilon ?? '', title: result?.answeredExamples != null ? `${result.answeredExamples} public examples answered` : '' },
+          result?.epsilon != null ? `${epsilon(result.epsilon)} (δ ${result.delta})` : '–'));
     });
-    body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 10, class: 'muted' }, 'No rounds yet.'))]));
+    body.replaceChildren(...(rows.length ? rows : [el('tr', {}, el('td', { colspan: 11, class: 'muted' }, 'No rounds yet.'))]));
   }
 
   function teacherSeries(rounds, value) {
