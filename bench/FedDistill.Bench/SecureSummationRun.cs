@@ -82,7 +82,7 @@ public static class SecureSummationRun
             using var caCertificate = authority.GetPublicCertificate();
             var binding = new KeyBinding(caCertificate);
             var certificates = Enumerable.Range(0, settings.Sizes.Max())
-                .Select(index => authority.IssueParticipant($"org-{index:D3}", Path.Combine(directory, "issued")))
+                .Select(index => authority.IssueSilo($"org-{index:D3}", ["127.0.0.1"], Path.Combine(directory, "issued")))
                 .Select(issued => FederationCertificates.LoadCertificateWithKey(issued.CertificatePath, issued.KeyPath))
                 .ToArray();
             try

@@ -16,12 +16,12 @@ public sealed class SecureSummationFederation : IDisposable
         using var authority = CertificateAuthority.Create(_directory.Combine("ca"), FederationName, TimeSpan.FromDays(3650));
         Authority = authority.GetPublicCertificate();
         Organizations = Enumerable.Range(0, 8)
-            .Select(index => authority.IssueParticipant($"org-{index}", _directory.Combine("issued")))
+            .Select(index => authority.IssueSilo($"org-{index}", ["127.0.0.1"], _directory.Combine("issued")))
             .Select(issued => FederationCertificates.LoadCertificateWithKey(issued.CertificatePath, issued.KeyPath))
             .ToArray();
         Admin = Load(authority.IssueAdmin("admin", _directory.Combine("issued")));
         using var foreign = CertificateAuthority.Create(_directory.Combine("foreign-ca"), "other-federation", TimeSpan.FromDays(3650));
-        Foreign = Load(foreign.IssueParticipant("org-0", _directory.Combine("foreign")));
+        Foreign = Load(foreign.IssueSilo("org-0", ["127.0.0.1"], _directory.Combine("foreign")));
         Binding = new KeyBinding(Authority);
     }
 
