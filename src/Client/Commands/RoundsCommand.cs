@@ -34,8 +34,13 @@ public static class RoundsCommand
         var dtype = new Option<string>("--dtype") { Description = "Upload dtype of the logits (float16 halves the bytes).", DefaultValueFactory = _ => defaults.LogitsDType };
         dtype.AcceptOnlyFromAmong([.. RoundSettings.AllowedLogitsDTypes]);
         var targetHistory = new Option<double>("--target-history-weight") { Description = "Weight in [0, 1) of the last round's target in the student's (an average over rounds; 0 = this round's ensemble alone).", DefaultValueFactory = _ => defaults.TargetHistoryWeight };
+        var secureSummation = new Option<bool>("--secure-summation")
+        {
+            Description = "Participants upload their teachers' sums masked with pairwise masks (SecAgg), so the aggregator learns only the sum; only strategies that are sums (not median or trimmed-mean).",
+            DefaultValueFactory = _ => defaults.SecureSummation,
+        };
         return OperatorCommand.Create("start", "Open a round; participants compute logits on the public set and upload them.", "rounds start",
-            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype, targetHistory],
+            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype, targetHistory, secureSummation],
             async (parse, session, cancellationToken) =>
             {
                 var settings = defaults with
@@ -50,6 +55,7 @@ public static class RoundsCommand
                     RevisitEpochs = parse.GetValue(revisitEpochs),
                     LogitsDType = parse.GetValue(dtype)!,
                     TargetHistoryWeight = parse.GetValue(targetHistory),
+                    SecureSummation = parse.GetValue(secureSummation),
                 };
                 var problems = settings.Validate();
                 if (problems.Count > 0) throw new OperatorUsageException(string.Join(" ", problems.Select(OptionNames)));
@@ -141,5 +147,6 @@ public static class RoundsCommand
         .Replace("RoundSettings.FineTuneEpochs", "--fine-tune-epochs", StringComparison.Ordinal)
         .Replace("RoundSettings.TargetHistoryWeight", "--target-history-weight", StringComparison.Ordinal)
         .Replace("RoundSettings.RevisitEpochs", "--revisit-epochs", StringComparison.Ordinal)
-        .Replace("RoundSettings.LogitsDType", "--dtype", StringComparison.Ordinal);
+        .Replace("RoundSettings.LogitsDType", "--dtype", StringComparison.Ordinal)
+        .Replace("RoundSettings.SecureSummation", "--secure-summation", StringComparison.Ordinal);
 }

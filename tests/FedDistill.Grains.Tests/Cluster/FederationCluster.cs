@@ -6,6 +6,7 @@ using FedDistill.Grains.Hosting;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.Storage;
+using FedDistill.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
@@ -18,15 +19,19 @@ namespace FedDistill.Grains.Tests.Cluster;
 /// <summary>
 /// A federation as an Orleans cluster in this process: the aggregator's silo and one silo per
 /// hospital, each named as its site, each with only its own storage providers (memory here), and
-/// a test clock the aggregator's deadlines read.
+/// a test clock the aggregator's deadlines read. A federation CA (in a temporary directory) issues
+/// each hospital its certificate, which secure-summation rounds bind their keys to.
 /// </summary>
 public sealed class FederationCluster : IAsyncDisposable
 {
     public const string FederationName = "test-federation";
     public const int PublicExamples = 500;
 
-    private FederationCluster(InProcessTestCluster cluster, IReadOnlyList<string> hospitals, FakeTimeProvider time)
+    private readonly string _pki;
+
+    private FederationCluster(InProcessTestCluster cluster, IReadOnlyList<string> hospitals, FakeTimeProvider time, string pki)
     {
+        _pki = pki;
         Cluster = cluster;
         Hospitals = hospitals;
         Time = time;
@@ -47,6 +52,15 @@ public sealed class FederationCluster : IAsyncDisposable
     {
         var names = Enumerable.Range(1, hospitals).Select(i => $"hospital-{i}").ToList();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var pki = Path.Combine(Path.GetTempPath(), $"feddistill-cluster-{Guid.NewGuid():N}");
+        string caCertificate;
+        var certificates = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
+        using (var authority = CertificateAuthority.Create(Path.Combine(pki, "ca"), FederationName, TimeSpan.FromDays(30)))
+        {
+            caCertificate = authority.CertificatePath;
+            foreach (var name in names) certificates[name] = authority.IssueParticipant(name, Path.Combine(pki, name));
+        }
+
         var builder = new InProcessTestClusterBuilder((short)(hospitals + 1));
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) =>
@@ -61,7 +75,11 @@ public sealed class FederationCluster : IAsyncDisposable
             {
                 silo.AddMemoryGrainStorage(StorageNames.Federation);
                 silo.AddMemoryGrainStorage(StorageNames.FederationArtifacts);
-                silo.AddFederationAggregator(ConfigureAggregator);
+                silo.AddFederationAggregator(o =>
+                {
+                    ConfigureAggregator(o);
+                    o.CaCertificate = caCertificate;
+                });
             }
             else
             {
@@ -69,13 +87,14 @@ public sealed class FederationCluster : IAsyncDisposable
                 silo.AddFederationOrganization(o =>
                 {
                     Hospital(o, name, index - 1, hospitals);
+                    (o.CaCertificate, o.Certificate, o.Key) = (caCertificate, certificates[name].CertificatePath, certificates[name].KeyPath);
                     configureHospital?.Invoke(index - 1, o);
                 });
             }
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FederationCluster(cluster, names, time);
+        return new FederationCluster(cluster, names, time, pki);
     }
 
     public static void ConfigureAggregator(AggregatorOptions options)
@@ -152,5 +171,9 @@ public sealed class FederationCluster : IAsyncDisposable
         if (!info.State.IsFinal()) await Aggregator.CancelRoundAsync(round);
     }
 
-    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        Directory.Delete(_pki, recursive: true);
+    }
 }
