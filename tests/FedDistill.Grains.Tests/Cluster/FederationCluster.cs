@@ -12,6 +12,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace FedDistill.Grains.Tests.Cluster;
@@ -75,6 +76,13 @@ public sealed class FederationCluster : IAsyncDisposable
             {
                 silo.AddMemoryGrainStorage(StorageNames.Federation);
                 silo.AddMemoryGrainStorage(StorageNames.FederationArtifacts);
+                // Every write of the aggregator's state and artifacts is recorded for the tests that read all it stored.
+                silo.Services.AddSingleton<StorageWrites>();
+                foreach (var provider in new[] { StorageNames.Federation, StorageNames.FederationArtifacts })
+                {
+                    silo.Services.AddKeyedSingleton<IGrainStorage>(provider, (services, _) => new RecordingGrainStorage(provider,
+                        MemoryGrainStorageFactory.Create(services, provider), services.GetRequiredService<StorageWrites>(), services.GetRequiredService<Orleans.Serialization.Serializer>()));
+                }
                 silo.AddFederationAggregator(o =>
                 {
                     ConfigureAggregator(o);

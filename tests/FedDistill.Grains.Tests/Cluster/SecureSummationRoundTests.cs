@@ -1,13 +1,9 @@
 using System.Runtime.InteropServices;
-using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.SecureSummation;
 using FedDistill.Grains.Storage;
 using FedDistill.Security.SecureSummation;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Runtime;
-using Orleans.Serialization;
-using Orleans.Storage;
 using TorchSharp;
 using Xunit.Abstractions;
 
@@ -22,9 +18,9 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
 
     /// <summary>
     /// A plain round, then a secure round with the same teachers: the secure round's ensemble
-    /// equals the plain one within the ring's precision, and nothing the aggregator stored for the
-    /// secure round (its masked uploads, the unmasked sum, consensus, student, target, and the
-    /// federation's state) holds a 16-byte run of any hospital's logits (fp32, fp16, fixed point)
+    /// equals the plain one within the ring's precision, and nothing the aggregator wrote to
+    /// storage during the secure round (every write of its state and of its artifacts: masked
+    /// uploads, unmasked sum, consensus, student) holds a 16-byte run of any hospital's logits (fp32, fp16, fixed point)
     /// or of the sums it masked.
     /// </summary>
     [Fact]
@@ -36,6 +32,8 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
 
         var plain = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings)).Round, RoundTimeout);
         Assert.Equal(RoundState.Completed, plain.State);
+        var writes = federation.SiloOf("aggregator").ServiceProvider.GetRequiredService<StorageWrites>();
+        var writesBefore = writes.Count;
         var secure = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings with { SecureSummation = true })).Round, RoundTimeout);
 
         Assert.Equal(RoundState.Completed, secure.State);
@@ -65,16 +63,17 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         var windows = Windows(secrets);
         Assert.True(windows.Count > 10_000, $"only {windows.Count} windows to look for");
 
-        var stored = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var name in federation.Hospitals.Select(h => $"uploads/{secure.Round}/{h}").Concat([$"sums/{secure.Round}", $"consensus/{secure.Round}", $"students/{secure.Round}", $"targets/{secure.Round}"]))
-            if (await archive.GetAsync(FederationCluster.FederationName, name) is { } bytes) stored[name] = bytes;
-        Assert.Equal(3, stored.Keys.Count(name => name.StartsWith("uploads/", StringComparison.Ordinal)));
-        Assert.Contains($"sums/{secure.Round}", stored.Keys);
-        stored["federation-state"] = await FederationStateAsync(federation);
+        // Everything the aggregator wrote from the secure round's start to its end: its state at
+        // every write, the masked uploads, the unmasked sum, the consensus and the student.
+        var stored = writes.Since(writesBefore);
+        Assert.Equal(3, stored.Count(write => write.Grain.Contains($"/uploads/{secure.Round}/", StringComparison.Ordinal)));
+        Assert.Contains(stored, write => write.Grain.EndsWith($"/sums/{secure.Round}", StringComparison.Ordinal));
+        Assert.Contains(stored, write => write.Provider == StorageNames.Federation);
+        output.WriteLine($"{stored.Count} writes, {stored.Sum(write => write.Bytes.Length)} bytes stored by the aggregator during the secure round");
         // The check sees what it must: the plain round's own uploads do hold the logits.
         Assert.True(Holds((await archive.GetAsync(FederationCluster.FederationName, $"uploads/{plain.Round}/hospital-1"))!, windows));
-        foreach (var (name, bytes) in stored)
-            Assert.False(Holds(bytes, windows), $"'{name}' ({bytes.Length} bytes) holds a 16-byte run of an organization's logits or sums");
+        foreach (var (provider, grain, bytes) in stored)
+            Assert.False(Holds(bytes, windows), $"{provider} '{grain}' ({bytes.Length} bytes) holds a 16-byte run of an organization's logits or sums");
     }
 
     /// <summary>Hospital-3 shares its keys and then its silo dies: the round completes from the two survivors, whose shares rebuild its masks.</summary>
@@ -207,18 +206,5 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         for (var i = 0; i + 16 <= stored.Length; i++)
             if (windows.Contains((BitConverter.ToUInt64(stored, i), BitConverter.ToUInt64(stored, i + 8)))) return true;
         return false;
-    }
-
-    // The aggregator's persisted state, as its storage provider holds it, serialized.
-    private static async Task<byte[]> FederationStateAsync(FederationCluster federation)
-    {
-        var services = federation.SiloOf("aggregator").ServiceProvider;
-        var storage = services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Federation);
-        var state = new GrainState<FederationState>();
-        await storage.ReadStateAsync("federation", GrainId.Create(GrainType.Create(AggregatorGrain.GrainTypeName), FederationCluster.FederationName), state);
-        Assert.True(state.RecordExists);
-        var stored = state.State!;
-        Assert.Equal(2, stored.Rounds.Count);
-        return services.GetRequiredService<Serializer>().SerializeToArray(stored);
     }
 }
