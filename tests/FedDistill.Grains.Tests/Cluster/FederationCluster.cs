@@ -76,8 +76,10 @@ public sealed class FederationCluster : IAsyncDisposable
             {
                 silo.AddMemoryGrainStorage(StorageNames.Federation);
                 silo.AddMemoryGrainStorage(StorageNames.FederationArtifacts);
-                // Every write of the aggregator's state and artifacts is recorded for the tests that read all it stored.
+                // Every write of the aggregator's state and artifacts, and every message it logs, is recorded for the tests that read all it kept.
                 silo.Services.AddSingleton<StorageWrites>();
+                silo.Services.AddSingleton<RecordingLoggerProvider>();
+                silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(services => services.GetRequiredService<RecordingLoggerProvider>());
                 foreach (var provider in new[] { StorageNames.Federation, StorageNames.FederationArtifacts })
                 {
                     silo.Services.AddKeyedSingleton<IGrainStorage>(provider, (services, _) => new RecordingGrainStorage(provider,

@@ -20,8 +20,8 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
     /// A plain round, then a secure round with the same teachers: the secure round's ensemble
     /// equals the plain one within the ring's precision, and nothing the aggregator wrote to
     /// storage during the secure round (every write of its state and of its artifacts: masked
-    /// uploads, unmasked sum, consensus, student) holds a 16-byte run of any hospital's logits (fp32, fp16, fixed point)
-    /// or of the sums it masked.
+    /// uploads, unmasked sum, consensus, student), nor anything its silo logged, holds a 16-byte
+    /// run of any hospital's logits (fp32, fp16, fixed point) or of the sums it masked.
     /// </summary>
     [Fact]
     public async Task A_secure_round_equals_the_plain_round_and_stores_no_organizations_logits()
@@ -34,6 +34,8 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         Assert.Equal(RoundState.Completed, plain.State);
         var writes = federation.SiloOf("aggregator").ServiceProvider.GetRequiredService<StorageWrites>();
         var writesBefore = writes.Count;
+        var log = federation.SiloOf("aggregator").ServiceProvider.GetRequiredService<RecordingLoggerProvider>();
+        var logBefore = log.Count;
         var secure = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings with { SecureSummation = true })).Round, RoundTimeout);
 
         Assert.Equal(RoundState.Completed, secure.State);
@@ -74,6 +76,24 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         Assert.True(Holds((await archive.GetAsync(FederationCluster.FederationName, $"uploads/{plain.Round}/hospital-1"))!, windows));
         foreach (var (provider, grain, bytes) in stored)
             Assert.False(Holds(bytes, windows), $"{provider} '{grain}' ({bytes.Length} bytes) holds a 16-byte run of an organization's logits or sums");
+
+        // And nothing it logged meanwhile: no 16-byte run of them, and no logit written out as text.
+        var logged = log.Since(logBefore);
+        Assert.Contains(logged, message => message.Contains("unmasked the sum of 3 organizations", StringComparison.Ordinal));
+        var logitTexts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var hospital in federation.Hospitals)
+        {
+            var upload = SoftLabelsCodec.Decode((await archive.GetAsync(FederationCluster.FederationName, $"uploads/{plain.Round}/{hospital}"))!, plain.Round, hospital,
+                fingerprint, FederationCluster.PublicExamples, Classes);
+            foreach (var value in upload.Teachers.SelectMany(teacher => teacher.Logits))
+                if (value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) is { Length: >= 8 } written) logitTexts.Add(written);
+        }
+        output.WriteLine($"{logged.Count} log messages from the aggregator's silo during the secure round");
+        foreach (var message in logged)
+        {
+            Assert.False(Holds(System.Text.Encoding.UTF8.GetBytes(message), windows), $"the log message '{message}' holds a 16-byte run of an organization's logits or sums");
+            Assert.DoesNotContain(logitTexts, written => message.Contains(written, StringComparison.Ordinal));
+        }
     }
 
     /// <summary>Hospital-3 shares its keys and then its silo dies: the round completes from the two survivors, whose shares rebuild its masks.</summary>
