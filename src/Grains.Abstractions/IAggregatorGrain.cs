@@ -57,7 +57,7 @@ public interface IAggregatorGrain : IGrainWithStringKey
 
     /// <summary>
     /// Appends a chunk (at most <see cref="UploadChunk.MaxBytes"/>) of an organization's soft-label
-    /// payload for a round; nothing is folded until <see cref="CompleteUploadAsync"/>.
+    /// payload for a round (in a secure round: its masked ring vector); nothing is folded until <see cref="CompleteUploadAsync"/>.
     /// </summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, closed round, duplicate, out-of-order or oversized chunk.</exception>
     [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
@@ -71,6 +71,30 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// <exception cref="FederationException">Every refusal, with its reason; the round is unchanged by it.</exception>
     [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task<UploadReceipt> CompleteUploadAsync(UploadCompletion completion);
+
+    /// <summary>
+    /// Secure summation, step 1: an organization's signed keys for an open secure round (from its
+    /// client grain). Once every organization the round was opened for has advertised, the
+    /// aggregator hands the list to each of them.
+    /// </summary>
+    /// <exception cref="FederationException">Unknown participant, impersonation, not an open secure round in its key phase, a repeat, or keys not bound to the organization's federation certificate.</exception>
+    Task AdvertiseKeysAsync(int round, SecureKeyAdvertisement advertisement);
+
+    /// <summary>
+    /// Secure summation, step 2: an organization's encrypted shares, one bundle for each peer. Once
+    /// every organization that advertised has shared, the aggregator hands each its bundles and
+    /// the round takes masked uploads (<see cref="AppendUploadAsync"/>, <see cref="CompleteUploadAsync"/>).
+    /// </summary>
+    /// <exception cref="FederationException">Unknown participant, impersonation, not in the sharing phase, a repeat, or bundles not from this organization to each peer exactly once.</exception>
+    Task ShareKeysAsync(string participantId, int round, IReadOnlyList<SecureShareBundle> bundles);
+
+    /// <summary>
+    /// Secure summation, last step: a surviving organization's shares that let the aggregator
+    /// remove the masks from the sum. With every survivor's answer (or the threshold's by the
+    /// reveal deadline) the aggregator unmasks the sum into the round's ensemble.
+    /// </summary>
+    /// <exception cref="FederationException">Unknown participant, impersonation, not a survivor, not in the reveal phase, or a repeat.</exception>
+    Task RevealSharesAsync(int round, SecureShareReveal reveal);
 
     /// <summary>The ensemble's logits of a completed round, in chunks, for co-distillation.</summary>
     /// <param name="participantId">Who downloads it (counted in the round's bytes), or null for an admin.</param>

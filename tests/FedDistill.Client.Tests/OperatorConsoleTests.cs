@@ -211,6 +211,20 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
         Assert.Empty(result.Output);
     }
 
+    /// <summary>A secure round with a strategy that is not a sum is refused by the aggregator (exit 4, its reason) and no round opens.</summary>
+    [Fact]
+    public async Task Rounds_start_secure_summation_with_a_median_is_refused()
+    {
+        var before = await fixture.Federation.Admin.ListRoundsAsync();
+
+        var result = await fixture.RunAsync("rounds", "start", "--secure-summation", "--strategy", "median");
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Contains("strategy-not-summable", result.Error, StringComparison.Ordinal);
+        Assert.Contains("'median'", result.Error, StringComparison.Ordinal);
+        Assert.Equal(before.Count, (await fixture.Federation.Admin.ListRoundsAsync()).Count);
+    }
+
     [Theory]
     [InlineData("rounds", "start", "--temperature", "warm")]
     [InlineData("rounds", "start", "--dtype", "float64")]

@@ -37,8 +37,13 @@ public static class RoundsCommand
         var noiseSigma = new Option<double>("--noise-sigma") { Description = "pate-gnmax: GNMax noise σ > 0 in votes, added to every vote count (larger is more private).", DefaultValueFactory = _ => defaults.NoiseSigma };
         var threshold = new Option<double>("--threshold") { Description = "pate-gnmax: Confident-GNMax threshold in votes; 0 answers every public example.", DefaultValueFactory = _ => defaults.Threshold };
         var thresholdSigma = new Option<double>("--threshold-sigma") { Description = "pate-gnmax: noise σ₁ > 0 of the threshold check, in votes.", DefaultValueFactory = _ => defaults.ThresholdSigma };
+        var secureSummation = new Option<bool>("--secure-summation")
+        {
+            Description = "Participants upload their teachers' sums masked with pairwise masks (SecAgg), so the aggregator learns only the sum; only strategies that are sums (not median or trimmed-mean).",
+            DefaultValueFactory = _ => defaults.SecureSummation,
+        };
         return OperatorCommand.Create("start", "Open a round; participants compute logits on the public set and upload them.", "rounds start",
-            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype, noiseSigma, threshold, thresholdSigma, targetHistory],
+            [strategy, temperature, quorum, deadline, studentEpochs, learningRate, fineTuneEpochs, revisitEpochs, dtype, noiseSigma, threshold, thresholdSigma, targetHistory, secureSummation],
             async (parse, session, cancellationToken) =>
             {
                 var settings = defaults with
@@ -56,6 +61,7 @@ public static class RoundsCommand
                     NoiseSigma = parse.GetValue(noiseSigma),
                     Threshold = parse.GetValue(threshold),
                     ThresholdSigma = parse.GetValue(thresholdSigma),
+                    SecureSummation = parse.GetValue(secureSummation),
                 };
                 var problems = settings.Validate();
                 if (problems.Count > 0) throw new OperatorUsageException(string.Join(" ", problems.Select(OptionNames)));
@@ -150,5 +156,6 @@ public static class RoundsCommand
         .Replace("RoundSettings.NoiseSigma", "--noise-sigma", StringComparison.Ordinal)
         .Replace("RoundSettings.ThresholdSigma", "--threshold-sigma", StringComparison.Ordinal)
         .Replace("RoundSettings.Threshold", "--threshold", StringComparison.Ordinal)
-        .Replace("RoundSettings.LogitsDType", "--dtype", StringComparison.Ordinal);
+        .Replace("RoundSettings.LogitsDType", "--dtype", StringComparison.Ordinal)
+        .Replace("RoundSettings.SecureSummation", "--secure-summation", StringComparison.Ordinal);
 }

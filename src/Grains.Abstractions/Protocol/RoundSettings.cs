@@ -80,11 +80,29 @@ public sealed record RoundSettings
     public bool IsPrivate => string.Equals(Strategy?.Trim(), PrivateStrategy, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
+    /// Secure summation: organizations mask their uploads with pairwise masks from key agreement
+    /// bound to their federation certificates, so the aggregator learns only the sum over them.
+    /// Only <see cref="SummableStrategies"/> can run this way; the aggregator refuses the others
+    /// (<c>strategy-not-summable</c>). Up to Quorum − t organizations (t = max(2, Quorum)) may drop
+    /// out after sharing their keys.
+    /// </summary>
+    [Id(13)]
+    public bool SecureSummation { get; init; }
+
+    /// <summary>
     /// The ensemble strategies a round may name: the distillation engine's own list, repeated here
     /// because the contracts do not reference the engine (a test keeps the two equal).
     /// </summary>
     public static IReadOnlyList<string> AllowedStrategies { get; } =
         ["mean-logits", "mean-probabilities", "fixed-weights", "accuracy-weighted", "per-class-weighted", "entropy-weighted", "ds-fl", "majority-vote", "median", "trimmed-mean", PrivateStrategy];
+
+    /// <summary>
+    /// The strategies computable from sums over organizations, which secure summation can run: the
+    /// engine's list (<c>SummableStrategies.Names</c>), repeated here for the same reason as
+    /// <see cref="AllowedStrategies"/> (a test keeps the two equal).
+    /// </summary>
+    public static IReadOnlyList<string> SummableStrategies { get; } =
+        ["mean-logits", "mean-probabilities", "fixed-weights", "accuracy-weighted", "per-class-weighted", "entropy-weighted", "ds-fl", "majority-vote"];
 
     /// <summary>The allowed <see cref="LogitsDType"/> values.</summary>
     public static IReadOnlyList<string> AllowedLogitsDTypes { get; } = ["float32", "float16"];

@@ -7,7 +7,10 @@ using FedDistill.Grains.Federation;
 using FedDistill.Grains.Hosting;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
+using FedDistill.Grains.SecureSummation;
 using FedDistill.Grains.Storage;
+using FedDistill.Security;
+using FedDistill.Security.SecureSummation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -35,6 +38,14 @@ namespace FedDistill.Grains.Aggregator;
 /// <para>
 /// Round work goes to organizations as one-way calls, and organizations' calls come back as new
 /// requests, so no call chain ever waits on itself.
+/// </para>
+/// <para>
+/// A secure round (<see cref="RoundSettings.SecureSummation"/>) runs SecAgg through the same
+/// kind of calls: keys are advertised and relayed, encrypted shares relayed, masked sums uploaded
+/// and added into one running sum, and the survivors' revealed shares remove the masks. The
+/// aggregator stores the masked uploads and the unmasked sum, never an organization's logits; the
+/// protocol's keys and shares live in memory only, so a secure round open when the aggregator
+/// restarts fails.
 /// </para>
 /// </remarks>
 [GrainType(GrainTypeName)]
@@ -67,6 +78,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private double _distillProgress;
     private DateTimeOffset _lastDispatch = DateTimeOffset.MinValue;
     private GrainId? _caller;
+    private KeyBinding? _binding;
+    private System.Security.Cryptography.X509Certificates.X509Certificate2? _authority;
+    private SecureRound? _secure;
 
     /// <summary>Created by Orleans on the aggregator's silo.</summary>
     public AggregatorGrain(
@@ -128,6 +142,12 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
                 "start it with the federation's PublicSet settings or new storage.");
         }
 
+        if (_options.CaCertificate is { } caCertificate)
+        {
+            _authority = FederationCertificates.LoadCertificate(caCertificate);
+            _binding = new KeyBinding(_authority, _time);
+        }
+
         _metrics.Participants(State.Participants.Count);
         if (Active is { } active) await ResumeAsync(active);
         this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TickPeriod, TickPeriod) { KeepAlive = true });
@@ -140,6 +160,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         await StopDistillationAsync();
         _ensemble?.Dispose();
         _ensemble = null;
+        _secure?.Dispose();
+        _secure = null;
+        _authority?.Dispose();
     }
 
     /// <summary>Remembers who is calling, so that organization methods can check the caller is that organization.</summary>
@@ -181,7 +204,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         await SaveAsync(() => State.Participants.Remove(id));
         _metrics.Participants(State.Participants.Count);
         LogAdmitted(_logger, id);
-        if (Active is { State: RoundState.Open } open) Dispatch(open, [id]);
+        // A secure round's keys were agreed among the organizations it opened for; a newcomer waits for the next round.
+        if (Active is { State: RoundState.Open } open && !open.Settings.SecureSummation) Dispatch(open, [id]);
         return participant;
     }
 
@@ -219,6 +243,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         if (_options.ValidationExamples == 0 && string.Equals(settings.Strategy, "accuracy-weighted", StringComparison.OrdinalIgnoreCase))
             errors.Add("RoundSettings.Strategy 'accuracy-weighted' needs labeled validation rows, but AggregatorOptions.ValidationExamples is 0.");
         if (errors.Count > 0) throw new FederationException(FederationErrorKind.Invalid, "bad-settings", string.Join(" ", errors));
+        if (settings.SecureSummation) RequireSecureSummationPossible(settings);
         if (Active is { } running)
             throw new FederationException(FederationErrorKind.Conflict, "round-running", $"Round {running.Number} is still {running.State.ToName()}; wait for it or cancel it first.");
         // Before anything is stored or sent: a refused round leaves no trace and costs nothing.
@@ -237,6 +262,12 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         State.Rounds.Add(round);
         await SaveAsync(() => State.Rounds.Remove(round));
         _ensemble = new RoundEnsemble(settings, PublicSet.Examples.Count, PublicSet.Examples.ClassCount, _validationLabels);
+        if (settings.SecureSummation)
+        {
+            _secure = new SecureRound(SecureRoundParameters.Session(Federation, round.Number, settings, State.Participants.Count, PublicSet.Examples.Count, PublicSet.Examples.ClassCount),
+                _binding!, State.Participants.Keys);
+        }
+
         await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         _metrics.RoundStarted();
         LogRoundStarted(_logger, round.Number, settings.Strategy, State.Participants.Count, round.Deadline);
@@ -294,6 +325,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var participantId = completion.ParticipantId;
         RequireParticipant(participantId, caller, completion.Round);
         var round = RequireOpenFor(participantId, completion.Round);
+        if (round.Settings.SecureSummation) return await CompleteMaskedUploadAsync(round, completion);
         DecodedUpload upload;
         byte[] payload;
         try
@@ -320,6 +352,84 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         if (round.Uploads.Count >= round.Settings.Quorum && State.Participants.Keys.All(id => round.Uploads.Any(u => u.ParticipantId == id)))
             await BeginDistillingAsync(round);
         return new UploadReceipt(round.Number, participantId, record.Sha256, record.Bytes, record.Teachers, round.Uploads.Count);
+    }
+
+    /// <inheritdoc />
+    public Task AdvertiseKeysAsync(int round, SecureKeyAdvertisement advertisement)
+    {
+        var caller = _caller;
+        ArgumentNullException.ThrowIfNull(advertisement);
+        var participantId = advertisement.ParticipantId;
+        RequireParticipant(participantId, caller, round);
+        var secure = RequireSecurePhase(participantId, round, SecurePhase.Keys);
+        try
+        {
+            secure.Advertise(advertisement.FromMessage());
+        }
+        catch (SecureSummationException refused)
+        {
+            throw Reject(participantId, round, FederationErrorKind.Invalid, "bad-keys", refused.Message);
+        }
+
+        LogSecureStep(_logger, round, "keys", secure.Advertised.Count, secure.Expected.Count);
+        if (secure.Advertised.Count == secure.Expected.Count)
+        {
+            var advertisements = secure.BeginSharing().Select(a => a.ToMessage()).ToList();
+            foreach (var id in secure.Advertised.ToList())
+                Relay(round, id, client => client.ReceiveKeysAsync(round, advertisements));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task ShareKeysAsync(string participantId, int round, IReadOnlyList<SecureShareBundle> bundles)
+    {
+        var caller = _caller;
+        ArgumentNullException.ThrowIfNull(bundles);
+        RequireParticipant(participantId, caller, round);
+        var secure = RequireSecurePhase(participantId, round, SecurePhase.Sharing);
+        try
+        {
+            secure.Share(participantId, bundles.Select(b => b.FromMessage()).ToList());
+        }
+        catch (SecureSummationException refused)
+        {
+            throw Reject(participantId, round, FederationErrorKind.Invalid, "bad-shares", refused.Message);
+        }
+
+        LogSecureStep(_logger, round, "shares", secure.Shared.Count, secure.Advertised.Count);
+        if (secure.Shared.Count == secure.Advertised.Count)
+        {
+            secure.BeginMasking();
+            foreach (var id in secure.Shared.ToList())
+            {
+                var mine = secure.BundlesFor(id).Select(b => b.ToMessage()).ToList();
+                Relay(round, id, client => client.ReceiveSharesAsync(round, mine));
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task RevealSharesAsync(int round, SecureShareReveal reveal)
+    {
+        var caller = _caller;
+        ArgumentNullException.ThrowIfNull(reveal);
+        RequireParticipant(reveal.From, caller, round);
+        var secure = RequireSecurePhase(reveal.From, round, SecurePhase.Revealing);
+        try
+        {
+            secure.Reveal(reveal.FromMessage());
+        }
+        catch (SecureSummationException refused)
+        {
+            throw Reject(reveal.From, round, FederationErrorKind.Invalid, "bad-reveal", refused.Message);
+        }
+
+        LogSecureStep(_logger, round, "reveals", secure.Revealed.Count, secure.Survivors.Count);
+        if (secure.AllRevealed) await UnmaskAsync(Active!);
     }
 
     /// <inheritdoc />
@@ -360,10 +470,152 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     private static string TargetArtifact(int round) => $"targets/{round}";
 
+    private static string SumArtifact(int round) => $"sums/{round}";
+
+    // Refusals before a secure round opens, each saying what to change.
+    private void RequireSecureSummationPossible(RoundSettings settings)
+    {
+        try
+        {
+            SecureRoundParameters.BeginSummable(settings, 1, 1).Dispose();
+        }
+        catch (ArgumentException notSummable)
+        {
+            throw new FederationException(FederationErrorKind.Invalid, "strategy-not-summable", notSummable.Message);
+        }
+
+        if (_binding is null)
+            throw new FederationException(FederationErrorKind.Invalid, "secure-summation-unavailable",
+                "Secure summation checks organizations' keys against the federation's CA, and this aggregator has none: set AggregatorOptions.CaCertificate.");
+        var threshold = SecureRoundParameters.Threshold(settings);
+        if (State.Participants.Count < threshold || State.Participants.Count > ShamirSecretSharing.MaxShares)
+            throw new FederationException(FederationErrorKind.Invalid, "too-few-organizations",
+                $"Secure summation with quorum {settings.Quorum} needs between {threshold} and {ShamirSecretSharing.MaxShares} participants (t = max(2, quorum) must survive); the federation has {State.Participants.Count}.");
+    }
+
+    private SecureRound RequireSecurePhase(string participantId, int number, SecurePhase phase)
+    {
+        var round = FindRound(number);
+        if (round is null) throw Reject(participantId, number, FederationErrorKind.NotFound, "unknown-round", $"There is no round {number}.");
+        if (!round.Settings.SecureSummation)
+            throw Reject(participantId, number, FederationErrorKind.Invalid, "not-secure", $"Round {number} does not run secure summation.");
+        if (!ReferenceEquals(round, Active) || round.State != RoundState.Open || _secure is null || _secure.Session.Round != number)
+            throw Reject(participantId, number, FederationErrorKind.Conflict, "round-closed", $"Round {number} is {round.State.ToName()}; its secure summation is over.");
+        if (_secure.Phase != phase)
+            throw Reject(participantId, number, FederationErrorKind.Conflict, "wrong-phase", $"Round {number}'s secure summation is in its {_secure.Phase} phase, not {phase}.");
+        return _secure;
+    }
+
+    // Masked uploads are checked, stored and added to the running sum: the aggregator keeps no
+    // organization's values, only the uniformly random masked vector it received.
+    private async Task<UploadReceipt> CompleteMaskedUploadAsync(RoundRecord round, UploadCompletion completion)
+    {
+        var participantId = completion.ParticipantId;
+        var secure = _secure is { Phase: SecurePhase.Masking } masking && masking.Session.Round == round.Number
+            ? masking
+            : throw Reject(participantId, round.Number, FederationErrorKind.Conflict, "wrong-phase",
+                $"Round {round.Number}'s secure summation takes masked uploads only once every organization has shared its keys; it is in its {_secure?.Phase.ToString() ?? "lost"} phase.");
+        byte[] payload;
+        try
+        {
+            payload = _admission.Take(completion);
+            secure.CheckMasked(participantId, payload);
+        }
+        catch (FederationException refused)
+        {
+            throw Reject(participantId, round.Number, refused.Kind, refused.Reason, refused.Message);
+        }
+        catch (SecureSummationException refused)
+        {
+            throw Reject(participantId, round.Number, FederationErrorKind.Invalid, "bad-masked-upload", refused.Message);
+        }
+
+        var artifact = $"uploads/{round.Number}/{participantId}";
+        await _archive.PutAsync(Federation, artifact, payload);
+        var record = new UploadRecord(participantId, artifact, completion.Sha256.ToLowerInvariant(), payload.Length, 0, 0, _time.GetUtcNow());
+        round.Uploads.Add(record);
+        await SaveAsync(() => round.Uploads.Remove(record));
+        secure.AddMasked(participantId, payload);
+        _metrics.UploadAccepted(payload.Length);
+        LogUploadAccepted(_logger, round.Number, participantId, payload.Length, "masked ring", round.Uploads.Count);
+        if (secure.AllUploaded) BeginRevealing(round, secure);
+        return new UploadReceipt(round.Number, participantId, record.Sha256, record.Bytes, 0, round.Uploads.Count);
+    }
+
+    private void BeginRevealing(RoundRecord round, SecureRound secure)
+    {
+        // Survivors answer at once; the wait bounds a survivor that drops out now.
+        var survivors = secure.BeginRevealing(_time.GetUtcNow().AddSeconds(Math.Min(round.Settings.DeadlineSeconds, 300)));
+        LogSecureStep(_logger, round.Number, "survivors", survivors.Count, secure.Shared.Count);
+        foreach (var id in survivors) Relay(round.Number, id, client => client.RevealAsync(round.Number, survivors));
+    }
+
+    private async Task UnmaskAsync(RoundRecord round)
+    {
+        var secure = _secure!;
+        double[] sum;
+        try
+        {
+            var result = secure.Unmask();
+            sum = result.Sum;
+            _ensemble!.ImportSums(sum);
+            LogUnmasked(_logger, round.Number, result.Contributors.Count, result.Dropped.Count);
+        }
+        catch (Exception error) when (error is SecureSummationException or ArgumentException)
+        {
+            await EndRoundAsync(round, RoundState.Failed, $"secure summation could not unmask the sum: {error.Message}");
+            return;
+        }
+
+        var bytes = new byte[sum.Length * sizeof(double)];
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(sum.AsSpan()).CopyTo(bytes);
+        await _archive.PutAsync(Federation, SumArtifact(round.Number), bytes);
+        _secure = null;
+        secure.Dispose();
+        await BeginDistillingAsync(round);
+    }
+
+    private async Task SecureTickAsync(RoundRecord round)
+    {
+        var now = _time.GetUtcNow();
+        if (_secure is not { } secure) return;
+        switch (secure.Phase)
+        {
+            case SecurePhase.Keys or SecurePhase.Sharing when now >= round.Deadline:
+                var (done, of, what) = secure.Phase == SecurePhase.Keys
+                    ? (secure.Advertised.Count, secure.Expected.Count, "advertised keys")
+                    : (secure.Shared.Count, secure.Advertised.Count, "shared their keys");
+                await EndRoundAsync(round, RoundState.Failed, $"secure summation: only {done} of {of} organizations {what} by the deadline");
+                break;
+            case SecurePhase.Keys when now - _lastDispatch >= RedispatchPeriod:
+                Dispatch(round, secure.Expected.Where(id => !secure.Advertised.Contains(id)));
+                break;
+            case SecurePhase.Masking when now >= round.Deadline:
+                var needed = Math.Max(round.Settings.Quorum, secure.Session.Threshold);
+                if (round.Uploads.Count >= needed) BeginRevealing(round, secure);
+                else await EndRoundAsync(round, RoundState.Failed, $"quorum not reached: {round.Uploads.Count} of {needed} masked uploads by the deadline");
+                break;
+            case SecurePhase.Revealing when now >= secure.RevealDeadline:
+                if (secure.CanUnmask) await UnmaskAsync(round);
+                else await EndRoundAsync(round, RoundState.Failed, $"secure summation: {secure.Revealed.Count} of {secure.Survivors.Count} survivors revealed their shares by {secure.RevealDeadline:O}; {secure.Session.Threshold} are needed");
+                break;
+        }
+    }
+
+    // One-way, like Dispatch: the aggregator never waits on an organization.
+    private void Relay(int round, string participantId, Func<IClientGrain, Task> call) =>
+        call(GrainFactory.GetGrain<IClientGrain>(participantId)).ContinueWith(
+            failed => LogDispatchFailed(_logger, round, participantId, failed.Exception!.GetBaseException().Message),
+            CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         if (Active is not { } round) return;
-        if (round.State == RoundState.Open)
+        if (round.State == RoundState.Open && round.Settings.SecureSummation)
+        {
+            await SecureTickAsync(round);
+        }
+        else if (round.State == RoundState.Open)
         {
             if (_time.GetUtcNow() >= round.Deadline)
             {
@@ -387,7 +639,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private void Dispatch(RoundRecord round, IEnumerable<string> participants)
     {
         _lastDispatch = _time.GetUtcNow();
-        var assignment = new RoundAssignment(Federation, round.Number, round.Settings, _options.PublicSet, PublicSet.Fingerprint, round.Deadline, round.ConsensusRound);
+        var assignment = new RoundAssignment(Federation, round.Number, round.Settings, _options.PublicSet, PublicSet.Fingerprint, round.Deadline, round.ConsensusRound,
+            round.Settings.SecureSummation ? _validationLabels.Length : 0, round.Settings.SecureSummation ? _secure?.Expected.Count ?? 0 : 0);
         foreach (var id in participants.ToList())
         {
             GrainFactory.GetGrain<IClientGrain>(id).AssignAsync(assignment).ContinueWith(
@@ -399,6 +652,12 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private async Task ResumeAsync(RoundRecord round)
     {
         _ensemble = new RoundEnsemble(round.Settings, PublicSet.Examples.Count, PublicSet.Examples.ClassCount, _validationLabels);
+        if (round.Settings.SecureSummation)
+        {
+            await ResumeSecureAsync(round);
+            return;
+        }
+
         foreach (var upload in round.Uploads)
         {
             var payload = await _archive.GetAsync(Federation, upload.Artifact)
@@ -408,6 +667,23 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
         LogResumed(_logger, round.Number, round.State.ToName(), round.Uploads.Count);
         if (round.State == RoundState.Distilling) await StartDistillationAsync(round);
+    }
+
+    // The keys and shares of an open secure round were in memory only; its unmasked sum was stored before it distilled.
+    private async Task ResumeSecureAsync(RoundRecord round)
+    {
+        if (round.State == RoundState.Open)
+        {
+            await EndRoundAsync(round, RoundState.Failed,
+                "secure summation keeps its keys and shares in memory only, and the aggregator restarted before the sum was unmasked; start a new round");
+            return;
+        }
+
+        var bytes = await _archive.GetAsync(Federation, SumArtifact(round.Number))
+            ?? throw new InvalidOperationException($"Round {round.Number}: its unmasked sum ({SumArtifact(round.Number)}) is missing from storage.");
+        _ensemble!.ImportSums(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes));
+        LogResumed(_logger, round.Number, round.State.ToName(), round.Uploads.Count);
+        await StartDistillationAsync(round);
     }
 
     private async Task BeginDistillingAsync(RoundRecord round)
@@ -496,6 +772,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         });
         _ensemble?.Dispose();
         _ensemble = null;
+        _secure?.Dispose();
+        _secure = null;
         _admission.Clear();
         if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
         _metrics.RoundEnded(state.ToName(), (round.ClosedAt.Value - round.OpenedAt).TotalSeconds);
@@ -597,6 +875,12 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: accepted {Bytes} bytes of {DType} logits from {Participant}; {Uploads} uploads")]
     private static partial void LogUploadAccepted(ILogger logger, int round, string participant, long bytes, string dtype, int uploads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: secure summation {Step}: {Count} of {Of}")]
+    private static partial void LogSecureStep(ILogger logger, int round, string step, int count, int of);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: unmasked the sum of {Contributors} organizations ({Dropped} dropped out, their masks rebuilt from shares)")]
+    private static partial void LogUnmasked(ILogger logger, int round, int contributors, int dropped);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} resumed ({State}, {Uploads} stored uploads folded back in)")]
     private static partial void LogResumed(ILogger logger, int round, string state, int uploads);

@@ -42,6 +42,12 @@ public sealed class AggregatorOptions
     /// <summary>Where the student is distilled: <c>auto</c> (the first GPU when libtorch sees one, else the CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; set; } = FedDistill.Distillation.Compute.ComputeDevice.Auto;
 
+    /// <summary>
+    /// The federation's CA certificate (PEM, <c>ca.crt</c> of the kit): secure-summation rounds
+    /// check every organization's keys against it. Null: secure rounds are refused.
+    /// </summary>
+    public string? CaCertificate { get; set; }
+
     /// <summary>Seed of student initialization and batch order.</summary>
     public ulong Seed { get; set; } = 7;
 
@@ -70,6 +76,7 @@ public sealed class AggregatorOptions
         if (FedDistill.Distillation.Compute.ComputeDevice.Validate(Device) is { } device) errors.Add($"AggregatorOptions.Device is {device}.");
         if (Privacy is null) errors.Add("AggregatorOptions.Privacy must be set (leave its Epsilon empty for no budget).");
         else errors.AddRange(Privacy.Validate());
+        if (CaCertificate is not null && !File.Exists(CaCertificate)) errors.Add($"AggregatorOptions.CaCertificate '{CaCertificate}' does not exist.");
         return errors;
     }
 }

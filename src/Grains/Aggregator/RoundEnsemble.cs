@@ -42,17 +42,22 @@ internal sealed class RoundEnsemble : IDisposable
         using var scope = torch.NewDisposeScope();
         foreach (var teacher in upload.Teachers)
         {
-            var logits = torch.tensor(teacher.Logits, new long[] { teacher.Logits.Length / Classes, Classes });
-            var predictions = Agreement.ArgMaxRows(teacher.Logits, Classes);
-            double? accuracy = _validationLabels.Length == 0 ? null : Agreement.Accuracy(predictions, _validationLabels);
-            Accumulator.Add(new TeacherContribution($"{upload.ParticipantId}/{teacher.Report.TeacherId}", logits)
-            {
-                ValidationAccuracy = accuracy,
-                PerClassWeights = teacher.Report.ClassCounts.Select(count => (double)count).ToArray(),
-                Weight = teacher.Report.PrivateExamples,
-            });
+            var (contribution, predictions, accuracy) = TeacherContributions.Create(upload.ParticipantId, teacher, Classes, _validationLabels);
+            Accumulator.Add(contribution);
             Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy, teacher.Report.PrivateExamples));
         }
+    }
+
+    /// <summary>
+    /// Takes a secure round's unmasked sum over organizations as the whole ensemble's state; the
+    /// aggregator never sees a teacher, so <see cref="Teachers"/> stays empty.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sum does not fit the strategy's accumulator.</exception>
+    public void ImportSums(ReadOnlySpan<double> sums)
+    {
+        if (Accumulator is not ISummableAccumulator summable)
+            throw new InvalidOperationException("This round's strategy cannot be computed from sums.");
+        summable.ImportSums(sums);
     }
 
     public void Dispose() => Accumulator.Dispose();

@@ -1,11 +1,16 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using FedDistill.Distillation.Federated;
 using FedDistill.Grains.Federation;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
+using FedDistill.Grains.SecureSummation;
+using FedDistill.Security;
+using FedDistill.Security.SecureSummation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TorchSharp;
 
 namespace FedDistill.Grains.Clients;
 
@@ -15,10 +20,17 @@ namespace FedDistill.Grains.Clients;
 /// compute their logits on the public set, and uploads them. It shares nothing else.
 /// </summary>
 /// <remarks>
+/// <para>
 /// <see cref="AssignAsync"/> returns at once; the round's work runs as a task of the grain that
 /// awaits the teacher grains (whose libtorch work runs on threads of its own), so the grain's
 /// turn is never held by it and its calls to the aggregator carry the grain's identity, which is
 /// what the aggregator checks an upload's sender against.
+/// </para>
+/// <para>
+/// In a secure round it advertises keys signed with its federation certificate and shares its
+/// secrets before training, folds its own teachers into the strategy's sums, and uploads those
+/// sums masked; the aggregator's relays complete the steps it awaits.
+/// </para>
 /// </remarks>
 [GrainType(GrainTypeName)]
 [OrganizationPlacement]
@@ -37,6 +49,14 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     private Task? _work;
     private int? _round;
     private string _status = "idle";
+    private X509Certificate2? _authority;
+    private X509Certificate2? _certificate;
+    private KeyBinding? _binding;
+    private int _secureRound;
+    private int _queuedRound;
+    private TaskCompletionSource<IReadOnlyList<SecureKeyAdvertisement>>? _keys;
+    private TaskCompletionSource<IReadOnlyList<SecureShareBundle>>? _shares;
+    private TaskCompletionSource<IReadOnlyList<string>>? _survivors;
 
     /// <summary>Created by Orleans on the organization's silo.</summary>
     public ClientGrain(IOptions<OrganizationOptions> options, PublicSetCatalog catalog, ILogger<ClientGrain> logger)
@@ -60,15 +80,66 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     public Task AssignAsync(RoundAssignment assignment)
     {
         ArgumentNullException.ThrowIfNull(assignment);
-        if (_work is { IsCompleted: false } || _uploaded.Contains(assignment.Round)) return Task.CompletedTask;
+        if (_uploaded.Contains(assignment.Round)) return Task.CompletedTask;
+        if (_work is { IsCompleted: false } running)
+        {
+            // Only a secure round's wait for a relay gives way, and only to a newer round: the
+            // aggregator opens one when the old one has ended, so that relay will never come.
+            if (_secureRound == 0 || assignment.Round <= _secureRound || assignment.Round == _queuedRound) return Task.CompletedTask;
+            _queuedRound = assignment.Round;
+            _keys?.TrySetCanceled();
+            _shares?.TrySetCanceled();
+            _survivors?.TrySetCanceled();
+            _work = WorkAfterAsync(running, assignment);
+            return Task.CompletedTask;
+        }
+
         _round = assignment.Round;
         LogAssigned(_logger, Organization, assignment.Round, assignment.Settings.Strategy, assignment.Deadline);
         _work = WorkAsync(assignment);
         return Task.CompletedTask;
     }
 
+    private async Task WorkAfterAsync(Task abandoned, RoundAssignment assignment)
+    {
+        // The abandoned round's work ends on its cancelled wait and logs it; its errors end there.
+        await abandoned.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        _round = assignment.Round;
+        LogAssigned(_logger, Organization, assignment.Round, assignment.Settings.Strategy, assignment.Deadline);
+        await WorkAsync(assignment);
+    }
+
     /// <inheritdoc />
     public Task<ParticipantReport> GetStatusAsync() => Task.FromResult(Report());
+
+    /// <inheritdoc />
+    public Task ReceiveKeysAsync(int round, IReadOnlyList<SecureKeyAdvertisement> advertisements)
+    {
+        if (round == _secureRound) _keys?.TrySetResult(advertisements);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task ReceiveSharesAsync(int round, IReadOnlyList<SecureShareBundle> bundles)
+    {
+        if (round == _secureRound) _shares?.TrySetResult(bundles);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task RevealAsync(int round, IReadOnlyList<string> survivors)
+    {
+        if (round == _secureRound) _survivors?.TrySetResult(survivors);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Releases the federation certificates.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _certificate?.Dispose();
+        _authority?.Dispose();
+        return Task.CompletedTask;
+    }
 
     // Runs on the grain's scheduler between its requests; every long step is an awaited call to a
     // teacher grain or a task on the thread pool, so nothing here blocks the grain.
@@ -76,9 +147,19 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     {
         var aggregator = GrainFactory.GetGrain<IAggregatorGrain>(assignment.Federation);
         var watch = Stopwatch.StartNew();
+        SecureSummationParticipant? secure = null;
         try
         {
             var publicSet = await Task.Run(() => _catalog.GetVerified(assignment.PublicSet, assignment.PublicSetFingerprint));
+            // Keys and shares first: they are quick, and every organization waits for all of them.
+            SecureSummationSession? session = null;
+            if (assignment.Settings.SecureSummation)
+            {
+                session = SecureRoundParameters.Session(assignment.Federation, assignment.Round, assignment.Settings, assignment.Organizations,
+                    publicSet.Examples.Count, publicSet.Examples.ClassCount);
+                secure = await ShareKeysAsync(aggregator, assignment, session);
+            }
+
             var teachers = _options.EffectiveTeachers.Select(t => (t.Id, Grain: GrainFactory.GetGrain<ITeacherGrain>(SiteNames.TeacherKey(Organization, t.Id)))).ToList();
             await SetStatusAsync(aggregator, "training", assignment.Round);
             foreach (var (id, teacher) in teachers) _teachers[id] = await teacher.PrepareAsync(assignment.PublicSet, assignment.PublicSetFingerprint);
@@ -102,13 +183,25 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             await SetStatusAsync(aggregator, "computing-logits", assignment.Round);
             var uploads = new List<(TeacherReport, float[])>(teachers.Count);
             foreach (var (id, teacher) in teachers) uploads.Add((_teachers[id], await teacher.ComputeLogitsAsync(assignment.PublicSet, assignment.PublicSetFingerprint)));
-            var payload = await Task.Run(() => SoftLabelsCodec.Encode(assignment.Round, Organization, publicSet.Fingerprint, assignment.Settings.LogitsDType,
-                publicSet.Examples.ClassCount, uploads, watch.Elapsed.TotalSeconds));
+            var payload = secure is null
+                ? await Task.Run(() => SoftLabelsCodec.Encode(assignment.Round, Organization, publicSet.Fingerprint, assignment.Settings.LogitsDType,
+                    publicSet.Examples.ClassCount, uploads, watch.Elapsed.TotalSeconds))
+                : await MaskAsync(assignment, publicSet, session!, secure, uploads);
 
             await SetStatusAsync(aggregator, "uploading", assignment.Round);
             var receipt = await UploadAsync(aggregator, assignment.Round, payload);
             Remember(assignment.Round);
             LogUploaded(_logger, Organization, assignment.Round, receipt.Bytes, receipt.Teachers, assignment.Settings.LogitsDType, receipt.UploadsInRound);
+            if (secure is not null)
+            {
+                await SetStatusAsync(aggregator, "revealing", assignment.Round);
+                var survivors = await _survivors!.Task.WaitAsync(StepTimeout(assignment));
+                await aggregator.RevealSharesAsync(assignment.Round, secure.RevealShares(survivors).ToMessage());
+            }
+        }
+        catch (OperationCanceledException) when (assignment.Settings.SecureSummation)
+        {
+            LogNotTaken(_logger, Organization, assignment.Round, "a newer round opened while this secure round waited for the aggregator");
         }
         catch (FederationException refused) when (refused.Kind is FederationErrorKind.Conflict)
         {
@@ -123,12 +216,73 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         }
         finally
         {
+            secure?.Dispose();
+            _secureRound = 0;
+            (_keys, _shares, _survivors) = (null, null, null);
             _round = null;
             _status = "idle";
         }
 
         await ReportQuietlyAsync(aggregator);
     }
+
+    // Steps 1 and 2 of SecAgg: signed keys out, everyone's keys in, encrypted shares out.
+    private async Task<SecureSummationParticipant> ShareKeysAsync(IAggregatorGrain aggregator, RoundAssignment assignment, SecureSummationSession session)
+    {
+        if (_binding is null)
+        {
+            if (_options.CaCertificate is null || _options.Certificate is null || _options.Key is null)
+                throw new InvalidOperationException($"Round {assignment.Round} runs secure summation, which needs the organization's federation certificate: set OrganizationOptions.CaCertificate, OrganizationOptions.Certificate and OrganizationOptions.Key.");
+            _authority = FederationCertificates.LoadCertificate(_options.CaCertificate);
+            _certificate = FederationCertificates.LoadCertificateWithKey(_options.Certificate, _options.Key);
+            _binding = new KeyBinding(_authority);
+        }
+
+        _secureRound = assignment.Round;
+        _keys = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _shares = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        _survivors = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var participant = new SecureSummationParticipant(session, _certificate!, _binding);
+        try
+        {
+            if (participant.ParticipantId != Organization)
+                throw new InvalidOperationException($"OrganizationOptions.Certificate names '{participant.ParticipantId}', not this organization '{Organization}'.");
+            await SetStatusAsync(aggregator, "sharing-keys", assignment.Round);
+            await aggregator.AdvertiseKeysAsync(assignment.Round, participant.Advertise().ToMessage());
+            var advertisements = await _keys.Task.WaitAsync(StepTimeout(assignment));
+            var bundles = participant.ShareKeys(advertisements.Select(a => a.FromMessage()).ToList());
+            await aggregator.ShareKeysAsync(Organization, assignment.Round, bundles.Select(b => b.ToMessage()).ToList());
+            return participant;
+        }
+        catch
+        {
+            participant.Dispose();
+            throw;
+        }
+    }
+
+    // Step 3: this organization's teachers folded into the strategy's sums, masked.
+    private async Task<byte[]> MaskAsync(RoundAssignment assignment, PublicSet publicSet, SecureSummationSession session, SecureSummationParticipant secure,
+        List<(TeacherReport Report, float[] Logits)> uploads)
+    {
+        var classes = publicSet.Examples.ClassCount;
+        var labels = publicSet.Originals.Labels!.Take(assignment.ValidationExamples).ToArray();
+        var sums = await Task.Run(() =>
+        {
+            using var scope = torch.NewDisposeScope();
+            using var accumulator = SecureRoundParameters.BeginSummable(assignment.Settings, publicSet.Examples.Count, classes);
+            foreach (var (report, logits) in uploads)
+                accumulator.Add(TeacherContributions.Create(Organization, new DecodedTeacherLogits(report, logits), classes, labels).Contribution);
+            return accumulator.ExportSums();
+        });
+        var bundles = await _shares!.Task.WaitAsync(StepTimeout(assignment));
+        var masked = secure.MaskInput(sums, bundles.Select(b => b.FromMessage()).ToList());
+        if (secure.ClippedValues > 0) LogClipped(_logger, Organization, assignment.Round, secure.ClippedValues, session.Ring.ClipBound);
+        return session.Ring.Pack(masked.Values);
+    }
+
+    // How long a step waits for the aggregator's relay: past the deadline, when the round has failed or gone on without it.
+    private static TimeSpan StepTimeout(RoundAssignment assignment) => TimeSpan.FromSeconds(2.0 * assignment.Settings.DeadlineSeconds + 60);
 
     private async Task<UploadReceipt> UploadAsync(IAggregatorGrain aggregator, int round, byte[] payload)
     {
@@ -177,6 +331,9 @@ public sealed partial class ClientGrain : Grain, IClientGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: round {Round}: uploaded {Bytes} bytes ({Teachers} teachers, {DType}); {Uploads} uploads in the round")]
     private static partial void LogUploaded(ILogger logger, string organization, int round, long bytes, int teachers, string dtype, int uploads);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Organization}: round {Round}: {Clipped} summed values lay beyond the secure ring's bound {Bound} and were clipped")]
+    private static partial void LogClipped(ILogger logger, string organization, int round, int clipped, double bound);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: round {Round}: upload not taken: {Reason}")]
     private static partial void LogNotTaken(ILogger logger, string organization, int round, string reason);

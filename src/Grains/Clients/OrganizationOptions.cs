@@ -79,6 +79,15 @@ public sealed class OrganizationOptions
     /// <summary>Where the teachers train and infer: <c>auto</c> (the first GPU when libtorch sees one, else the CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
     public string Device { get; set; } = FedDistill.Distillation.Compute.ComputeDevice.Auto;
 
+    /// <summary>The federation's CA certificate (PEM, the kit's <c>ca.crt</c>): peers' secure-summation keys must chain to it. Secure rounds need it, <see cref="Certificate"/> and <see cref="Key"/>.</summary>
+    public string? CaCertificate { get; set; }
+
+    /// <summary>The organization's federation certificate (PEM, CN = <see cref="Id"/>; the kit's silo certificate): it signs the organization's secure-summation keys.</summary>
+    public string? Certificate { get; set; }
+
+    /// <summary>The private key of <see cref="Certificate"/> (PEM).</summary>
+    public string? Key { get; set; }
+
     /// <summary>Seed of the teachers' initialization and batch order.</summary>
     public ulong Seed { get; set; } = 11;
 
@@ -115,6 +124,11 @@ public sealed class OrganizationOptions
         if (EvaluationExamples is < 0 or > 10_000) errors.Add($"OrganizationOptions.EvaluationExamples is {EvaluationExamples}; it must be in [0, 10000].");
         if (Threads is < 1 or > 256) errors.Add($"OrganizationOptions.Threads is {Threads}; it must be in [1, 256].");
         if (FedDistill.Distillation.Compute.ComputeDevice.Validate(Device) is { } device) errors.Add($"OrganizationOptions.Device is {device}.");
+        string?[] certificates = [CaCertificate, Certificate, Key];
+        if (certificates.Any(path => path is not null) && certificates.Any(path => path is null))
+            errors.Add("OrganizationOptions.CaCertificate, OrganizationOptions.Certificate and OrganizationOptions.Key are set together or not at all.");
+        foreach (var (name, path) in new[] { ("CaCertificate", CaCertificate), ("Certificate", Certificate), ("Key", Key) })
+            if (path is not null && !File.Exists(path)) errors.Add($"OrganizationOptions.{name} '{path}' does not exist.");
         return errors;
     }
 }

@@ -6,11 +6,13 @@ using FedDistill.Grains.Hosting;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.Storage;
+using FedDistill.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Orleans.TestingHost;
 
 namespace FedDistill.Grains.Tests.Cluster;
@@ -18,15 +20,19 @@ namespace FedDistill.Grains.Tests.Cluster;
 /// <summary>
 /// A federation as an Orleans cluster in this process: the aggregator's silo and one silo per
 /// hospital, each named as its site, each with only its own storage providers (memory here), and
-/// a test clock the aggregator's deadlines read.
+/// a test clock the aggregator's deadlines read. A federation CA (in a temporary directory) issues
+/// each hospital its certificate, which secure-summation rounds bind their keys to.
 /// </summary>
 public sealed class FederationCluster : IAsyncDisposable
 {
     public const string FederationName = "test-federation";
     public const int PublicExamples = 500;
 
-    private FederationCluster(InProcessTestCluster cluster, IReadOnlyList<string> hospitals, FakeTimeProvider time)
+    private readonly string _pki;
+
+    private FederationCluster(InProcessTestCluster cluster, IReadOnlyList<string> hospitals, FakeTimeProvider time, string pki)
     {
+        _pki = pki;
         Cluster = cluster;
         Hospitals = hospitals;
         Time = time;
@@ -49,6 +55,15 @@ public sealed class FederationCluster : IAsyncDisposable
     {
         var names = Enumerable.Range(1, hospitals).Select(i => $"hospital-{i}").ToList();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var pki = Path.Combine(Path.GetTempPath(), $"feddistill-cluster-{Guid.NewGuid():N}");
+        string caCertificate;
+        var certificates = new Dictionary<string, IssuedCertificate>(StringComparer.Ordinal);
+        using (var authority = CertificateAuthority.Create(Path.Combine(pki, "ca"), FederationName, TimeSpan.FromDays(30)))
+        {
+            caCertificate = authority.CertificatePath;
+            foreach (var name in names) certificates[name] = authority.IssueSilo(name, ["127.0.0.1"], Path.Combine(pki, name));
+        }
+
         var builder = new InProcessTestClusterBuilder((short)(hospitals + 1));
         builder.Options.ConfigureFileLogging = false;
         builder.ConfigureSilo((options, silo) =>
@@ -63,9 +78,19 @@ public sealed class FederationCluster : IAsyncDisposable
             {
                 silo.AddMemoryGrainStorage(StorageNames.Federation);
                 silo.AddMemoryGrainStorage(StorageNames.FederationArtifacts);
+                // Every write of the aggregator's state and artifacts, and every message it logs, is recorded for the tests that read all it kept.
+                silo.Services.AddSingleton<StorageWrites>();
+                silo.Services.AddSingleton<RecordingLoggerProvider>();
+                silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(services => services.GetRequiredService<RecordingLoggerProvider>());
+                foreach (var provider in new[] { StorageNames.Federation, StorageNames.FederationArtifacts })
+                {
+                    silo.Services.AddKeyedSingleton<IGrainStorage>(provider, (services, _) => new RecordingGrainStorage(provider,
+                        MemoryGrainStorageFactory.Create(services, provider), services.GetRequiredService<StorageWrites>(), services.GetRequiredService<Orleans.Serialization.Serializer>()));
+                }
                 silo.AddFederationAggregator(o =>
                 {
                     ConfigureAggregator(o);
+                    o.CaCertificate = caCertificate;
                     configureAggregator?.Invoke(o);
                 });
             }
@@ -75,13 +100,14 @@ public sealed class FederationCluster : IAsyncDisposable
                 silo.AddFederationOrganization(o =>
                 {
                     Hospital(o, name, index - 1, hospitals);
+                    (o.CaCertificate, o.Certificate, o.Key) = (caCertificate, certificates[name].CertificatePath, certificates[name].KeyPath);
                     configureHospital?.Invoke(index - 1, o);
                 });
             }
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new FederationCluster(cluster, names, time);
+        return new FederationCluster(cluster, names, time, pki);
     }
 
     public static void ConfigureAggregator(AggregatorOptions options)
@@ -158,5 +184,9 @@ public sealed class FederationCluster : IAsyncDisposable
         if (!info.State.IsFinal()) await Aggregator.CancelRoundAsync(round);
     }
 
-    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        Directory.Delete(_pki, recursive: true);
+    }
 }
