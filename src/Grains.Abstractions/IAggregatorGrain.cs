@@ -78,6 +78,7 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// aggregator hands the list to each of them.
     /// </summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, not an open secure round in its key phase, a repeat, or keys not bound to the organization's federation certificate.</exception>
+    [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task AdvertiseKeysAsync(int round, SecureKeyAdvertisement advertisement);
 
     /// <summary>
@@ -86,6 +87,7 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// the round takes masked uploads (<see cref="AppendUploadAsync"/>, <see cref="CompleteUploadAsync"/>).
     /// </summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, not in the sharing phase, a repeat, or bundles not from this organization to each peer exactly once.</exception>
+    [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task ShareKeysAsync(string participantId, int round, IReadOnlyList<SecureShareBundle> bundles);
 
     /// <summary>
@@ -94,6 +96,7 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// reveal deadline) the aggregator unmasks the sum into the round's ensemble.
     /// </summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, not a survivor, not in the reveal phase, or a repeat.</exception>
+    [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task RevealSharesAsync(int round, SecureShareReveal reveal);
 
     /// <summary>The ensemble's logits of a completed round, in chunks, for co-distillation.</summary>

@@ -22,12 +22,15 @@ public interface IClientGrain : IGrainWithStringKey
     Task AssignAsync(RoundAssignment assignment);
 
     /// <summary>Secure summation: every organization's signed keys for the round, relayed by the aggregator; the organization answers with its encrypted shares.</summary>
+    [AllowedCallers(FederationCallers.Aggregator)]
     Task ReceiveKeysAsync(int round, IReadOnlyList<SecureKeyAdvertisement> advertisements);
 
     /// <summary>Secure summation: the encrypted shares the other organizations sent this one, relayed by the aggregator; the organization answers with its masked upload.</summary>
+    [AllowedCallers(FederationCallers.Aggregator)]
     Task ReceiveSharesAsync(int round, IReadOnlyList<SecureShareBundle> bundles);
 
     /// <summary>Secure summation: the organizations whose masked uploads arrived; the organization answers with its shares for unmasking, once per round.</summary>
+    [AllowedCallers(FederationCallers.Aggregator)]
     Task RevealAsync(int round, IReadOnlyList<string> survivors);
 
     /// <summary>What the organization is doing now.</summary>
