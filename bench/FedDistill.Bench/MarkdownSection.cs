@@ -8,17 +8,18 @@ public static class MarkdownSection
     /// <summary>
     /// Replaces the section of <paramref name="path"/> that starts with <paramref name="heading"/>
     /// as its whole line (up to the next <c>## </c> heading) with <paramref name="section"/>, or appends it when there
-    /// is none; a missing file is created with the title <c># Benchmarks</c>.
+    /// is none; a missing file is created with <paramref name="title"/>.
     /// </summary>
     /// <param name="path">The markdown file.</param>
     /// <param name="heading">The section's heading line, e.g. <c>## Serving: ...</c>.</param>
     /// <param name="section">The new section, starting with <paramref name="heading"/>.</param>
-    public static void Write(string path, string heading, string section)
+    /// <param name="title">The first line of a file that does not exist yet.</param>
+    public static void Write(string path, string heading, string section, string title = "# Benchmarks")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentException.ThrowIfNullOrWhiteSpace(heading);
         ArgumentNullException.ThrowIfNull(section);
-        var existing = File.Exists(path) ? File.ReadAllText(path) : "# Benchmarks\n\n";
+        var existing = File.Exists(path) ? File.ReadAllText(path) : title + "\n\n";
         var start = existing.IndexOf("\n" + heading + "\n", StringComparison.Ordinal);
         string text;
         if (start < 0)

@@ -247,18 +247,7 @@ public static class QualityRun
         text.Append(log);
         text.AppendLine("```");
         var root = Environment.GetEnvironmentVariable("FEDDISTILL_REPO_ROOT") ?? Directory.GetCurrentDirectory();
-        var path = Path.Combine(root, settings.Output);
-        File.WriteAllText(path, WithSection(File.Exists(path) ? File.ReadAllText(path) : "", text.ToString()));
-    }
-
-    /// <summary>The results file with this run's section replaced (or appended), every other section kept as it was.</summary>
-    private static string WithSection(string existing, string section)
-    {
-        if (existing.Length == 0) return "# Results\n\n" + section;
-        var start = existing.IndexOf("\n" + Heading, StringComparison.Ordinal);
-        if (start < 0) return existing.TrimEnd('\n') + "\n\n\n" + section;
-        var next = existing.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-        return existing[..(start + 1)] + section + (next >= 0 ? "\n\n" + existing[(next + 1)..] : "");
+        MarkdownSection.Write(Path.Combine(root, settings.Output), Heading, text.ToString(), "# Results");
     }
 
     private static Settings Parse(string[] args)
