@@ -1,3 +1,4 @@
+using System.Buffers;
 using FedDistill.Serving.Batching;
 using FedDistill.Serving.Hosting;
 using FedDistill.Serving.Metrics;
@@ -64,6 +65,7 @@ public static partial class PredictionEndpoints
         var settings = options.Value;
         var aborted = context.RequestAborted;
 
+        var binary = IsBinary(context.Request.ContentType);
         var (body, length, readProblem) = await ReadBodyAsync(context, settings.MaxRequestBodyBytes, aborted);
         if (readProblem is not null)
         {
@@ -72,13 +74,27 @@ public static partial class PredictionEndpoints
             context.Response.Headers.Connection = "close";
             return Refuse(readProblem, metrics, logger);
         }
-        if (!PredictionRequestReader.TryRead(body.AsSpan(0, length), model.ExampleShape, settings.EffectiveMaxExamplesPerRequest, out var request, out var problem))
-            return Refuse(problem, metrics, logger);
+
+        PredictionRequest? request;
+        PredictionProblem? problem;
+        try
+        {
+            var read = binary
+                ? BinaryPredictionReader.TryRead(body.AsSpan(0, length), model.ExampleShape, settings.EffectiveMaxExamplesPerRequest,
+                    StatedExamples(context.Request), out request, out problem)
+                : PredictionRequestReader.TryRead(body.AsSpan(0, length), model.ExampleShape, settings.EffectiveMaxExamplesPerRequest, out request, out problem);
+            if (!read) return Refuse(problem!, metrics, logger);
+        }
+        finally
+        {
+            // The readers copied the values out: the body's buffer goes back to the pool before the wait for a batch.
+            ArrayPool<byte>.Shared.Return(body);
+        }
 
         float[] logits;
         try
         {
-            logits = await batcher.PredictAsync(request.Inputs, aborted);
+            logits = await batcher.PredictAsync(request!.Inputs, aborted);
         }
         catch (BatcherOverloadedException overloaded)
         {
@@ -98,7 +114,17 @@ public static partial class PredictionEndpoints
         }
 
         var classes = batcher.Classes;
-        var rows = new float[request.Count][];
+        if (binary)
+        {
+            for (var i = 0; i < request!.Count; i++)
+                if (!AllFinite(logits.AsSpan(i * classes, classes)))
+                    return Refuse(new PredictionProblem(PredictionProblem.NonFiniteOutput,
+                        $"The student's logits for example {i} are not all finite (inputs this large overflow it).", StatusCodes.Status422UnprocessableEntity), metrics, logger);
+            metrics.RecordServed(request.Count, time.GetElapsedTime(started));
+            return new BinaryLogitsResult(logits);
+        }
+
+        var rows = new float[request!.Count][];
         var predictions = new int[request.Count];
         for (var i = 0; i < request.Count; i++)
         {
@@ -122,29 +148,65 @@ public static partial class PredictionEndpoints
         if (context.Request.ContentLength is { } declared && declared > limit)
             return ([], 0, TooLarge($"The body declares {declared} bytes; the limit is {limit} (ServingOptions.MaxRequestBodyBytes)."));
 
-        // Sized from the declared length (up to a first chunk of 1 MiB: a declaration is not yet bytes) and grown as bytes arrive.
-        var buffer = new byte[(int)Math.Min(Math.Min(context.Request.ContentLength ?? ReadChunkBytes, FirstBufferBytes), limit) + 1];
+        // Sized from the declared length (up to a first chunk of 1 MiB: a declaration is not yet bytes) and grown as bytes arrive;
+        // rented from the pool, so that a request costs no new buffer: the caller returns it once the body is parsed.
+        var pool = ArrayPool<byte>.Shared;
+        var buffer = pool.Rent((int)Math.Min(Math.Min(context.Request.ContentLength ?? ReadChunkBytes, FirstBufferBytes), limit) + 1);
         var length = 0;
+        PredictionProblem? problem = null;
         try
         {
             while (true)
             {
-                if (length == buffer.Length) Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit + 1));
+                if (length == buffer.Length)
+                {
+                    var larger = pool.Rent((int)Math.Min((long)buffer.Length * 2, limit + 1));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
                 var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
                 if (read == 0) break;
                 length += read;
-                if (length > limit) return ([], 0, TooLarge($"The body is larger than the limit of {limit} bytes (ServingOptions.MaxRequestBodyBytes)."));
+                if (length > limit)
+                {
+                    problem = TooLarge($"The body is larger than the limit of {limit} bytes (ServingOptions.MaxRequestBodyBytes).");
+                    break;
+                }
             }
         }
         catch (BadHttpRequestException error) when (error.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return ([], 0, TooLarge($"The body is larger than the limit of {limit} bytes (ServingOptions.MaxRequestBodyBytes)."));
+            problem = TooLarge($"The body is larger than the limit of {limit} bytes (ServingOptions.MaxRequestBodyBytes).");
         }
         catch (BadHttpRequestException error)
         {
-            return ([], 0, new PredictionProblem(PredictionProblem.TruncatedBody, $"The body could not be read whole: {error.Message}"));
+            problem = new PredictionProblem(PredictionProblem.TruncatedBody, $"The body could not be read whole: {error.Message}");
         }
-        return (buffer, length, null);
+        catch
+        {
+            pool.Return(buffer);
+            throw;
+        }
+
+        if (problem is null) return (buffer, length, null);
+        pool.Return(buffer);
+        return ([], 0, problem);
+    }
+
+    // application/octet-stream, whatever its parameters; every other type (none, JSON, curl's form type) is read as JSON.
+    private static bool IsBinary(string? contentType)
+    {
+        if (contentType is null) return false;
+        var end = contentType.IndexOf(';', StringComparison.Ordinal);
+        var mediaType = (end < 0 ? contentType.AsSpan() : contentType.AsSpan(0, end)).Trim();
+        return mediaType.Equals(BinaryPredictionReader.ContentType, StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string? StatedExamples(HttpRequest request)
+    {
+        var values = request.Headers[BinaryPredictionReader.ExamplesHeader];
+        return values.Count == 0 ? null : values.ToString();
     }
 
     private static PredictionProblem TooLarge(string detail) => new(PredictionProblem.TooLarge, detail, StatusCodes.Status413PayloadTooLarge);

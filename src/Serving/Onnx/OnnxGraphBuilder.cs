@@ -8,7 +8,8 @@ namespace FedDistill.Serving.Onnx;
 /// Writes the nodes and initializers of an opset-13 graph, one operator per call, each returning
 /// the name of the tensor it produces. In <see cref="OnnxPrecision.Int8Qdq"/> mode every Conv and
 /// Gemm gets QuantizeLinear/DequantizeLinear on its input activation and DequantizeLinear on its
-/// int8 weights and int32 bias.
+/// int8 weights and int32 bias, and the ReLU output that feeds the next layer through pooling is
+/// quantized too, so that ONNX Runtime runs every layer on integers.
 /// </summary>
 internal sealed class OnnxGraphBuilder
 {
@@ -112,6 +113,7 @@ internal sealed class OnnxGraphBuilder
         var (inputScale, inputZeroPoint) = QdqMath.ForActivation(calibration!.Inputs[layer.Name]);
         graph.Initializer.Add(OnnxTensors.Float($"{layer.Name}.input_scale", [inputScale]));
         graph.Initializer.Add(OnnxTensors.UInt8($"{layer.Name}.input_zero_point", [inputZeroPoint]));
+        QuantizeProducingActivation(input, layer.Name);
         var quantized = Node("QuantizeLinear", $"{layer.Name}.input_quantize",
             [input, $"{layer.Name}.input_scale", $"{layer.Name}.input_zero_point"], $"{layer.Name}.input_quantized");
         var x = Node("DequantizeLinear", $"{layer.Name}.input_dequantize",
@@ -140,6 +142,55 @@ internal sealed class OnnxGraphBuilder
             [$"{layer.Name}.bias_quantized", $"{layer.Name}.bias_scale", $"{layer.Name}.bias_zero_point"], $"{layer.Name}.bias_dequantized");
         biasNode.Attribute.Add(Int("axis", 0));
         return (x, weightNode.Output[0], biasNode.Output[0]);
+    }
+
+    /// <summary>
+    /// Quantizes, with this layer's input scale, the output of the ReLU that feeds the layer through
+    /// max pooling or flattening (Conv → Relu → MaxPool → Flatten → this layer). ONNX Runtime runs a
+    /// convolution or Gemm on integers (QLinearConv, QGemm) only when its output is quantized too;
+    /// without a QuantizeLinear after the ReLU it dequantizes the weights and runs the float kernel,
+    /// and the int8 graph is slower than the fp32 one. Max pooling and flattening commute with the
+    /// monotone quantization, so the numbers are those of quantizing at the layer's input alone.
+    /// </summary>
+    private void QuantizeProducingActivation(string input, string layerName)
+    {
+        var current = input;
+        while (true)
+        {
+            var index = IndexOfProducer(current);
+            if (index < 0) return; // the graph's input
+            var producer = graph.Node[index];
+            if (producer.OpType is "MaxPool" or "Flatten")
+            {
+                current = producer.Input[0];
+                continue;
+            }
+            if (producer.OpType != "Relu" || current == input) return; // a ReLU right before the layer is quantized by the layer's own input Q
+
+            var activation = producer.Output[0];
+            var consumers = graph.Node.Where(node => node.Input.Contains(activation)).ToList();
+            if (consumers.Count != 1) return; // the activation goes elsewhere too (a residual branch): left in float
+            var quantize = new NodeProto { OpType = "QuantizeLinear", Name = $"{layerName}.activation_quantize" };
+            quantize.Input.Add([activation, $"{layerName}.input_scale", $"{layerName}.input_zero_point"]);
+            quantize.Output.Add($"{layerName}.activation_quantized");
+            var dequantize = new NodeProto { OpType = "DequantizeLinear", Name = $"{layerName}.activation_dequantize" };
+            dequantize.Input.Add([quantize.Output[0], $"{layerName}.input_scale", $"{layerName}.input_zero_point"]);
+            dequantize.Output.Add($"{layerName}.activation_dequantized");
+            // Right after the ReLU, so that the nodes stay in topological order.
+            graph.Node.Insert(index + 1, quantize);
+            graph.Node.Insert(index + 2, dequantize);
+            var consumer = consumers[0];
+            for (var i = 0; i < consumer.Input.Count; i++)
+                if (consumer.Input[i] == activation) consumer.Input[i] = dequantize.Output[0];
+            return;
+        }
+    }
+
+    private int IndexOfProducer(string tensor)
+    {
+        for (var i = graph.Node.Count - 1; i >= 0; i--)
+            if (graph.Node[i].Output.Contains(tensor)) return i;
+        return -1;
     }
 
     private NodeProto Node(string opType, string name, string[] inputs, string? output = null)

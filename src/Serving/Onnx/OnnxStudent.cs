@@ -18,6 +18,7 @@ public sealed class OnnxStudent : IDisposable
     private readonly string[] inputNames;
     private readonly string[] outputNames;
     private readonly long[] inputShape;
+    private readonly bool logitsRows; // the output is [batch, classes], classes known: written into an array of ours
     private volatile bool disposed;
 
     /// <summary>Loads the model at <paramref name="path"/>, which must have one float tensor input and one float tensor output.</summary>
@@ -58,6 +59,7 @@ public sealed class OnnxStudent : IDisposable
             inputShape = inputMetadata.Dimensions.Select(dimension => (long)dimension).ToArray();
             var outputShape = outputMetadata.Dimensions;
             ClassCount = outputShape.Length > 0 && outputShape[^1] > 0 ? outputShape[^1] : -1;
+            logitsRows = outputShape.Length == 2 && ClassCount > 0;
             ModelPath = path;
             runOptions = new RunOptions();
         }
@@ -98,7 +100,16 @@ public sealed class OnnxStudent : IDisposable
         if (input.LongLength != expected)
             throw new ArgumentException($"The input holds {input.LongLength} values but shape {Format(shape)} needs {expected}.", nameof(input));
 
+        // Both arrays are pinned for the call, not copied: the input where it is, and the logits
+        // written straight into the array returned when the output is [batch, classes].
         using var inputValue = OrtValue.CreateTensorValueFromMemory(input, shape);
+        if (logitsRows)
+        {
+            var logits = new float[checked(shape[0] * ClassCount)];
+            using var outputValue = OrtValue.CreateTensorValueFromMemory(logits, [shape[0], ClassCount]);
+            session.Run(runOptions, inputNames, [inputValue], outputNames, [outputValue]);
+            return logits;
+        }
         using var outputs = session.Run(runOptions, inputNames, [inputValue], outputNames);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
