@@ -109,4 +109,16 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// <summary>A published student's state dict (safetensors), in chunks; its version is its round's number.</summary>
     /// <exception cref="FederationException">No such student.</exception>
     IAsyncEnumerable<byte[]> ReadStudentAsync(int version);
+
+    /// <summary>
+    /// What a completed round's student distilled from (admin only): its target logits on the
+    /// public set (the round's ensemble, or its blend with earlier rounds' targets), one row of
+    /// <c>classes</c> float32 values per public example in the public set's order, little-endian,
+    /// in chunks of at most <see cref="UploadChunk.MaxBytes"/>. <c>feddistill students compress</c>
+    /// fine-tunes a compressed student against it, so it needs no teacher.
+    /// </summary>
+    /// <param name="round">A completed round (its student's version).</param>
+    /// <exception cref="FederationException">No such student (<c>no-student</c>), or its target is missing from storage.</exception>
+    [AllowedCallers(FederationCallers.Admin)]
+    IAsyncEnumerable<byte[]> ReadDistillationTargetAsync(int round);
 }

@@ -83,6 +83,56 @@ public sealed class CompletedRoundConsoleTests(HospitalFederation fixture) : ICl
 
         using (var summary = JsonDocument.Parse(exported.Output))
             Assert.Equal(recorded.StudentSha256, summary.RootElement.GetProperty("sha256").GetString());
+
+        await CompressAsync(round, Path.Combine(export, "report.json"));
+    }
+
+    /// <summary>
+    /// <c>students compress</c> on the round's published student: structured pruning at 0.5 and
+    /// int8 calibration, fine-tuned against the round's own target (no teacher, no private data).
+    /// The student it started from is the published one (its test accuracy is the export's, on
+    /// the same images and normalization), it got smaller, and every file is written.
+    /// </summary>
+    private async Task CompressAsync(int round, string exportReport)
+    {
+        var number = round.ToString(CultureInfo.InvariantCulture);
+        var output = Path.Combine(fixture.WorkDirectory, "compressed");
+        string[] budget = ["--public-count", "200", "--fine-tune-epochs", "1", "--test-examples", "500", "--threads", "1"];
+        var compressed = await fixture.RunAsync(["students", "compress", number, "--out", output, "--prune", "structured", "--sparsity", "0.5", "--int8", "ptq", "--json", .. budget]);
+        Assert.True(compressed.ExitCode == 0, compressed.ToString());
+        Assert.Contains($"Downloaded round {round}'s distillation target: {SmallFederation.PublicExamples} public examples", compressed.Error, StringComparison.Ordinal);
+        foreach (var name in new[] { "student.safetensors", "model.json", "student.onnx", "student.int8.onnx", "report.json" })
+            Assert.True(File.Exists(Path.Combine(output, name)), name + " is missing\n" + compressed);
+
+        using var report = JsonDocument.Parse(compressed.Output);
+        var root = report.RootElement;
+        using var written = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "report.json")));
+        Assert.Equal(root.GetProperty("compressed").GetProperty("parameters").GetInt64(), written.RootElement.GetProperty("compressed").GetProperty("parameters").GetInt64());
+        using var exported = JsonDocument.Parse(await File.ReadAllTextAsync(exportReport));
+        Assert.Equal(exported.RootElement.GetProperty("accuracy").GetDouble(), root.GetProperty("original").GetProperty("accuracy").GetDouble(), 6);
+        Assert.Contains($"student v{round}", root.GetProperty("student").GetString(), StringComparison.Ordinal);
+        Assert.Contains("distillation target", root.GetProperty("teacher").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, root.GetProperty("publicExamples").GetInt32());
+        Assert.Equal(500, root.GetProperty("testExamples").GetInt32());
+        // The mlp student's hidden layer of 64 units, halved.
+        Assert.Equal([32], root.GetProperty("model").GetProperty("hiddenWidths").EnumerateArray().Select(width => width.GetInt32()));
+        var original = root.GetProperty("original").GetProperty("parameters").GetInt64();
+        var smaller = root.GetProperty("compressed").GetProperty("parameters").GetInt64();
+        Assert.True(smaller < original * 0.6, $"{smaller} parameters after pruning half the units, of {original}");
+        // A tiny budget (a few steps on 200 examples after removing half the units): far above chance
+        // (0.1) is what it shows; ONNX Runtime scores the fp32 file as TorchSharp scores the model,
+        // and the int8 file as the simulation of its rounding.
+        var compressedAccuracy = root.GetProperty("compressed").GetProperty("accuracy").GetDouble();
+        Assert.InRange(compressedAccuracy, 0.2, 1.0);
+        Assert.InRange(root.GetProperty("compressed").GetProperty("onnxAccuracy").GetDouble(), compressedAccuracy - 0.002, compressedAccuracy + 0.002);
+        var int8 = root.GetProperty("quantized");
+        Assert.InRange(int8.GetProperty("onnxAccuracy").GetDouble(), int8.GetProperty("simulatedAccuracy").GetDouble() - 0.02, int8.GetProperty("simulatedAccuracy").GetDouble() + 0.02);
+        Assert.Equal(new FileInfo(Path.Combine(output, "student.int8.onnx")).Length, int8.GetProperty("onnxBytes").GetInt64());
+
+        // Its files exist now: without --force nothing is written and the run is refused as usage.
+        var again = await fixture.RunAsync(["students", "compress", number, "--out", output, "--int8", "ptq", .. budget]);
+        Assert.True(again.ExitCode == 2, again.ToString());
+        Assert.Contains("--force", again.Error, StringComparison.Ordinal);
     }
 
     // The tensors' shapes from a safetensors header: an 8-byte little-endian length, then JSON.

@@ -32,50 +32,80 @@ public static class CompressCommand
     /// <summary>Builds the command with its options and defaults.</summary>
     public static Command Create()
     {
-        var defaults = new CompressionOptions("", "");
         var student = new Argument<string>("STUDENT")
         {
             Description = "The student to compress: a directory holding student.safetensors and model.json, as `feddistill distill` and `feddistill students export` write them.",
         };
-        var output = new Option<string?>("--out") { Description = "The directory to write the compressed student.safetensors, model.json, student.onnx, student.int8.onnx (with --int8) and report.json into (created). Required." };
-        var prune = new Option<string?>("--prune") { Description = $"Prune the student: {string.Join(", ", PruningOptions.Kinds)} (unstructured: zero the smallest weights, over the whole model or per layer; structured: remove whole channels and units, a really smaller network; mlp, small-cnn, lenet5)." };
-        var sparsity = new Option<double>("--sparsity") { Description = "With --prune: the share of weights (unstructured) or of each layer's channels and units (structured) to remove, in [0, 1).", DefaultValueFactory = _ => defaults.Sparsity };
-        var int8 = new Option<string>("--int8") { Description = "Make an int8 model: none, ptq (calibrate activation ranges on the public examples) or qat (quantization-aware training by self-distillation).", DefaultValueFactory = _ => defaults.Int8 };
-        var fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = "Epochs of self-distillation after pruning, and of quantization-aware training (the uncompressed student's logits are the teacher).", DefaultValueFactory = _ => defaults.FineTuneEpochs };
-        var learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate of fine-tuning after pruning; quantization-aware training uses a tenth of it.", DefaultValueFactory = _ => defaults.LearningRate };
-        var dataDirectory = new Option<string?>("--data-dir") { Description = "Directory holding Fashion-MNIST's IDX files (default: Debian's dataset-fashion-mnist, or $FEDDISTILL_FASHION_MNIST_DIR)." };
-        var publicCount = new Option<int>("--public-count") { Description = $"Unlabeled training images (from image {CompressionOptions.PublicStart:N0} on, the federation's public set) to fine-tune and calibrate on, 1 to {CompressionOptions.MaxPublicCount:N0}.", DefaultValueFactory = _ => defaults.PublicCount };
-        var testExamples = new Option<int>("--test-examples") { Description = $"Test images to evaluate on, the first ones (1 to {CompressionOptions.MaxTestExamples:N0}).", DefaultValueFactory = _ => defaults.TestExamples };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of fine-tuning (batch order, libtorch's generator).", DefaultValueFactory = _ => defaults.Seed };
-        var threads = new Option<int?>("--threads") { Description = "libtorch and ONNX Runtime intra-op threads (default: one per core)." };
-        var force = new Option<bool>("--force") { Description = "Replace the output files if they exist." };
+        var settings = new SettingOptions("self-distillation (the uncompressed student's logits are the teacher)");
         var json = new Option<bool>("--json") { Description = "Print only the report as JSON on standard output (stage lines go to standard error)." };
 
         var command = new Command("compress",
             "Compress a student for serving: prune it and/or make an int8 model, fine-tuned by self-distillation (the uncompressed student is the teacher), "
             + "written as student.safetensors + model.json, student.onnx and student.int8.onnx, with a report of test accuracy, parameters and file sizes.")
         {
-            student, output, prune, sparsity, int8, fineTuneEpochs, learningRate, dataDirectory, publicCount, testExamples, seed, threads, force, json,
+            student,
         };
+        settings.AddTo(command);
+        command.Options.Add(json);
         command.SetAction((parse, cancellationToken) =>
-        {
-            var options = new CompressionOptions(parse.GetValue(student) ?? "", parse.GetValue(output) ?? "")
-            {
-                Prune = parse.GetValue(prune),
-                Sparsity = parse.GetValue(sparsity),
-                Int8 = parse.GetValue(int8) ?? defaults.Int8,
-                FineTuneEpochs = parse.GetValue(fineTuneEpochs),
-                LearningRate = parse.GetValue(learningRate),
-                DataDirectory = parse.GetValue(dataDirectory),
-                PublicCount = parse.GetValue(publicCount),
-                TestExamples = parse.GetValue(testExamples),
-                Seed = parse.GetValue(seed),
-                Threads = parse.GetValue(threads) ?? Environment.ProcessorCount,
-                Force = parse.GetValue(force),
-            };
-            return Task.FromResult(Run(options, parse.GetValue(json), Console.Out, Console.Error, cancellationToken));
-        });
+            Task.FromResult(Run(settings.Read(parse, parse.GetValue(student) ?? ""), parse.GetValue(json), Console.Out, Console.Error, cancellationToken)));
         return command;
+    }
+
+    /// <summary>
+    /// The options that say how to compress (every one but the student): shared by
+    /// <c>feddistill compress</c> and <c>feddistill students compress</c>.
+    /// </summary>
+    internal sealed class SettingOptions
+    {
+        private readonly CompressionOptions _defaults = new("", "");
+        private readonly Option<string?> _output = new("--out") { Description = "The directory to write the compressed student.safetensors, model.json, student.onnx, student.int8.onnx (with --int8) and report.json into (created). Required." };
+        private readonly Option<string?> _prune = new("--prune") { Description = $"Prune the student: {string.Join(", ", PruningOptions.Kinds)} (unstructured: zero the smallest weights, over the whole model or per layer; structured: remove whole channels and units, a really smaller network; mlp, small-cnn, lenet5)." };
+        private readonly Option<double> _sparsity;
+        private readonly Option<string> _int8;
+        private readonly Option<int> _fineTuneEpochs;
+        private readonly Option<double> _learningRate;
+        private readonly Option<string?> _dataDirectory = new("--data-dir") { Description = "Directory holding Fashion-MNIST's IDX files (default: Debian's dataset-fashion-mnist, or $FEDDISTILL_FASHION_MNIST_DIR)." };
+        private readonly Option<int> _publicCount;
+        private readonly Option<int> _testExamples;
+        private readonly Option<ulong> _seed;
+        private readonly Option<int?> _threads = new("--threads") { Description = "libtorch and ONNX Runtime intra-op threads (default: one per core)." };
+        private readonly Option<bool> _force = new("--force") { Description = "Replace the output files if they exist." };
+
+        /// <param name="teacher">What fine-tuning distills from, in words, for the options' help.</param>
+        public SettingOptions(string teacher)
+        {
+            _sparsity = new Option<double>("--sparsity") { Description = "With --prune: the share of weights (unstructured) or of each layer's channels and units (structured) to remove, in [0, 1).", DefaultValueFactory = _ => _defaults.Sparsity };
+            _int8 = new Option<string>("--int8") { Description = $"Make an int8 model: none, ptq (calibrate activation ranges on the public examples) or qat (quantization-aware training by {teacher}).", DefaultValueFactory = _ => _defaults.Int8 };
+            _fineTuneEpochs = new Option<int>("--fine-tune-epochs") { Description = $"Epochs of fine-tuning after pruning, and of quantization-aware training, by {teacher}.", DefaultValueFactory = _ => _defaults.FineTuneEpochs };
+            _learningRate = new Option<double>("--learning-rate") { Description = "Adam learning rate of fine-tuning after pruning; quantization-aware training uses a tenth of it.", DefaultValueFactory = _ => _defaults.LearningRate };
+            _publicCount = new Option<int>("--public-count") { Description = $"Public examples to fine-tune and calibrate on, the first ones, 1 to {CompressionOptions.MaxPublicCount:N0} (for a local student: unlabeled training images from image {CompressionOptions.PublicStart:N0} on; for a federation's: its public set's examples).", DefaultValueFactory = _ => _defaults.PublicCount };
+            _testExamples = new Option<int>("--test-examples") { Description = $"Test images to evaluate on, the first ones (1 to {CompressionOptions.MaxTestExamples:N0}).", DefaultValueFactory = _ => _defaults.TestExamples };
+            _seed = new Option<ulong>("--seed") { Description = "Seed of fine-tuning (batch order, libtorch's generator).", DefaultValueFactory = _ => _defaults.Seed };
+        }
+
+        /// <summary>Adds the options to <paramref name="command"/>.</summary>
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { _output, _prune, _sparsity, _int8, _fineTuneEpochs, _learningRate, _dataDirectory, _publicCount, _testExamples, _seed, _threads, _force })
+                command.Options.Add(option);
+        }
+
+        /// <summary>The options as parsed, for the student in <paramref name="studentDirectory"/> (empty for a federation's student).</summary>
+        public CompressionOptions Read(ParseResult parse, string studentDirectory) => new(studentDirectory, parse.GetValue(_output) ?? "")
+        {
+            Prune = parse.GetValue(_prune),
+            Sparsity = parse.GetValue(_sparsity),
+            Int8 = parse.GetValue(_int8) ?? _defaults.Int8,
+            FineTuneEpochs = parse.GetValue(_fineTuneEpochs),
+            LearningRate = parse.GetValue(_learningRate),
+            DataDirectory = parse.GetValue(_dataDirectory),
+            PublicCount = parse.GetValue(_publicCount),
+            TestExamples = parse.GetValue(_testExamples),
+            Seed = parse.GetValue(_seed),
+            Threads = parse.GetValue(_threads) ?? Environment.ProcessorCount,
+            Force = parse.GetValue(_force),
+        };
     }
 
     /// <summary>Validates the options, runs the compression and prints the outcome; returns the exit code.</summary>
@@ -147,7 +177,7 @@ public static class CompressCommand
         if (report.Prune is { } kind) what.Add(string.Create(invariant, $"{kind} pruning at {report.Sparsity:0.##} sparsity"));
         if (report.Quantized is { } quantized) what.Add($"int8 ({quantized.Method})");
         return string.Join(Environment.NewLine,
-            $"Compressed {report.Model.Kind} student: {string.Join(" + ", what)}, {report.FineTuneEpochs} fine-tuning epochs of self-distillation; {report.TestExamples:N0} test images.",
+            $"Compressed {report.Model.Kind} student ({report.Student}): {string.Join(" + ", what)}, {report.FineTuneEpochs} fine-tuning epochs against {report.Teacher}; {report.TestExamples:N0} test images.",
             table.ToString(),
             $"Wrote {report.Output} (report.json holds these numbers and the per-layer shapes).",
             string.Create(invariant, $"Finished in {report.ElapsedSeconds:F1} s."));

@@ -2,7 +2,10 @@ using FedDistill.Distillation.Models;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json;
+using FedDistill.Client.Compression;
 using FedDistill.Client.Operator;
+using FedDistill.Client.Rendering;
+using FedDistill.Distillation.Compression.Pruning;
 using FedDistill.Distillation.Evaluation;
 using FedDistill.Grains.Protocol;
 using TorchSharp;
@@ -15,10 +18,10 @@ public static class StudentsCommand
 {
     private const int MaxTestExamples = 10_000;
 
-    /// <summary>Builds <c>students</c> with <c>list</c>, <c>download</c>, <c>evaluate</c> and <c>export</c>.</summary>
+    /// <summary>Builds <c>students</c> with <c>list</c>, <c>download</c>, <c>evaluate</c>, <c>export</c> and <c>compress</c>.</summary>
     public static Command Create() => new("students", "The students that completed rounds published.")
     {
-        List(), Download(), Evaluate(), Export(),
+        List(), Download(), Evaluate(), Export(), Compress(),
     };
 
     private static Command List() =>
@@ -113,6 +116,58 @@ public static class StudentsCommand
                     $"  report.json          accuracy {OperatorFormat.Accuracy(written.Accuracy)} on {report.ExampleCount} local test images"));
                 return OperatorExitCodes.Succeeded;
             });
+    }
+
+    private static Command Compress()
+    {
+        var version = OperatorCommand.Number("V", "The student's version (its round's number).");
+        var settings = new CompressCommand.SettingOptions("distillation from the round's target (the federation's soft labels on its public set)");
+        var command = OperatorCommand.Create("compress",
+            "Compress a published student for serving, as `feddistill compress` does, fine-tuned against the federation's own soft labels (the target its round distilled from) "
+            + "on the public set rebuilt here: no teacher or private data is needed. Writes student.safetensors + model.json, student.onnx, student.int8.onnx (with --int8) and report.json.",
+            "students compress", [version],
+            async (parse, session, cancellationToken) =>
+            {
+                var number = parse.GetValue(version);
+                var options = settings.Read(parse, "");
+                var problems = options.ValidateSettings();
+                if (problems.Count > 0) throw new OperatorUsageException(string.Join(" ", problems));
+
+                var aggregator = await session.AggregatorAsync(cancellationToken);
+                var info = await aggregator.GetFederationAsync().WaitAsync(cancellationToken);
+                ModelSpec spec;
+                try
+                {
+                    spec = ModelSpecFile.Parse(info.StudentModel, "the federation's student model");
+                }
+                catch (InvalidDataException error)
+                {
+                    throw new OperationFailedException($"The federation's student model cannot be built here: {error.Message}");
+                }
+                if (options.Prune == PruningOptions.Structured && CompressionOptions.StructuredKindProblem(spec.Kind, "the federation's student model") is { } kindProblem)
+                    throw new OperatorUsageException(kindProblem);
+                var round = await aggregator.GetRoundAsync(number).WaitAsync(cancellationToken);
+                var (state, sha) = await StudentFetch.DownloadAsync(aggregator, number, cancellationToken);
+                session.Note($"Downloaded student v{number} ({OperatorFormat.Bytes(state.LongLength)}, SHA-256 {sha}, as its round recorded).");
+                var publicSet = StudentEvaluation.LoadPublicSet(info, options.DataDirectory);
+                var target = await StudentFetch.DownloadTargetAsync(aggregator, number, publicSet.Examples.Count, publicSet.Examples.ClassCount, cancellationToken);
+                session.Note($"Downloaded round {number}'s distillation target: {publicSet.Examples.Count} public examples × {publicSet.Examples.ClassCount} logits.");
+
+                var student = new FederatedStudent(info.Name, number, sha, state, spec, publicSet, target, round.Settings.Temperature);
+                CompressionReport report;
+                try
+                {
+                    report = StudentCompression.RunFederated(student, options, new SynchronousProgress<string>(session.Note), cancellationToken);
+                }
+                catch (InvalidDataException error)
+                {
+                    throw new OperationFailedException(error.Message);
+                }
+                session.Write(report, CompressionJsonContext.Default.CompressionReport, written => Environment.NewLine + CompressCommand.Summary(written));
+                return OperatorExitCodes.Succeeded;
+            });
+        settings.AddTo(command);
+        return command;
     }
 
     private static (Option<string?> DataDirectory, Option<int> TestExamples, Option<int?> Threads, Option<bool> NoSpeed) EvaluationOptions() => (

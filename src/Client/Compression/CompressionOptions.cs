@@ -87,6 +87,35 @@ public sealed record CompressionOptions(string StudentDirectory, string OutputDi
     /// </summary>
     public IReadOnlyList<string> Validate()
     {
+        var problems = new List<string>(ValidateSettings(checkOutputFiles: false));
+        if (string.IsNullOrWhiteSpace(StudentDirectory))
+            problems.Add("STUDENT is required: the directory holding student.safetensors and model.json.");
+        else if (!Directory.Exists(StudentDirectory))
+            problems.Add($"STUDENT: there is no directory '{StudentDirectory}'.");
+        else
+        {
+            foreach (var path in new[] { StudentStatePath, StudentModelPath })
+                if (!File.Exists(path))
+                    problems.Add($"STUDENT: '{StudentDirectory}' has no {Path.GetFileName(path)}; give a directory that `feddistill distill` or `feddistill students export` wrote.");
+            if (Prune == PruningOptions.Structured && StructuredKindProblem() is { } problem) problems.Add(problem);
+        }
+
+        if (string.IsNullOrWhiteSpace(OutputDirectory))
+            problems.Add("--out is required: a directory.");
+        else if (!string.IsNullOrWhiteSpace(StudentDirectory) && SameDirectory(StudentDirectory, OutputDirectory))
+            problems.Add("--out is the student's own directory; give another, so the original stays as it was.");
+        else
+            problems.AddRange(ExistingOutputProblems());
+        return problems;
+    }
+
+    /// <summary>
+    /// Every problem with the options other than the student directory: what <c>feddistill students
+    /// compress</c> checks, whose student comes from the federation. Includes <c>--out</c> and its
+    /// existing files when <paramref name="checkOutputFiles"/>.
+    /// </summary>
+    public IReadOnlyList<string> ValidateSettings(bool checkOutputFiles = true)
+    {
         var problems = new List<string>();
         var invariant = CultureInfo.InvariantCulture;
         if (Prune is not null && !PruningOptions.Kinds.Contains(Prune))
@@ -109,32 +138,31 @@ public sealed record CompressionOptions(string StudentDirectory, string OutputDi
             problems.Add($"--threads is {Threads}; it must be at least 1.");
         if (Prune is null && Int8 == NoInt8)
             problems.Add("Nothing to do: give --prune, --int8 or both.");
-
-        if (string.IsNullOrWhiteSpace(StudentDirectory))
-            problems.Add("STUDENT is required: the directory holding student.safetensors and model.json.");
-        else if (!Directory.Exists(StudentDirectory))
-            problems.Add($"STUDENT: there is no directory '{StudentDirectory}'.");
-        else
+        if (checkOutputFiles)
         {
-            foreach (var path in new[] { StudentStatePath, StudentModelPath })
-                if (!File.Exists(path))
-                    problems.Add($"STUDENT: '{StudentDirectory}' has no {Path.GetFileName(path)}; give a directory that `feddistill distill` or `feddistill students export` wrote.");
-            if (Prune == PruningOptions.Structured && StructuredKindProblem() is { } problem) problems.Add(problem);
-        }
-
-        if (string.IsNullOrWhiteSpace(OutputDirectory))
-            problems.Add("--out is required: a directory.");
-        else if (!string.IsNullOrWhiteSpace(StudentDirectory) && SameDirectory(StudentDirectory, OutputDirectory))
-            problems.Add("--out is the student's own directory; give another, so the original stays as it was.");
-        else if (!Force)
-        {
-            foreach (var name in OutputFiles(Int8 != NoInt8))
-            {
-                var path = Path.Combine(OutputDirectory, name);
-                if (File.Exists(path)) problems.Add($"--out: {Path.GetFullPath(path)} already exists; add --force to replace it.");
-            }
+            if (string.IsNullOrWhiteSpace(OutputDirectory)) problems.Add("--out is required: a directory.");
+            else problems.AddRange(ExistingOutputProblems());
         }
         return problems;
+    }
+
+    /// <summary>
+    /// The problem with structured pruning of a student of <paramref name="kind"/>, or null when
+    /// it is supported (mlp, small-cnn, lenet5) or unknown.
+    /// </summary>
+    public static string? StructuredKindProblem(string? kind, string where) =>
+        kind?.ToLowerInvariant() is "mlp" or "small-cnn" or "lenet5" or null
+            ? null
+            : $"--prune structured removes channels of mlp, small-cnn and lenet5 students only; this one is a {kind} ({where}): use --prune {PruningOptions.UnstructuredGlobal} or {PruningOptions.UnstructuredPerLayer}.";
+
+    private IEnumerable<string> ExistingOutputProblems()
+    {
+        if (Force) yield break;
+        foreach (var name in OutputFiles(Int8 != NoInt8))
+        {
+            var path = Path.Combine(OutputDirectory, name);
+            if (File.Exists(path)) yield return $"--out: {Path.GetFullPath(path)} already exists; add --force to replace it.";
+        }
     }
 
     /// <summary>The names of the files the command writes into <see cref="OutputDirectory"/>.</summary>
@@ -154,10 +182,7 @@ public sealed record CompressionOptions(string StudentDirectory, string OutputDi
         {
             return null;
         }
-        var kind = spec.Kind?.ToLowerInvariant();
-        return kind is "mlp" or "small-cnn" or "lenet5" or null
-            ? null
-            : $"--prune structured removes channels of mlp, small-cnn and lenet5 students only; this one is a {spec.Kind} ({Path.GetFileName(StudentModelPath)}): use --prune {PruningOptions.UnstructuredGlobal} or {PruningOptions.UnstructuredPerLayer}.";
+        return StructuredKindProblem(spec.Kind, Path.GetFileName(StudentModelPath));
     }
 
     private static bool SameDirectory(string first, string second) =>

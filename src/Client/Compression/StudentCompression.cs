@@ -76,28 +76,113 @@ public static class StudentCompression
         // The student first: files that do not fit fail before the data is read.
         var spec = ModelSpecFile.Read(options.StudentModelPath);
         var student = LoadStudent(spec, options.StudentStatePath, ExampleShape);
-        nn.Module<Tensor, Tensor>? compressed = null;
         try
         {
             var data = PrepareData(options, stages);
             cancellationToken.ThrowIfCancellationRequested();
-            var original = Measure(student, data.Test, new FileInfo(options.StudentStatePath).Length, onnxAccuracy: null, onnxBytes: null);
-            stages?.Report(string.Create(Invariant,
-                $"Student: {spec.Kind} from {options.StudentDirectory}, {original.Parameters:N0} parameters, test accuracy {original.Accuracy:F4}"));
-
             // The teacher of every fine-tuning step: the student itself, before any change.
             using var teacherLogits = Predictor.PredictLogits(student, data.Public);
+            var source = new CompressionSource(Path.GetFullPath(options.StudentDirectory), spec, student, new FileInfo(options.StudentStatePath).Length, SelfDistillation, Temperature,
+                "self-distillation");
+            return Compress(source, data, teacherLogits, options, watch, stages, cancellationToken);
+        }
+        finally
+        {
+            student.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Compresses a federation's published student (<c>feddistill students compress</c>): fine-tuned
+    /// against the target its round distilled from, on the federation's public set rebuilt here,
+    /// so that neither teachers nor private data are needed.
+    /// </summary>
+    /// <param name="student">The downloaded student and what its round recorded.</param>
+    /// <param name="options">What to do; <see cref="CompressionOptions.ValidateSettings"/> must pass (the student directory is not used).</param>
+    /// <param name="stages">Receives one human-readable line per stage; may be null.</param>
+    /// <param name="cancellationToken">Stops between stages and between training steps.</param>
+    /// <returns>The report, also written as <c>report.json</c>.</returns>
+    /// <exception cref="ArgumentException">The options do not pass validation.</exception>
+    /// <exception cref="InvalidDataException">The student does not fit the federation's model, or the target does not fit the public set.</exception>
+    /// <exception cref="IOException">The output cannot be written.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static CompressionReport RunFederated(FederatedStudent student, CompressionOptions options, IProgress<string>? stages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(student);
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.ValidateSettings();
+        if (problems.Count > 0) throw new ArgumentException(string.Join(" ", problems), nameof(options));
+        var watch = Stopwatch.StartNew();
+        torch.set_num_threads(options.Threads);
+
+        var publicSet = student.PublicSet;
+        var classes = publicSet.Examples.ClassCount;
+        if (student.Target.Length != (long)publicSet.Examples.Count * classes)
+            throw new InvalidDataException($"The distillation target holds {student.Target.Length} values; the public set's {publicSet.Examples.Count} examples × {classes} classes need {publicSet.Examples.Count * classes}.");
+        var exampleShape = publicSet.Examples.ExampleShape;
+        var module = ModelFactory.Create(student.Spec, exampleShape);
+        try
+        {
+            try
+            {
+                ModelFiles.LoadSafetensors(module, student.State, $"Student v{student.Version}");
+            }
+            catch (InvalidDataException error)
+            {
+                throw new InvalidDataException($"Student v{student.Version} does not fit the federation's student model: {error.Message}", error);
+            }
+            module.eval();
+
+            // The first PublicCount public examples and their rows of the target, in the public set's order.
+            var count = Math.Min(options.PublicCount, publicSet.Examples.Count);
+            var publicExamples = publicSet.Examples.Subset(Enumerable.Range(0, count).ToArray()).WithoutLabels();
+            using var teacherLogits = torch.tensor(student.Target.AsSpan(0, count * classes).ToArray(), new long[] { count, classes }, dtype: ScalarType.Float32);
+            var sources = new DataSources(options.DataDirectory);
+            var test = sources.EvaluationSet(publicSet, options.TestExamples);
+            var normalization = publicSet.Normalization;
+            var fittedOn = $"the federation's public set ({publicSet.Fingerprint})";
+            stages?.Report(string.Create(Invariant,
+                $"Data: {count} of the federation's {publicSet.Examples.Count} public examples with round {student.Version}'s target logits, {test.Count} test images; normalized with mean {normalization.Mean:F4} and standard deviation {normalization.StandardDeviation:F4} of {fittedOn}"));
+            var data = new PreparedData(publicExamples, test, new NormalizationSummary(normalization.Mean, normalization.StandardDeviation, fittedOn));
+            var teacher = string.Create(Invariant, $"the federation's soft labels: round {student.Version}'s distillation target (the logits its student distilled from) on {count} public examples, temperature {student.Temperature}");
+            var source = new CompressionSource($"federation {student.Federation}, student v{student.Version} (SHA-256 {student.Sha256})", student.Spec, module, student.State.LongLength, teacher, student.Temperature,
+                "distillation from the federation's target");
+            return Compress(source, data, teacherLogits, options, watch, stages, cancellationToken);
+        }
+        finally
+        {
+            module.Dispose();
+        }
+    }
+
+    /// <summary>The student to compress, loaded, and what it is fine-tuned against.</summary>
+    private sealed record CompressionSource(string Name, ModelSpec Spec, nn.Module<Tensor, Tensor> Student, long StateDictBytes, string Teacher, double Temperature, string Method);
+
+    // Prunes, quantizes, writes and measures; the caller owns source.Student and teacherLogits.
+    private static CompressionReport Compress(CompressionSource source, PreparedData data, Tensor teacherLogits, CompressionOptions options, Stopwatch watch,
+        IProgress<string>? stages, CancellationToken cancellationToken)
+    {
+        var spec = source.Spec;
+        var student = source.Student;
+        var temperature = source.Temperature;
+        nn.Module<Tensor, Tensor>? compressed = null;
+        try
+        {
+            var original = Measure(student, data.Test, source.StateDictBytes, onnxAccuracy: null, onnxBytes: null);
+            stages?.Report(string.Create(Invariant,
+                $"Student: {spec.Kind} from {source.Name}, {original.Parameters:N0} parameters, test accuracy {original.Accuracy:F4}"));
+
             var outputSpec = spec;
             IReadOnlyList<PrunedLayer>? layers = null;
             if (options.Prune is { } kind)
             {
                 var pruned = StudentPruner.Prune(student,
-                    new PruningOptions(kind, options.Sparsity, options.FineTuneEpochs, options.LearningRate, Temperature, BatchSize: BatchSize, Seed: options.Seed),
+                    new PruningOptions(kind, options.Sparsity, options.FineTuneEpochs, options.LearningRate, temperature, BatchSize: BatchSize, Seed: options.Seed),
                     data.Public, teacherLogits, cancellationToken: cancellationToken);
                 compressed = pruned.Model;
                 layers = pruned.Report.Layers;
                 if (kind == PruningOptions.Structured) outputSpec = ChannelPruning.PrunedSpec(spec, compressed);
-                stages?.Report(DescribePruning(pruned.Report));
+                stages?.Report(DescribePruning(pruned.Report, source.Method));
             }
             else
             {
@@ -113,7 +198,7 @@ public static class StudentCompression
             }
             else if (options.Int8 == CompressionOptions.QuantizationAwareTraining)
             {
-                calibration = TrainQuantizationAware(compressed, data.Public, teacherLogits, options, keepZeros: options.Prune is not null && options.Prune != PruningOptions.Structured,
+                calibration = TrainQuantizationAware(compressed, data.Public, teacherLogits, options, temperature, source.Method, keepZeros: options.Prune is not null && options.Prune != PruningOptions.Structured,
                     stages, cancellationToken);
             }
             compressed.cpu();
@@ -143,8 +228,8 @@ public static class StudentCompression
                     $"Int8 ({options.Int8}): test accuracy {quantized.OnnxAccuracy:F4} in ONNX Runtime, {quantized.SimulatedAccuracy:F4} simulated; {quantized.OnnxBytes:N0} bytes"));
             }
 
-            var report = new CompressionReport(Path.GetFullPath(options.StudentDirectory), directory, outputSpec, options.Prune,
-                options.Prunes ? options.Sparsity : null, options.Int8, options.FineTuneEpochs, SelfDistillation, data.Public.Count, data.Test.Count,
+            var report = new CompressionReport(source.Name, directory, outputSpec, options.Prune,
+                options.Prunes ? options.Sparsity : null, options.Int8, options.FineTuneEpochs, source.Teacher, data.Public.Count, data.Test.Count,
                 data.Normalization, original, compressedMeasurement, quantized, layers, Math.Round(watch.Elapsed.TotalSeconds, 1));
             var reportPath = Path.Combine(directory, CompressionFiles.Report);
             File.WriteAllText(reportPath, JsonSerializer.Serialize(report, CompressionJsonContext.Default.CompressionReport) + Environment.NewLine);
@@ -154,7 +239,6 @@ public static class StudentCompression
         finally
         {
             if (compressed is not null && !ReferenceEquals(compressed, student)) compressed.Dispose();
-            student.Dispose();
         }
     }
 
@@ -197,23 +281,23 @@ public static class StudentCompression
 
     /// <summary>Quantization-aware training by self-distillation; returns the observed ranges. The model's weights are trained in place.</summary>
     private static QuantizationCalibration TrainQuantizationAware(nn.Module<Tensor, Tensor> model, Dataset publicExamples, Tensor teacherLogits, CompressionOptions options,
-        bool keepZeros, IProgress<string>? stages, CancellationToken cancellationToken)
+        double temperature, string method, bool keepZeros, IProgress<string>? stages, CancellationToken cancellationToken)
     {
         // Unstructured pruning's zeros must survive: re-zeroed after every optimizer step.
         using var masks = keepZeros ? PruningMasks.KeepZeros(model) : null;
         using var qat = new QuantizationAwareTraining(model);
         var trainer = new Trainer(new TrainerOptions(Epochs: options.FineTuneEpochs, BatchSize: BatchSize, LearningRate: options.LearningRate * QatLearningRateShare, Seed: options.Seed));
-        var summary = trainer.Train(qat, publicExamples, teacherLogits, new KnowledgeDistillationLoss(Temperature), null, cancellationToken, afterOptimizerStep: masks is null ? null : masks.Apply);
+        var summary = trainer.Train(qat, publicExamples, teacherLogits, new KnowledgeDistillationLoss(temperature), null, cancellationToken, afterOptimizerStep: masks is null ? null : masks.Apply);
         var calibration = qat.ToCalibration();
         stages?.Report(string.Create(Invariant,
-            $"Int8: quantization-aware training, {summary.Epochs} epochs of self-distillation on {publicExamples.Count} public examples (final loss {summary.FinalLoss:F4}, {summary.Elapsed.TotalSeconds:F1} s)"));
+            $"Int8: quantization-aware training, {summary.Epochs} epochs of {method} on {publicExamples.Count} public examples (final loss {summary.FinalLoss:F4}, {summary.Elapsed.TotalSeconds:F1} s)"));
         return calibration;
     }
 
-    private static string DescribePruning(PruningReport report)
+    private static string DescribePruning(PruningReport report, string method)
     {
         var fineTuning = report.FineTuning is { } summary
-            ? string.Create(Invariant, $", then {summary.Epochs} epochs of self-distillation (final loss {summary.FinalLoss:F4}, {summary.Elapsed.TotalSeconds:F1} s)")
+            ? string.Create(Invariant, $", then {summary.Epochs} epochs of {method} (final loss {summary.FinalLoss:F4}, {summary.Elapsed.TotalSeconds:F1} s)")
             : ", not fine-tuned";
         return report.Kind == PruningOptions.Structured
             ? string.Create(Invariant,

@@ -28,23 +28,16 @@ public static class StudentEvaluation
     {
         ArgumentNullException.ThrowIfNull(info);
         ArgumentNullException.ThrowIfNull(state);
-        var sources = new DataSources(dataDirectory);
-        PublicSet publicSet;
+        var publicSet = LoadPublicSet(info, dataDirectory);
         Dataset testSet;
         try
         {
-            var spec = info.PublicSet;
-            publicSet = PublicSet.Load(new PublicSetDefinition(spec.Source, spec.Start, spec.Count, spec.AugmentedCopies, spec.AugmentationSeed), sources);
-            testSet = sources.EvaluationSet(publicSet, testExamples);
+            testSet = new DataSources(dataDirectory).EvaluationSet(publicSet, testExamples);
         }
         catch (InvalidDataException error)
         {
             throw new OperationFailedException($"The local Fashion-MNIST files are unreadable: {error.Message}");
         }
-
-        if (!string.Equals(publicSet.Fingerprint, info.PublicSetFingerprint, StringComparison.OrdinalIgnoreCase))
-            throw new OperationFailedException($"The local Fashion-MNIST ({FashionMnist.ResolveDirectory(dataDirectory)}) builds public set {publicSet.Fingerprint}, "
-                + $"not the federation's {info.PublicSetFingerprint}, so its normalization would differ; use the same copy of the data as the federation (--data-dir).");
 
         nn.Module<Tensor, Tensor> model;
         try
@@ -63,6 +56,32 @@ public static class StudentEvaluation
             var evaluator = new ModelEvaluator(new EvaluationOptions { MeasureSpeed = measureSpeed });
             return evaluator.Evaluate($"student-v{version}", model, testSet);
         }
+    }
+
+    /// <summary>
+    /// The federation's public set rebuilt here from its spec, as its organizations rebuild it,
+    /// checked against the federation's fingerprint (so its normalization and order are the federation's).
+    /// </summary>
+    /// <exception cref="OperationFailedException">The local data is unreadable or builds another public set.</exception>
+    /// <exception cref="IOException">The local Fashion-MNIST files are missing; the message says how to install them.</exception>
+    public static PublicSet LoadPublicSet(FederationInfo info, string? dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        PublicSet publicSet;
+        try
+        {
+            var spec = info.PublicSet;
+            publicSet = PublicSet.Load(new PublicSetDefinition(spec.Source, spec.Start, spec.Count, spec.AugmentedCopies, spec.AugmentationSeed), new DataSources(dataDirectory));
+        }
+        catch (InvalidDataException error)
+        {
+            throw new OperationFailedException($"The local Fashion-MNIST files are unreadable: {error.Message}");
+        }
+
+        if (!string.Equals(publicSet.Fingerprint, info.PublicSetFingerprint, StringComparison.OrdinalIgnoreCase))
+            throw new OperationFailedException($"The local Fashion-MNIST ({FashionMnist.ResolveDirectory(dataDirectory)}) builds public set {publicSet.Fingerprint}, "
+                + $"not the federation's {info.PublicSetFingerprint}, so its normalization would differ; use the same copy of the data as the federation (--data-dir).");
+        return publicSet;
     }
 
     private static void Load(nn.Module model, byte[] safetensors, int version)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 using FedDistill.Grains;
 using FedDistill.Grains.Protocol;
@@ -24,6 +25,31 @@ public static class StudentFetch
         if (round.Result is { } result && !string.Equals(result.StudentSha256, sha, StringComparison.OrdinalIgnoreCase))
             throw new OperationFailedException($"Student v{version} downloaded with SHA-256 {sha}, but round {version} recorded {result.StudentSha256}; nothing was written. Try again.");
         return (state, sha);
+    }
+
+    /// <summary>
+    /// The target logits a completed round's student distilled from (<see cref="IAggregatorGrain.ReadDistillationTargetAsync"/>),
+    /// checked to hold <paramref name="examples"/> rows of <paramref name="classes"/> finite values.
+    /// </summary>
+    /// <exception cref="FederationException">No such round, or not completed.</exception>
+    /// <exception cref="OperationFailedException">The target has another size than the public set rebuilt here, or a value that is not finite.</exception>
+    public static async Task<float[]> DownloadTargetAsync(IAggregatorGrain aggregator, int round, int examples, int classes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(aggregator);
+        using var buffer = new MemoryStream();
+        await foreach (var chunk in aggregator.ReadDistillationTargetAsync(round).WithCancellation(cancellationToken).ConfigureAwait(false)) buffer.Write(chunk);
+        var expected = (long)examples * classes * sizeof(float);
+        if (buffer.Length != expected)
+            throw new OperationFailedException($"Round {round}'s distillation target is {buffer.Length} bytes, but {examples} public examples × {classes} classes need {expected}; "
+                + "the public set rebuilt here is not the federation's.");
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var target = new float[examples * classes];
+        for (var i = 0; i < target.Length; i++)
+        {
+            target[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]);
+            if (!float.IsFinite(target[i])) throw new OperationFailedException($"Round {round}'s distillation target has a value that is not finite (row {i / classes}).");
+        }
+        return target;
     }
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through a temporary file, so a failure leaves no partial file.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using FedDistill.Distillation.Data;
@@ -455,6 +456,20 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         CompletedResult(version);
         var bytes = await _archive.GetAsync(Federation, StudentArtifact(version))
             ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"Student {version} is missing from storage.");
+        foreach (var chunk in Chunks(bytes)) yield return chunk;
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<byte[]> ReadDistillationTargetAsync(int round)
+    {
+        CompletedResult(round);
+        // Decoded here, so that the console needs neither the codec nor the fingerprint check: it
+        // gets plain float32 rows and checks their count against the public set it rebuilds.
+        var stored = await _archive.GetAsync(Federation, TargetArtifact(round)) ?? await _archive.GetAsync(Federation, ConsensusArtifact(round))
+            ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"The distillation target of round {round} is missing from storage.");
+        var target = SoftLabelsCodec.DecodeConsensus(stored, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
+        var bytes = new byte[checked(target.Length * sizeof(float))];
+        for (var i = 0; i < target.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), target[i]);
         foreach (var chunk in Chunks(bytes)) yield return chunk;
     }
 

@@ -53,6 +53,20 @@ public sealed class FederationRoundTests
         Assert.Null(await archive.GetAsync(FederationCluster.FederationName, "targets/1"));
         Assert.NotEqual(ensemble1, ensemble2);
         for (var i = 0; i < target2.Length; i++) Assert.Equal(0.75f * ensemble2[i] + 0.25f * ensemble1[i], target2[i], 1e-4f);
+
+        // What students compress fine-tunes against, as the operator reads it: the blended target of
+        // round 2, and round 1's ensemble (its target, not stored apart), as little-endian float32 rows.
+        Assert.Equal(target2, await DistillationTargetAsync(federation.Aggregator, 2));
+        Assert.Equal(ensemble1, await DistillationTargetAsync(federation.Aggregator, 1));
+    }
+
+    private static async Task<float[]> DistillationTargetAsync(IAggregatorGrain aggregator, int round)
+    {
+        var bytes = new List<byte>();
+        await foreach (var chunk in aggregator.ReadDistillationTargetAsync(round)) bytes.AddRange(chunk);
+        Assert.Equal(FederationCluster.PublicExamples * 10 * sizeof(float), bytes.Count);
+        var array = bytes.ToArray();
+        return Enumerable.Range(0, array.Length / sizeof(float)).Select(i => System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(array.AsSpan(i * sizeof(float)))).ToArray();
     }
 
     private static async Task<float[]> ConsensusAsync(ArtifactArchive archive, string fingerprint, string name)

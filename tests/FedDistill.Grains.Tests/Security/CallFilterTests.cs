@@ -55,10 +55,12 @@ public sealed class CallFilterTests(ThreeHospitalsFixture fixture) : IClassFixtu
         await Forbidden(() => Probe.ReadConsensusAsync(FederationCluster.FederationName, 1));
         // Streamed results (IAsyncEnumerable) are checked too, and an organization method from a grain that is no organization's client.
         await Forbidden(() => Probe.ReadStudentAsync(FederationCluster.FederationName, 1));
+        // A round's distillation target (what students compress fine-tunes against) is the operator's only.
+        await Forbidden(() => Probe.ReadDistillationTargetAsync(FederationCluster.FederationName, 1));
         await Forbidden(() => Probe.ReportAsync(FederationCluster.FederationName, "hospital-1"));
 
         Assert.DoesNotContain("intruder", (await Federation.Aggregator.ListParticipantsAsync()).Select(p => p.ParticipantId));
-        Assert.Equal(8, refusals.Count("forbidden"));
+        Assert.Equal(9, refusals.Count("forbidden"));
     }
 
     [Fact]

@@ -29,6 +29,11 @@ public sealed class CallProbeGrain : Grain, ICallProbeGrain
         await foreach (var _ in GrainFactory.GetGrain<IAggregatorGrain>(federation).ReadStudentAsync(version)) { }
     }
 
+    public async Task ReadDistillationTargetAsync(string federation, int round)
+    {
+        await foreach (var _ in GrainFactory.GetGrain<IAggregatorGrain>(federation).ReadDistillationTargetAsync(round)) { }
+    }
+
     public Task ReportAsync(string federation, string organization) =>
         GrainFactory.GetGrain<IAggregatorGrain>(federation).ReportAsync(organization, new ParticipantReport("idle", []));
 }

@@ -21,5 +21,7 @@ public interface ICallProbeGrain : IGrainWithStringKey
 
     Task ReadStudentAsync(string federation, int version);
 
+    Task ReadDistillationTargetAsync(string federation, int round);
+
     Task ReportAsync(string federation, string organization);
 }
