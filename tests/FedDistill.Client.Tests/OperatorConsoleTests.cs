@@ -226,15 +226,15 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
     }
 
     [Theory]
-    [InlineData("rounds", "start", "--temperature", "warm")]
-    [InlineData("rounds", "start", "--dtype", "float64")]
-    [InlineData("rounds", "start", "--quorum", "0")]
-    [InlineData("rounds", "start", "--deadline", "0")]
-    [InlineData("rounds", "status", "zero")]
-    [InlineData("rounds", "watch", "1", "--interval", "5")]
-    [InlineData("participants", "add", "Not_An_Id")]
-    [InlineData("participants", "add", "clinic-9", "--name", " ")]
-    public async Task A_bad_option_value_exits_2_and_changes_nothing(params string[] arguments)
+    [InlineData("'warm'", "rounds", "start", "--temperature", "warm")]
+    [InlineData("'float64'", "rounds", "start", "--dtype", "float64")]
+    [InlineData("--quorum is 0; it must be at least 1.", "rounds", "start", "--quorum", "0")]
+    [InlineData("--deadline is 0; it must be in [1, 86400].", "rounds", "start", "--deadline", "0")]
+    [InlineData("'zero'", "rounds", "status", "zero")]
+    [InlineData("--interval is 5; it must be in [100, 60000] milliseconds.", "rounds", "watch", "1", "--interval", "5")]
+    [InlineData("Not_An_Id", "participants", "add", "Not_An_Id")]
+    [InlineData("--name is blank", "participants", "add", "clinic-9", "--name", " ")]
+    public async Task A_bad_option_value_exits_2_naming_it_and_changes_nothing(string reason, params string[] arguments)
     {
         var roundsBefore = await fixture.Federation.Admin.ListRoundsAsync();
         var participantsBefore = await fixture.Federation.Admin.ListParticipantsAsync();
@@ -242,6 +242,7 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
         var result = await fixture.RunAsync(arguments);
 
         Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(reason, result.Error, StringComparison.Ordinal);
         Assert.Contains("--help", result.Error, StringComparison.Ordinal);
         Assert.Empty(result.Output);
         Assert.Equal(roundsBefore.Select(r => (r.Round, r.State)), (await fixture.Federation.Admin.ListRoundsAsync()).Select(r => (r.Round, r.State)));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FedDistill.Client.Operator;
 using FedDistill.Federation.Tests.Support;
+using FedDistill.Silo.Hosting;
 
 namespace FedDistill.Federation.Tests;
 
@@ -8,7 +9,7 @@ namespace FedDistill.Federation.Tests;
 /// Mutual TLS on the cluster's real sockets (silo processes over Azurite): the silo port and the
 /// gateway refuse a peer without a certificate, with an expired one or one of another CA; a silo
 /// with another CA's certificate cannot join; a silo whose certificate is not its own (another
-/// organization's, expired, none) stops at start and says why; a console whose certificate cannot
+/// organization's, expired, none) stops at start, says why and exits with 78; a console whose certificate cannot
 /// pass fails with exit code 5 (or 2 when none is given) and a message, within its timeout.
 /// </summary>
 [Trait("Tier", "Slow")]
@@ -77,7 +78,8 @@ public sealed class ClusterTlsTests(TlsFederationFixture fixture) : IClassFixtur
             var watch = Stopwatch.StartNew();
             while (!silo.HasExited && watch.Elapsed < TimeSpan.FromSeconds(90)) await Task.Delay(200);
             Assert.True(silo.HasExited, $"hospital-2 still runs with a certificate that is not its own.\n{silo.Tail()}");
-            Assert.NotEqual(0, silo.ExitCode);
+            Assert.True(silo.ExitCode == SiloExitCodes.InvalidConfiguration, $"exit code {silo.ExitCode}\n{silo.Tail()}");
+            Assert.Contains("feddistill-silo: not started, invalid configuration:", silo.Tail(80), StringComparison.Ordinal);
             Assert.Contains(reason, silo.Tail(80), StringComparison.Ordinal);
         }
         finally

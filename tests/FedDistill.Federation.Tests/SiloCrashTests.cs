@@ -2,13 +2,15 @@ using System.Security.Cryptography;
 using FedDistill.Client.Federation;
 using FedDistill.Federation.Tests.Support;
 using FedDistill.Grains.Protocol;
+using FedDistill.Silo.Hosting;
 using Xunit.Abstractions;
 
 namespace FedDistill.Federation.Tests;
 
 /// <summary>
-/// Silos killed mid-round as a crash would kill them: what only separate processes over real
-/// sockets and durable storage can show. Each test has a federation of its own.
+/// Silos killed mid-round as a crash would kill them, or frozen as a stalled machine would be:
+/// what only separate processes over real sockets and durable storage can show. Each test has a
+/// federation of its own.
 /// </summary>
 [Trait("Tier", "Slow")]
 public sealed class SiloCrashTests(ITestOutputHelper output) : IAsyncLifetime
@@ -102,12 +104,107 @@ public sealed class SiloCrashTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Equal(done.Result.StudentSha256, Convert.ToHexStringLower(SHA256.HashData(student)));
     }
 
+    /// <summary>
+    /// hospital-2's silo is frozen (SIGSTOP) mid-round, while it trains: with a 2 s membership probe
+    /// timeout and 2 missed probes the aggregator and hospital-1 declare it dead in the membership
+    /// table, and the round (quorum 1) completes at its deadline with hospital-1 alone. Resumed
+    /// (SIGCONT), the frozen process finds itself dead and exits with
+    /// <see cref="SiloExitCodes.DeclaredDead"/> and a line saying why; a fresh process of hospital-2
+    /// joins as a new member and uploads to the next round.
+    /// </summary>
+    [Fact]
+    public async Task A_hospital_frozen_past_the_probe_timeout_is_declared_dead_exits_when_resumed_and_a_fresh_start_rejoins()
+    {
+        var firstLife = true;
+        var federation = await StartAsync(2, aggregatorExtra: FastMembership, adjust: (index, settings) =>
+        {
+            foreach (var (key, value) in FastMembership) settings[key] = value;
+            if (index == 1 && firstLife) settings["FedDistill:Organization:Teachers:0:Epochs"] = "200";
+        });
+        var storage = new ClusterStorage(federation.Storage, federation.ClusterId);
+        Step("cluster up");
+        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 1, DeadlineSeconds = 60, StudentEpochs = 1 });
+        await FederationPolling.ReportAsync(federation, "hospital-2", report => report.Round == round.Round);
+        var frozen = federation.Participant(1)!;
+        ProcessSignals.Freeze(frozen.ProcessId);
+        var frozenAt = _clock.Elapsed;
+        Step("hospital-2 frozen");
+
+        var firstEntry = await WaitForStatusAsync(storage, "hospital-2", "Dead", federation);
+        Step($"hospital-2 declared dead {(_clock.Elapsed - frozenAt).TotalSeconds:F1} s after the freeze");
+        ProcessSignals.Resume(frozen.ProcessId);
+        using (var exit = new CancellationTokenSource(TimeSpan.FromSeconds(90)))
+        {
+            try
+            {
+                await frozen.WaitForExitAsync(exit.Token);
+            }
+            catch (OperationCanceledException) when (exit.IsCancellationRequested)
+            {
+                throw new TimeoutException($"hospital-2's resumed process still runs 90 s after SIGCONT.\n{frozen.Tail(80)}");
+            }
+        }
+
+        Step("the resumed process exited");
+        var log = await File.ReadAllTextAsync(frozen.LogPath);
+        Assert.True(frozen.ExitCode == SiloExitCodes.DeclaredDead, $"exit code {frozen.ExitCode}, not {SiloExitCodes.DeclaredDead}\n{frozen.Tail(80)}");
+        Assert.Contains("Silo hospital-2", log, StringComparison.Ordinal);
+        Assert.Contains("was declared dead by the cluster while it did not answer", log, StringComparison.Ordinal);
+        // It stopped as the host stops, not by Orleans' FailFast nor an unhandled exception.
+        Assert.DoesNotContain("FailFast", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", log, StringComparison.Ordinal);
+
+        var done = await FederationPolling.EndedAsync(federation, round.Round);
+        Assert.True(done.State == RoundState.Completed, $"round {done.Round} ended {done.State}: {done.FailureReason}\n{federation.Logs()}");
+        Assert.Equal(["hospital-1"], done.Uploaded);
+        Assert.True(done.ClosedAt >= done.Deadline, $"closed at {done.ClosedAt:O}, before the deadline {done.Deadline:O}");
+        Step("round 1 completed");
+
+        firstLife = false;
+        await federation.KillParticipantAsync(1); // only disposes it: the process has exited
+        federation.RestartParticipant(1);
+        await storage.WaitForActiveAsync(["hospital-2"], SmallFederation.StartTimeout);
+        var entries = await storage.StatusesAsync("hospital-2", CancellationToken.None);
+        Assert.Equal("Dead", entries[firstEntry]);
+        Assert.Contains(entries, entry => entry.Key != firstEntry && entry.Value == "Active");
+        Step("hospital-2 rejoined as a new member");
+        var next = await federation.Admin.StartRoundAsync(new RoundSettings { Quorum = 2, DeadlineSeconds = 240, StudentEpochs = 1 });
+        var rejoined = await FederationPolling.EndedAsync(federation, next.Round);
+        Assert.True(rejoined.State == RoundState.Completed, $"round {rejoined.Round} ended {rejoined.State}: {rejoined.FailureReason}\n{federation.Logs()}");
+        Assert.Equal(["hospital-1", "hospital-2"], rejoined.Uploaded.Order());
+        Step("round 2 completed");
+    }
+
+    // Membership timing for a test that waits on a death: 2 missed probes of 2 s instead of 3 of 5 s.
+    private static readonly Dictionary<string, string> FastMembership = new()
+    {
+        ["FedDistill:Silo:ProbeTimeoutSeconds"] = "2",
+        ["FedDistill:Silo:MissedProbesLimit"] = "2",
+    };
+
+    // The row key of the silo's one entry once it has that status.
+    private static async Task<string> WaitForStatusAsync(ClusterStorage storage, string siloName, string status, LocalFederation federation)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        IReadOnlyDictionary<string, string> entries = new Dictionary<string, string>();
+        while (!timeout.IsCancellationRequested)
+        {
+            entries = await storage.StatusesAsync(siloName, CancellationToken.None);
+            if (entries.Count == 1 && entries.Single().Value == status) return entries.Single().Key;
+            await Task.Delay(250, CancellationToken.None);
+        }
+
+        throw new TimeoutException($"{siloName}'s membership entries are [{string.Join(", ", entries.Select(e => $"{e.Key} {e.Value}"))}], not one {status}.\n{federation.Logs()}");
+    }
+
     private void Step(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1} s  {what}");
 
-    private async Task<LocalFederation> StartAsync(int hospitals, bool startHospitals = true, Action<int, Dictionary<string, string>>? adjust = null)
+    private async Task<LocalFederation> StartAsync(int hospitals, bool startHospitals = true, Action<int, Dictionary<string, string>>? adjust = null,
+        IReadOnlyDictionary<string, string>? aggregatorExtra = null)
     {
         var federation = await LocalFederation.StartAsync(
-            SmallFederation.Options(Path.Combine(_work.Path, $"federation-{_federations.Count}"), hospitals, startHospitals, adjust: adjust), CancellationToken.None);
+            SmallFederation.Options(Path.Combine(_work.Path, $"federation-{_federations.Count}"), hospitals, startHospitals, adjust: adjust, aggregatorExtra: aggregatorExtra),
+            CancellationToken.None);
         _federations.Add(federation);
         if (startHospitals) await new ClusterStorage(federation.Storage, federation.ClusterId).WaitForActiveAsync(federation.ParticipantIds, SmallFederation.StartTimeout);
         return federation;

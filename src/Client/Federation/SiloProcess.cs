@@ -69,6 +69,10 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Waits until the process has exited on its own and its output is written to the log.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>The exit code, once exited.</summary>
     public int ExitCode => _process.ExitCode;
 

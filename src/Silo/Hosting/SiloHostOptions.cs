@@ -40,6 +40,22 @@ public sealed class SiloHostOptions
     /// </summary>
     public string StorageConnectionString { get; set; } = "UseDevelopmentStorage=true";
 
+    /// <summary>
+    /// Seconds a membership probe of another silo may go unanswered before it counts as missed
+    /// (Orleans' <c>ClusterMembershipOptions.ProbeTimeout</c>, whose default, 5, this keeps); in
+    /// (0, 300]. With <see cref="MissedProbesLimit"/> it sets how long a silo that stopped
+    /// answering (crashed, frozen, cut off) stays a member: about their product, after which the
+    /// others declare it dead and its grains' work moves on without it.
+    /// </summary>
+    public double ProbeTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Probes in a row a silo may miss before its prober suspects it (Orleans'
+    /// <c>ClusterMembershipOptions.NumMissedProbesLimit</c>, default 3); in [1, 100]. Every silo
+    /// of a cluster should use the same value and <see cref="ProbeTimeoutSeconds"/>.
+    /// </summary>
+    public int MissedProbesLimit { get; set; } = 3;
+
     /// <summary>The silo's certificate, key and the federation's CA for the cluster's mutual TLS (<c>FedDistill:Silo:Tls</c>).</summary>
     public SiloTlsOptions Tls { get; set; } = new();
 
@@ -56,6 +72,9 @@ public sealed class SiloHostOptions
         if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) errors.Add($"SiloHostOptions.AdvertisedAddress is '{AdvertisedAddress}'; it must be an IP address.");
         if (SiloPort is < 1 or > 65535) errors.Add($"SiloHostOptions.SiloPort is {SiloPort}; it must be in [1, 65535].");
         if (GatewayPort is < 0 or > 65535) errors.Add($"SiloHostOptions.GatewayPort is {GatewayPort}; it must be in [0, 65535].");
+        if (!(ProbeTimeoutSeconds > 0 && ProbeTimeoutSeconds <= 300))
+            errors.Add($"SiloHostOptions.ProbeTimeoutSeconds is {ProbeTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}; it must be in (0, 300].");
+        if (MissedProbesLimit is < 1 or > 100) errors.Add($"SiloHostOptions.MissedProbesLimit is {MissedProbesLimit}; it must be in [1, 100].");
         if (string.IsNullOrWhiteSpace(MembershipConnectionString)) errors.Add("SiloHostOptions.MembershipConnectionString must be set.");
         if (string.IsNullOrWhiteSpace(StorageConnectionString)) errors.Add("SiloHostOptions.StorageConnectionString must be set.");
         if (string.IsNullOrWhiteSpace(Tls?.CaCertificate)) errors.Add("SiloHostOptions.Tls.CaCertificate must be set: the federation's ca.crt (FedDistill:Silo:Tls:CaCertificate); the cluster speaks TLS only.");

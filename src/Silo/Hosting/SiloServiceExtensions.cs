@@ -24,12 +24,13 @@ public static class SiloServiceExtensions
     /// Configures the Orleans silo: its site name (<c>aggregator</c>, or the organization's id),
     /// endpoints, membership and reminders in the shared Azure table, and only this site's own
     /// storage providers, and mutual TLS with the federation's CA on every Orleans connection
-    /// (<see cref="ClusterTls"/>); the aggregator's silo also gets its web read model, metrics and the Orleans Dashboard.
+    /// (<see cref="ClusterTls"/>); the membership probe timing, and a silo declared dead exiting
+    /// with <see cref="SiloExitCodes.DeclaredDead"/> (<see cref="SiloFatalErrorHandler"/>); the aggregator's silo also gets its web read model, metrics and the Orleans Dashboard.
     /// </summary>
     /// <exception cref="OptionsValidationException">At build time, when <c>FedDistill:Silo</c> or the site's options are invalid, or the TLS files do not load or do not name this site.</exception>
     public static WebApplicationBuilder AddFedDistillSilo(this WebApplicationBuilder builder)
     {
-        var host = builder.Configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var host = Bind<SiloHostOptions>(builder.Configuration, SiloHostOptions.SectionName);
         Require(SiloHostOptions.SectionName, host.Validate());
         builder.Services.AddSingleton(host);
         builder.Services.ConfigureHttpJsonOptions(json =>
@@ -46,7 +47,7 @@ public static class SiloServiceExtensions
         }
         else
         {
-            var organization = builder.Configuration.GetSection(OrganizationOptions.SectionName).Get<OrganizationOptions>() ?? new OrganizationOptions();
+            var organization = Bind<OrganizationOptions>(builder.Configuration, OrganizationOptions.SectionName);
             Require(OrganizationOptions.SectionName, organization.Validate());
             siteName = organization.Id;
         }
@@ -65,6 +66,13 @@ public static class SiloServiceExtensions
             silo.Configure<SiloOptions>(options => options.SiloName = siteName);
             silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
+            silo.Configure<ClusterMembershipOptions>(options =>
+            {
+                options.ProbeTimeout = TimeSpan.FromSeconds(host.ProbeTimeoutSeconds);
+                options.NumMissedProbesLimit = host.MissedProbesLimit;
+            });
+            // A silo the cluster declared dead exits with a line saying so and its own exit code, not Orleans' FailFast.
+            silo.Services.Replace(ServiceDescriptor.Singleton<IFatalErrorHandler, SiloFatalErrorHandler>());
             silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
             if (host.IsAggregator)
             {
@@ -130,6 +138,19 @@ public static class SiloServiceExtensions
         services.AddAggregatorMetrics();
         services.AddSingleton<DashboardEventHub>();
         services.AddHostedService<DashboardFeed>();
+    }
+
+    // A value the binder cannot convert (a port of "eleven") is a bad setting like any other, named with its key.
+    private static T Bind<T>(IConfiguration configuration, string section) where T : new()
+    {
+        try
+        {
+            return configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException unreadable)
+        {
+            throw new OptionsValidationException(section, typeof(T), [$"{section}: {unreadable.Message}"]);
+        }
     }
 
     private static void Require(string section, IReadOnlyList<string> errors)

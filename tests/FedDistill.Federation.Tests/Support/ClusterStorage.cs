@@ -30,6 +30,19 @@ public sealed class ClusterStorage(string connectionString, string clusterId)
         return names;
     }
 
+    /// <summary>
+    /// The membership status (<c>Active</c>, <c>Dead</c>, ...) of each entry with this silo name,
+    /// by the entry's row key (address, port and generation: one entry per process that joined).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> StatusesAsync(string siloName, CancellationToken cancellationToken)
+    {
+        var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
+        var table = _tables.GetTableClient(MembershipTable);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {clusterId} and SiloName eq {siloName}"), cancellationToken: cancellationToken))
+            statuses[row.RowKey] = row.GetString("Status") ?? "(none)";
+        return statuses;
+    }
+
     /// <summary>Waits until every silo named in <paramref name="siloNames"/> is active (members join a few seconds after their process starts).</summary>
     public async Task WaitForActiveAsync(IReadOnlyCollection<string> siloNames, TimeSpan timeout)
     {

@@ -22,16 +22,16 @@ public static class SmallFederation
     /// <summary>
     /// Options for <paramref name="hospitals"/> hospitals, each with an MLP teacher, or a small CNN
     /// when <paramref name="cnnTeachers"/>; <paramref name="adjust"/> may change hospital i's settings
-    /// each time its silo starts.
+    /// each time its silo starts; <paramref name="aggregatorExtra"/> adds to the aggregator's.
     /// </summary>
     public static LocalFederationOptions Options(string workDirectory, int hospitals, bool startHospitals = true, bool cnnTeachers = false,
-        Action<int, Dictionary<string, string>>? adjust = null) => new()
+        Action<int, Dictionary<string, string>>? adjust = null, IReadOnlyDictionary<string, string>? aggregatorExtra = null) => new()
     {
         WorkDirectory = workDirectory,
         Participants = hospitals,
         StartParticipants = startHospitals,
         StartTimeout = StartTimeout,
-        AggregatorSettings = TinyFederationSettings.Aggregator(Name),
+        AggregatorSettings = TinyFederationSettings.Aggregator(Name, aggregatorExtra),
         ParticipantSettings = index =>
         {
             var settings = cnnTeachers ? CnnTeacher() : TinyFederationSettings.Participant(3000);
