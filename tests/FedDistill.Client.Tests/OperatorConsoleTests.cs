@@ -231,7 +231,8 @@ public sealed class OperatorConsoleTests(ConsoleFederation fixture) : IClassFixt
     [InlineData("rounds", "start", "--quorum", "0")]
     [InlineData("rounds", "start", "--deadline", "0")]
     [InlineData("rounds", "status", "zero")]
-    [InlineData("rounds", "watch", "1", "--interval", "5")]
+    [InlineData("rounds", "watch", "0")]
+    [InlineData("rounds", "watch", "1", "--interval", "500")]
     [InlineData("participants", "add", "Not_An_Id")]
     [InlineData("participants", "add", "clinic-9", "--name", " ")]
     public async Task A_bad_option_value_exits_2_and_changes_nothing(params string[] arguments)

@@ -69,6 +69,9 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Completes when the process exits.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken) => _process.WaitForExitAsync(cancellationToken);
+
     /// <summary>The exit code, once exited.</summary>
     public int ExitCode => _process.ExitCode;
 

@@ -22,4 +22,6 @@ public interface ICallProbeGrain : IGrainWithStringKey
     Task ReadStudentAsync(string federation, int version);
 
     Task ReportAsync(string federation, string organization);
+
+    Task SubscribeAsync(string federation, IRoundObserver observer);
 }
