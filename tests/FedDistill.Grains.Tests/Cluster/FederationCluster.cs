@@ -72,10 +72,6 @@ public sealed class FederationCluster : IAsyncDisposable
             var name = index == 0 ? SiteNames.Aggregator : names[index - 1];
             // The test cluster names its silos after the delegates run: the site name must win.
             silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = name);
-            // As deployed: only the aggregator's silo is a gateway (organizations' have none), so the
-            // test's client, like the console, talks to the cluster through it alone, on one path
-            // (the aggregator's notifications to an observer keep their order on it).
-            if (index != 0) silo.Services.PostConfigure<EndpointOptions>(o => o.GatewayPort = 0);
             silo.Services.AddKeyedSingleton<TimeProvider>(FederationClock.Key, time);
             silo.UseInMemoryReminderService();
             if (index == 0)
