@@ -47,6 +47,20 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// <summary>Every round, by number.</summary>
     Task<IReadOnlyList<RoundInfo>> ListRoundsAsync();
 
+    /// <summary>
+    /// Subscribes <paramref name="observer"/> (admin) to the federation's round notifications
+    /// (<see cref="IRoundObserver"/>), or renews its subscription, and returns round
+    /// <paramref name="round"/> and the participants as they are now. The subscription lapses
+    /// <see cref="RoundSubscription.Expiry"/> after the last call: call again well before to keep it.
+    /// </summary>
+    /// <exception cref="FederationException">Unknown round; nothing is subscribed.</exception>
+    [AllowedCallers(FederationCallers.Admin)]
+    Task<RoundSubscription> SubscribeAsync(IRoundObserver observer, int round);
+
+    /// <summary>Ends <paramref name="observer"/>'s subscription (admin); unknown observers are ignored.</summary>
+    [AllowedCallers(FederationCallers.Admin)]
+    Task UnsubscribeAsync(IRoundObserver observer);
+
     /// <summary>The most recent refused requests, newest first.</summary>
     Task<IReadOnlyList<RejectionInfo>> ListRejectionsAsync();
 

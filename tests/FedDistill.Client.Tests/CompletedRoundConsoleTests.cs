@@ -22,22 +22,30 @@ public sealed class CompletedRoundConsoleTests(HospitalFederation fixture) : ICl
         using (var document = JsonDocument.Parse(started.Output)) round = document.RootElement.GetProperty("round").GetInt32();
         var number = round.ToString(CultureInfo.InvariantCulture);
 
-        var watched = await fixture.RunAsync("rounds", "watch", number, "--interval", "200");
+        var watched = await fixture.RunAsync("rounds", "watch", number);
         Assert.True(watched.ExitCode == 0, watched + "\n" + fixture.Logs());
-        var lines = watched.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = watched.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line[9..]).ToList(); // after the HH:mm:ss stamp
         Assert.Contains($"round {round} completed: student v{round}", lines[^1], StringComparison.Ordinal);
-        Assert.True(lines.Length >= 2, "watch printed only the end of the round:\n" + watched.Output);
-        Assert.Equal(lines.Length, lines.Select(line => line[9..]).Distinct().Count()); // after the HH:mm:ss stamp
+        Assert.StartsWith($"round {round} open", lines[0], StringComparison.Ordinal);
+        // As they happened, from the aggregator's notifications: each upload not in the first snapshot, the student's one epoch, the published student.
+        foreach (var hospital in new[] { "hospital-1", "hospital-2" }.Where(h => !lines[0].Contains($"{h} uploaded", StringComparison.Ordinal)))
+            Assert.Contains(lines, line => line.StartsWith($"round {round}: upload of {hospital} accepted", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith($"round {round}: student epoch 1/1, loss ", StringComparison.Ordinal));
+        Assert.Contains($"round {round}: student v{round} published", lines[^2], StringComparison.Ordinal);
+        Assert.All(lines.Zip(lines.Skip(1)), pair => Assert.NotEqual(pair.First, pair.Second));
 
         var recorded = (await fixture.Federation.Admin.GetRoundAsync(round)).Result!;
         Assert.Equal(["hospital-1", "hospital-2"], (await fixture.Federation.Admin.GetRoundAsync(round)).Uploaded.Order());
 
+        // A round already over: one JSON line, the snapshot, with its final state.
         var watchedJson = await fixture.RunAsync("rounds", "watch", number, "--json");
         Assert.True(watchedJson.ExitCode == 0, watchedJson.ToString());
-        using (var document = JsonDocument.Parse(watchedJson.Output))
+        using (var document = JsonDocument.Parse(Assert.Single(watchedJson.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))))
         {
-            Assert.Equal("Completed", document.RootElement.GetProperty("state").GetString(), ignoreCase: true);
-            Assert.Equal(recorded.StudentSha256, document.RootElement.GetProperty("result").GetProperty("studentSha256").GetString());
+            Assert.Equal("snapshot", document.RootElement.GetProperty("kind").GetString());
+            var snapshot = document.RootElement.GetProperty("snapshot").GetProperty("round");
+            Assert.Equal("Completed", snapshot.GetProperty("state").GetString(), ignoreCase: true);
+            Assert.Equal(recorded.StudentSha256, snapshot.GetProperty("result").GetProperty("studentSha256").GetString());
         }
 
         var list = await fixture.RunAsync("students", "list", "--json");

@@ -96,34 +96,46 @@ public static class RoundsCommand
     private static Command Watch()
     {
         var number = OperatorCommand.Number("N", "The round's number.");
-        var interval = new Option<int>("--interval") { Description = "Milliseconds between polls (100 to 60000).", DefaultValueFactory = _ => 500 };
         return OperatorCommand.Create("watch",
-            "Follow a round live until it ends: each participant's status, progress and upload, then the distillation. Exits 0 if it completed, 1 if it failed or was cancelled.",
-            "rounds watch", [number, interval],
+            "Follow a round live until it ends (the aggregator notifies the console of every change): each participant's status, progress and upload, then the student's epochs. Exits 0 if it completed, 1 if it failed or was cancelled.",
+            "rounds watch", [number],
             async (parse, session, cancellationToken) =>
             {
                 var round = parse.GetValue(number);
-                var pause = parse.GetValue(interval);
-                if (pause is < 100 or > 60_000) throw new OperatorUsageException($"--interval is {pause}; it must be in [100, 60000] milliseconds.");
-                var aggregator = await session.AggregatorAsync(cancellationToken);
+                var (grains, aggregator) = await session.ClusterAsync(cancellationToken);
                 RoundInfo final;
-                if (!session.Json && LiveRoundView.IsAvailable)
+                if (session.Json)
                 {
-                    final = await LiveRoundView.RunAsync(show => RoundWatcher.WatchAsync(aggregator, round, TimeSpan.FromMilliseconds(pause), show, cancellationToken)).ConfigureAwait(false);
+                    // One JSON object per update, each on its own line, as it arrives.
+                    final = await RoundFollower.FollowAsync(grains, aggregator, round,
+                        update => session.WriteJson(update, OperatorJsonContext.Default.RoundUpdate), cancellationToken).ConfigureAwait(false);
+                }
+                else if (LiveRoundView.IsAvailable)
+                {
+                    final = await LiveRoundView.RunAsync(show =>
+                    {
+                        RoundSnapshot? snapshot = null;
+                        return RoundFollower.FollowAsync(grains, aggregator, round, update =>
+                        {
+                            snapshot = snapshot?.Apply(update) ?? RoundSnapshot.From(update.Snapshot!);
+                            show(snapshot);
+                        }, cancellationToken);
+                    }).ConfigureAwait(false);
                 }
                 else
                 {
+                    RoundSnapshot? snapshot = null;
                     string? last = null;
-                    final = await RoundWatcher.WatchAsync(aggregator, round, TimeSpan.FromMilliseconds(pause), snapshot =>
+                    final = await RoundFollower.FollowAsync(grains, aggregator, round, update =>
                     {
-                        var line = snapshot.Line();
-                        if (line == last) return;
+                        snapshot = snapshot?.Apply(update) ?? RoundSnapshot.From(update.Snapshot!);
+                        // A line only when something worth reporting changed (a repeated report prints nothing).
+                        if (snapshot.Line(update) is not { } line || line == last) return;
                         last = line;
-                        session.Note(snapshot.TimedLine(DateTimeOffset.UtcNow));
+                        session.Output.WriteLine(RoundSnapshot.Timed(update.At, line));
                     }, cancellationToken).ConfigureAwait(false);
                 }
 
-                if (session.Json) session.WriteJson(final, ProtocolJsonContext.Default.RoundInfo);
                 if (final.State == RoundState.Completed) return OperatorExitCodes.Succeeded;
                 session.Error.WriteLine($"feddistill rounds watch: round {final.Round} {RoundStates.ToName(final.State)}: {final.FailureReason ?? "no reason given"}.");
                 return OperatorExitCodes.Failed;

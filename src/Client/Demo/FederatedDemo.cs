@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FedDistill.Client.Federation;
+using FedDistill.Client.Operator;
 using FedDistill.Grains.Protocol;
 
 namespace FedDistill.Client.Demo;
@@ -73,23 +74,36 @@ public static class FederatedDemo
         return 0;
     }
 
+    // Follows the round through the aggregator's observer notifications, as `rounds watch` does;
+    // the aggregator's process exiting ends the watch with its log.
     private static async Task<RoundInfo> WatchAsync(LocalFederation federation, int round, TextWriter output, CancellationToken cancellationToken)
     {
+        using var aggregatorGone = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var aggregator = federation.Aggregator;
+        _ = aggregator?.WaitForExitAsync(aggregatorGone.Token).ContinueWith(_ => aggregatorGone.Cancel(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         string? last = null;
-        while (true)
+        var uploaded = new List<string>();
+        try
         {
-            var info = await federation.Admin.GetRoundAsync(round).WaitAsync(cancellationToken).ConfigureAwait(false);
-            var line = info.State switch
+            return await RoundFollower.FollowAsync(federation.Grains, federation.Admin, round, update =>
             {
-                RoundState.Open => $"round {round}: open, {info.Uploaded.Count} of {federation.ParticipantIds.Count} uploads{(info.Uploaded.Count > 0 ? $" ({string.Join(", ", info.Uploaded)})" : "")}",
-                RoundState.Distilling => $"round {round}: distilling the student, {(int)(100 * (info.DistillProgress ?? 0)) / 10 * 10}%",
-                _ => null,
-            };
-            if (line is not null && line != last) output.WriteLine(line);
-            last = line ?? last;
-            if (info.State.IsFinal()) return info;
-            if (federation.Aggregator is { HasExited: true } aggregator) throw new InvalidOperationException($"The aggregator exited with code {aggregator.ExitCode}.\n{aggregator.Tail()}");
-            await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+                if (update.Upload is { } accepted) uploaded.Add(accepted.ParticipantId);
+                var line = update switch
+                {
+                    { Upload: { } upload } => $"round {round}: open, {upload.Uploads} of {federation.ParticipantIds.Count} uploads ({string.Join(", ", uploaded)})",
+                    { Round.State: RoundState.Distilling } => $"round {round}: distilling the student",
+                    { Epoch: { } epoch } when epoch.Metrics.Epoch * 10 / epoch.Epochs != (epoch.Metrics.Epoch - 1) * 10 / epoch.Epochs =>
+                        $"round {round}: distilling the student, {epoch.Metrics.Epoch * 100 / epoch.Epochs / 10 * 10}% (epoch {epoch.Metrics.Epoch}/{epoch.Epochs})",
+                    _ => null,
+                };
+                if (line is null || line == last) return;
+                last = line;
+                output.WriteLine(line);
+            }, aggregatorGone.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && aggregator is { HasExited: true })
+        {
+            throw new InvalidOperationException($"The aggregator exited with code {aggregator.ExitCode}.\n{aggregator.Tail()}");
         }
     }
 

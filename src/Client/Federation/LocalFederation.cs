@@ -94,6 +94,9 @@ public sealed class LocalFederation : IAsyncDisposable
     /// <summary>The federation's aggregator grain, through this process's Orleans client.</summary>
     public IAggregatorGrain Admin => (_connection ?? throw new InvalidOperationException("The federation has not started.")).Aggregator;
 
+    /// <summary>This process's Orleans client, which hosts observers (the demo's round follower).</summary>
+    public IGrainFactory Grains => (_connection ?? throw new InvalidOperationException("The federation has not started.")).Client;
+
     /// <summary>Participant ids, in order.</summary>
     public IReadOnlyList<string> ParticipantIds => Enumerable.Range(0, _options.Participants).Select(ParticipantId).ToList();
 

@@ -8,8 +8,11 @@ namespace FedDistill.Client.Operator;
 /// What <c>feddistill federation create</c> lays down for a new federation: its CA and the admin's
 /// certificate under <c>pki/</c>, and a kit per site (<c>&lt;dir&gt;/aggregator/</c>,
 /// <c>&lt;dir&gt;/&lt;participant&gt;/</c>): the site's silo certificate and key, the CA
-/// certificate and a ready-to-run <c>appsettings.json</c>, read by
-/// <c>feddistill-silo --contentRoot &lt;that folder&gt;</c>.
+/// certificate, a ready-to-run <c>appsettings.json</c> (read by
+/// <c>feddistill-silo --contentRoot &lt;that folder&gt;</c>; it names the certificates relative
+/// to the folder, so the folder can be copied anywhere), the site's systemd unit
+/// (<see cref="SystemdUnit"/>) with an example of its <c>storage.env</c>, and for the aggregator a
+/// Kubernetes manifest (<see cref="KubernetesManifest"/>).
 /// </summary>
 public static class FederationScaffold
 {
@@ -21,11 +24,14 @@ public static class FederationScaffold
     /// <param name="participants">Participant ids to issue silo certificates and settings for.</param>
     /// <param name="privacyEpsilon">The federation's differential-privacy budget ε, or null for none (written as <c>Aggregator:Privacy</c>).</param>
     /// <param name="privacyDelta">The budget's δ, read only with a budget.</param>
-    /// <exception cref="ArgumentException">A name, host or URL is invalid; nothing was written.</exception>
+    /// <param name="deployment">User, paths and image the units and the manifest name (defaults: <see cref="DeploymentSettings"/>).</param>
+    /// <exception cref="ArgumentException">A name, host, URL or deployment setting is invalid; nothing was written.</exception>
     /// <exception cref="CertificateAuthorityException">A CA already exists there.</exception>
     public static IReadOnlyList<string> Create(string directory, string name, IReadOnlyList<string> hosts, string listen, IReadOnlyList<string> participants,
-        double? privacyEpsilon = null, double privacyDelta = 1e-5)
+        double? privacyEpsilon = null, double privacyDelta = 1e-5, DeploymentSettings? deployment = null)
     {
+        deployment ??= new DeploymentSettings();
+        if (deployment.Validate() is { Count: > 0 } problems) throw new ArgumentException(string.Join(" ", problems));
         if (hosts.Count == 0) throw new ArgumentException("--host is required at least once: the name or address participants dial, e.g. --host aggregator.example.org.");
         if (!Uri.TryCreate(listen, UriKind.Absolute, out var listenUri) || listenUri.Scheme != Uri.UriSchemeHttps)
             throw new ArgumentException($"--listen is '{listen}'; it must be an https URL such as https://0.0.0.0:7443.");
@@ -48,14 +54,24 @@ public static class FederationScaffold
         var clusterId = ClusterIdOf(name);
         var aggregatorDirectory = Path.Combine(root, FederationNames.AggregatorSite);
         var aggregator = Kit(authority, FederationNames.AggregatorSite, hosts, aggregatorDirectory, written);
-        written.Add(WriteSettings(aggregatorDirectory, listen, new JsonObject
+        var aggregatorSettings = new JsonObject
         {
-            ["Silo"] = Silo("aggregator", clusterId, 30000, aggregator.Tls),
+            ["Silo"] = Silo("aggregator", clusterId, GatewayPort, aggregator.Tls),
             ["Security"] = aggregator.Web,
             ["Aggregator"] = privacyEpsilon is { } budget
                 ? new JsonObject { ["FederationName"] = name, ["Privacy"] = new JsonObject { ["Epsilon"] = budget, ["Delta"] = privacyDelta } }
                 : new JsonObject { ["FederationName"] = name },
-        }));
+        };
+        written.Add(WriteSettings(aggregatorDirectory, listen, aggregatorSettings.DeepClone().AsObject()));
+        written.AddRange(WriteService(aggregatorDirectory, name, clusterId, FederationNames.AggregatorSite, isAggregator: true, deployment));
+        // In a pod: the same settings, hosted by Kubernetes (the pod's IP advertised, every address listened on).
+        var podSettings = aggregatorSettings.DeepClone().AsObject();
+        podSettings["Silo"]!["Hosting"] = "kubernetes";
+        podSettings["Silo"]!.AsObject().Remove("AdvertisedAddress");
+        var manifest = Path.Combine(aggregatorDirectory, KubernetesManifest.FileName);
+        File.WriteAllText(manifest, KubernetesManifest.Write(name, clusterId, SettingsJson($"https://0.0.0.0:{listenUri.Port}", podSettings),
+            [CertificateAuthority.CertificateFileName, FederationNames.AggregatorSite + ".crt", FederationNames.AggregatorSite + ".key"], (SiloPort, GatewayPort, listenUri.Port), deployment));
+        written.Add(manifest);
 
         for (var index = 0; index < participants.Count; index++)
         {
@@ -74,6 +90,7 @@ public static class FederationScaffold
                     ["Teachers"] = new JsonArray(new JsonObject { ["Id"] = "cnn" }),
                 },
             }));
+            written.AddRange(WriteService(participantDirectory, name, clusterId, id, isAggregator: false, deployment));
         }
 
         return written;
@@ -87,24 +104,30 @@ public static class FederationScaffold
         return (letters.Length < 3 ? letters + "fed" : letters)[..Math.Min(32, Math.Max(3, letters.Length))];
     }
 
+    private const int SiloPort = 11111;
+    private const int GatewayPort = 30000;
+
     // A site's kit: its silo certificate and key (the cluster's mutual TLS and its web side's
-    // HTTPS) and a copy of the federation's CA certificate, in the site's own folder.
+    // HTTPS) and a copy of the federation's CA certificate, in the site's own folder; the settings
+    // name them relative to that folder (the silo's content root).
     private static (JsonObject Tls, JsonObject Web) Kit(CertificateAuthority authority, string site, IReadOnlyList<string> hosts, string directory, List<string> written)
     {
         var issued = authority.IssueSilo(site, hosts, directory);
         var ca = Path.Combine(directory, CertificateAuthority.CertificateFileName);
         File.Copy(authority.CertificatePath, ca, overwrite: false);
         written.AddRange([issued.CertificatePath, issued.KeyPath, ca]);
-        var tls = new JsonObject { ["CaCertificate"] = ca, ["Certificate"] = issued.CertificatePath, ["Key"] = issued.KeyPath };
-        var web = new JsonObject { ["Mode"] = "tls", ["CaCertificatePath"] = ca, ["ServerCertificatePath"] = issued.CertificatePath, ["ServerKeyPath"] = issued.KeyPath };
+        var (caFile, certificateFile, keyFile) = (Path.GetFileName(ca), Path.GetFileName(issued.CertificatePath), Path.GetFileName(issued.KeyPath));
+        var tls = new JsonObject { ["CaCertificate"] = caFile, ["Certificate"] = certificateFile, ["Key"] = keyFile };
+        var web = new JsonObject { ["Mode"] = "tls", ["CaCertificatePath"] = caFile, ["ServerCertificatePath"] = certificateFile, ["ServerKeyPath"] = keyFile };
         return (tls, web);
     }
 
     private static JsonObject Silo(string role, string clusterId, int gatewayPort, JsonObject tls) => new()
     {
         ["Role"] = role,
+        ["Hosting"] = "host",
         ["ClusterId"] = clusterId,
-        ["SiloPort"] = 11111,
+        ["SiloPort"] = SiloPort,
         ["GatewayPort"] = gatewayPort,
         ["MembershipConnectionString"] = "UseDevelopmentStorage=true",
         ["StorageConnectionString"] = "UseDevelopmentStorage=true",
@@ -115,13 +138,28 @@ public static class FederationScaffold
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, "appsettings.json");
+        File.WriteAllText(path, SettingsJson(urls, fedDistill));
+        return path;
+    }
+
+    private static string SettingsJson(string urls, JsonObject fedDistill)
+    {
         var settings = new JsonObject
         {
             ["urls"] = urls,
             ["Logging"] = new JsonObject { ["LogLevel"] = new JsonObject { ["Default"] = "Information", ["Microsoft.AspNetCore"] = "Warning" } },
             ["FedDistill"] = fedDistill,
         };
-        File.WriteAllText(path, settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + Environment.NewLine);
-        return path;
+        return settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    // The site's systemd unit and the example of the environment file it reads its storage secrets from.
+    private static IEnumerable<string> WriteService(string directory, string federation, string clusterId, string site, bool isAggregator, DeploymentSettings deployment)
+    {
+        var unit = Path.Combine(directory, SystemdUnit.FileName(site));
+        File.WriteAllText(unit, SystemdUnit.Write(federation, clusterId, site, isAggregator, deployment));
+        var storage = Path.Combine(directory, "storage.env.example");
+        File.WriteAllText(storage, SystemdUnit.StorageEnvironmentExample(site, isAggregator));
+        return [unit, storage];
     }
 }

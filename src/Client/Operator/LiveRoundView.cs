@@ -5,7 +5,8 @@ namespace FedDistill.Client.Operator;
 
 /// <summary>
 /// The interactive <c>rounds watch</c>: a live Spectre.Console table, one row per participant
-/// (status, progress, uploaded or not), with the round's state and distillation progress above it.
+/// (status, progress, uploaded or not), with the round's state above it and the student's
+/// distillation (epochs done, last loss and accuracy) below, redrawn as each notification arrives.
 /// </summary>
 public static class LiveRoundView
 {
@@ -13,7 +14,7 @@ public static class LiveRoundView
     public static bool IsAvailable => !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
 
     /// <summary>Runs <paramref name="watch"/>, redrawing the table for every snapshot it reports; returns what it returns.</summary>
-    /// <param name="watch">The polling loop: it calls the given action with each snapshot.</param>
+    /// <param name="watch">The following loop: it calls the given action with the snapshot after each update.</param>
     public static async Task<RoundInfo> RunAsync(Func<Action<RoundSnapshot>, Task<RoundInfo>> watch)
     {
         ArgumentNullException.ThrowIfNull(watch);
@@ -55,8 +56,15 @@ public static class LiveRoundView
                 Markup.Escape(OperatorFormat.Time(row.LastSeenAt)));
         }
 
-        if (round.State == RoundState.Distilling || round.DistillProgress is not null)
-            table.Caption($"distillation {Bar(round.State == RoundState.Completed ? 1.0 : round.DistillProgress ?? 0)}");
+        if (snapshot.LastEpoch is { } epoch)
+        {
+            var done = round.State == RoundState.Completed ? 1.0 : (double)epoch.Metrics.Epoch / Math.Max(1, epoch.Epochs);
+            table.Caption($"distillation {Bar(done)} epoch {epoch.Metrics.Epoch}/{epoch.Epochs}, loss {OperatorFormat.Number(Math.Round(epoch.Metrics.Loss, 4))}, accuracy {OperatorFormat.Accuracy(epoch.Metrics.Accuracy)}");
+        }
+        else if (round.State == RoundState.Distilling)
+        {
+            table.Caption($"distillation {Bar(0)}");
+        }
         return table;
     }
 

@@ -12,4 +12,5 @@ namespace FedDistill.Client.Operator;
 [JsonSerializable(typeof(StudentDownload))]
 [JsonSerializable(typeof(StudentExport))]
 [JsonSerializable(typeof(ParticipantRemoval))]
+[JsonSerializable(typeof(RoundUpdate))]
 public sealed partial class OperatorJsonContext : JsonSerializerContext;

@@ -49,6 +49,15 @@ public sealed class OperatorSession : IAsyncDisposable
         return _connection.Aggregator;
     }
 
+    /// <summary>The Orleans client (it hosts observers such as <c>rounds watch</c>'s) and the aggregator grain, connecting on first use.</summary>
+    /// <exception cref="OperatorUsageException">The gateway is malformed.</exception>
+    /// <exception cref="GatewayUnreachableException">No gateway answered in time.</exception>
+    public async Task<(IGrainFactory Grains, IAggregatorGrain Aggregator)> ClusterAsync(CancellationToken cancellationToken)
+    {
+        var aggregator = await AggregatorAsync(cancellationToken).ConfigureAwait(false);
+        return (_connection!.Client, aggregator);
+    }
+
     /// <summary>Writes <paramref name="value"/> as one JSON document on <see cref="Output"/>.</summary>
     public void WriteJson<T>(T value, JsonTypeInfo<T> type) => Output.WriteLine(JsonSerializer.Serialize(value, type));
 

@@ -7,6 +7,7 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="PrivateExamples">Examples it was trained on.</param>
 /// <param name="ClassCounts">Training examples per class (C numbers): per-class ensemble weights use them.</param>
 /// <param name="LocalAccuracy">Accuracy on the organization's own held-out data, when it has any.</param>
+/// <param name="Progress">While the teacher trains (first training or a digest), how far it is in [0, 1]; null otherwise.</param>
 [GenerateSerializer, Immutable]
 public sealed record TeacherReport(
     [property: Id(0)] string TeacherId,
@@ -14,4 +15,5 @@ public sealed record TeacherReport(
     [property: Id(2)] long Parameters,
     [property: Id(3)] int PrivateExamples,
     [property: Id(4)] IReadOnlyList<int> ClassCounts,
-    [property: Id(5)] double? LocalAccuracy = null);
+    [property: Id(5)] double? LocalAccuracy = null,
+    [property: Id(6)] double? Progress = null);

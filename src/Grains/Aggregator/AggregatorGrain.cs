@@ -16,6 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Utilities;
 
 namespace FedDistill.Grains.Aggregator;
 
@@ -41,6 +42,12 @@ namespace FedDistill.Grains.Aggregator;
 /// requests, so no call chain ever waits on itself.
 /// </para>
 /// <para>
+/// Operators' consoles subscribe as <see cref="IRoundObserver"/>s (kept with an expiry in an
+/// <see cref="ObserverManager{TObserver}"/>): every change of a round, upload, refusal,
+/// organization report and student epoch goes to them as a one-way notification from the
+/// grain's turn, so a notification never waits on, nor fails with, a console.
+/// </para>
+/// <para>
 /// A secure round (<see cref="RoundSettings.SecureSummation"/>) runs SecAgg through the same
 /// kind of calls: keys are advertised and relayed, encrypted shares relayed, masked sums uploaded
 /// and added into one running sum, and the survivors' revealed shares remove the masks. The
@@ -61,6 +68,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private static readonly TimeSpan RedispatchPeriod = TimeSpan.FromSeconds(10);
     private static readonly GrainType ClientGrainType = GrainType.Create(Clients.ClientGrain.GrainTypeName);
 
+    /// <summary>How long a round subscription lasts after the subscriber's last <see cref="SubscribeAsync"/>.</summary>
+    public static readonly TimeSpan SubscriptionExpiry = TimeSpan.FromMinutes(2);
+
     private readonly IPersistentState<FederationState> _state;
     private readonly AggregatorOptions _options;
     private readonly PublicSetCatalog _catalog;
@@ -69,6 +79,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private readonly ILogger<AggregatorGrain> _logger;
     private readonly FederationMetrics _metrics;
     private readonly UploadAdmission _admission;
+    private readonly ObserverManager<IRoundObserver> _observers;
+    private long _sequence;
     private PublicSet? _publicSet;
     private Dataset? _evaluationSet;
     private int[] _validationLabels = [];
@@ -101,6 +113,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         _metrics = metrics;
         _logger = logger;
         _admission = new UploadAdmission(_options.MaxUploadBytes);
+        _observers = new ObserverManager<IRoundObserver>(SubscriptionExpiry, logger);
     }
 
     private string Federation => this.GetPrimaryKeyString();
@@ -232,7 +245,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
                 $"A report needs a status of at most 64 characters and at most {SoftLabelsCodec.MaxTeachers} teachers.");
         var participant = RequireParticipant(participantId, caller, null);
         // Reports are frequent and only informative: kept in memory, stored with the next write.
-        State.Participants[participantId] = participant with { LastSeenAt = _time.GetUtcNow(), LastReport = report };
+        var now = _time.GetUtcNow();
+        State.Participants[participantId] = participant with { LastSeenAt = now, LastReport = report };
+        Notify((observer, sequence) => observer.OnParticipantProgressAsync(sequence, new ParticipantProgressNotice(participantId, report, now)));
         return Task.CompletedTask;
     }
 
@@ -272,6 +287,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         _metrics.RoundStarted();
         LogRoundStarted(_logger, round.Number, settings.Strategy, State.Participants.Count, round.Deadline);
+        NotifyRound(round);
         Dispatch(round, State.Participants.Keys);
         return ToInfo(round);
     }
@@ -298,6 +314,24 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     /// <inheritdoc />
     public Task<IReadOnlyList<RejectionInfo>> ListRejectionsAsync() =>
         Task.FromResult<IReadOnlyList<RejectionInfo>>(Enumerable.Reverse(State.Rejections).ToList());
+
+    /// <inheritdoc />
+    public Task<RoundSubscription> SubscribeAsync(IRoundObserver observer, int round)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var record = FindRound(round) ?? throw new FederationException(FederationErrorKind.NotFound, "unknown-round", $"There is no round {round}.");
+        _observers.Subscribe(observer, observer);
+        _observers.ClearExpired();
+        return Task.FromResult(new RoundSubscription(ToInfo(record), State.Participants.Values.OrderBy(p => p.ParticipantId, StringComparer.Ordinal).ToList(), SubscriptionExpiry, _sequence));
+    }
+
+    /// <inheritdoc />
+    public Task UnsubscribeAsync(IRoundObserver observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        _observers.Unsubscribe(observer);
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public Task AppendUploadAsync(UploadChunk chunk)
@@ -349,6 +383,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         _ensemble!.Fold(upload);
         _metrics.UploadAccepted(payload.Length);
         LogUploadAccepted(_logger, round.Number, participantId, payload.Length, upload.Metadata.DType, round.Uploads.Count);
+        NotifyUpload(round, record);
         // Early close only with the quorum met: otherwise the round waits for its deadline (and more participants) and fails there.
         if (round.Uploads.Count >= round.Settings.Quorum && State.Participants.Keys.All(id => round.Uploads.Any(u => u.ParticipantId == id)))
             await BeginDistillingAsync(round);
@@ -553,6 +588,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         secure.AddMasked(participantId, payload);
         _metrics.UploadAccepted(payload.Length);
         LogUploadAccepted(_logger, round.Number, participantId, payload.Length, "masked ring", round.Uploads.Count);
+        NotifyUpload(round, record);
         if (secure.AllUploaded) BeginRevealing(round, secure);
         return new UploadReceipt(round.Number, participantId, record.Sha256, record.Bytes, 0, round.Uploads.Count);
     }
@@ -707,6 +743,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         await SaveAsync(() => round.State = RoundState.Open);
         _admission.Clear();
         LogDistilling(_logger, round.Number, round.Uploads.Count);
+        NotifyRound(round);
         await StartDistillationAsync(round);
     }
 
@@ -716,9 +753,16 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var previousTarget = round.Settings.TargetHistoryWeight > 0 && State.StudentVersion > 0 ? await PreviousTargetAsync(State.StudentVersion) : null;
         _distillProgress = 0;
         _distillationCancellation = new CancellationTokenSource();
+        // Epochs end on the distillation's own thread: their notifications are sent from a turn of
+        // this grain (its scheduler runs them in order, the last before the publishing continuation).
+        var grainScheduler = TaskScheduler.Current;
+        var (number, epochs) = (round.Number, round.Settings.StudentEpochs);
         var distillation = StudentRound.Start(
             new StudentRoundInput(round.Number, round.Settings, _options, PublicSet, _evaluationSet, _validationLabels, _ensemble!, previous, previousTarget, Privacy.Delta),
-            progress => Volatile.Write(ref _distillProgress, progress), _distillationCancellation.Token);
+            progress => Volatile.Write(ref _distillProgress, progress),
+            metrics => Task.Factory.StartNew(() => Notify((observer, sequence) => observer.OnStudentEpochAsync(sequence, new StudentEpochNotice(number, epochs, metrics))),
+                CancellationToken.None, TaskCreationOptions.None, grainScheduler),
+            _distillationCancellation.Token);
         _distillation = distillation;
         // Publish in a turn of this grain as soon as the student is ready, not on the next tick: a
         // tick of delay is a second added to every round. The tick still publishes after a failed try.
@@ -790,6 +834,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         _secure?.Dispose();
         _secure = null;
         _admission.Clear();
+        // The student first: a subscriber stops at the round's final state.
+        if (state == RoundState.Completed && round.Result is { } result) Notify((observer, sequence) => observer.OnStudentPublishedAsync(sequence, new StudentPublishedNotice(round.Number, result)));
+        NotifyRound(round);
         if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
         _metrics.RoundEnded(state.ToName(), (round.ClosedAt.Value - round.OpenedAt).TotalSeconds);
         LogRoundEnded(_logger, round.Number, state.ToName(), reason ?? "");
@@ -860,11 +907,63 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     /// <summary>Records a refusal (kept in the state with the next write that succeeds) and returns the exception to throw.</summary>
     private FederationException Reject(string? participantId, int? round, FederationErrorKind kind, string reason, string message)
     {
-        State.Rejections.Add(new RejectionInfo(_time.GetUtcNow(), participantId, round, reason, message));
+        var refusal = new RejectionInfo(_time.GetUtcNow(), participantId, round, reason, message);
+        State.Rejections.Add(refusal);
         if (State.Rejections.Count > FederationState.MaxRejections) State.Rejections.RemoveRange(0, State.Rejections.Count - FederationState.MaxRejections);
         _metrics.Rejected(reason);
         LogRejected(_logger, participantId ?? "(unknown)", reason, message);
+        Notify((observer, sequence) => observer.OnRequestRefusedAsync(sequence, refusal));
         return new FederationException(kind, reason, message);
+    }
+
+    private void NotifyRound(RoundRecord round)
+    {
+        if (_observers.Count == 0) return;
+        var info = ToInfo(round);
+        Notify((observer, sequence) => observer.OnRoundChangedAsync(sequence, info));
+    }
+
+    private void NotifyUpload(RoundRecord round, UploadRecord upload)
+    {
+        if (_observers.Count == 0) return;
+        Notify((observer, sequence) => observer.OnUploadAcceptedAsync(sequence, new UploadAcceptedNotice(round.Number, upload.ParticipantId, upload.Bytes, upload.Teachers, round.Uploads.Count, upload.At)));
+        NotifyRound(round);
+    }
+
+    /// <summary>
+    /// Sends a one-way notification to every live subscriber. Called from the grain's turn (the
+    /// observer list is the grain's state); a notification that cannot be sent is logged and its
+    /// subscriber dropped, and nothing here can fail the caller: a round never depends on a console.
+    /// </summary>
+    private void Notify(Func<IRoundObserver, long, Task> notification)
+    {
+        if (_observers.Count == 0) return;
+        var sequence = ++_sequence;
+        try
+        {
+            // A statement lambda, so the synchronous overload is chosen: the Task-returning one awaits each subscriber in turn.
+            _observers.Notify(observer =>
+            {
+                Task sent;
+                try
+                {
+                    sent = notification(observer, sequence);
+                }
+                catch (Exception error)
+                {
+                    // Rethrown: the observer manager drops a subscriber whose notification cannot be sent.
+                    LogNotificationFailed(_logger, observer.GetGrainId().ToString(), error.ToString());
+                    throw;
+                }
+
+                sent.ContinueWith(failed => LogNotificationFailed(_logger, observer.GetGrainId().ToString(), failed.Exception!.GetBaseException().Message),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            });
+        }
+        catch (Exception error)
+        {
+            LogNotificationFailed(_logger, "(every subscriber)", error.Message);
+        }
     }
 
     private RoundInfo ToInfo(RoundRecord round) =>
@@ -914,6 +1013,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round} ended {State} {Reason}")]
     private static partial void LogRoundEnded(ILogger logger, int round, string state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not notify round subscriber {Subscriber}: {Error}; the round goes on (a subscriber that stops renewing lapses)")]
+    private static partial void LogNotificationFailed(ILogger logger, string subscriber, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a request from {Participant}: {Reason}: {Detail}")]
     private static partial void LogRejected(ILogger logger, string participant, string reason, string detail);

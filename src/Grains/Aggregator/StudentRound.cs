@@ -29,10 +29,14 @@ internal sealed record DistilledStudent(byte[] Student, byte[] Consensus, byte[]
 internal static class StudentRound
 {
     /// <summary>Starts the distillation on its own thread.</summary>
-    public static Task<DistilledStudent> Start(StudentRoundInput input, Action<double> progress, CancellationToken cancellationToken) =>
-        Task.Factory.StartNew(() => Run(input, progress, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    /// <param name="input">What it distills from.</param>
+    /// <param name="progress">Called on the distillation's thread after every step with the progress in [0, 1].</param>
+    /// <param name="epochDone">Called on the distillation's thread after every epoch with its loss and accuracy; it must return at once.</param>
+    /// <param name="cancellationToken">Stops the distillation.</param>
+    public static Task<DistilledStudent> Start(StudentRoundInput input, Action<double> progress, Action<StudentEpochMetrics> epochDone, CancellationToken cancellationToken) =>
+        Task.Factory.StartNew(() => Run(input, progress, epochDone, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-    private static DistilledStudent Run(StudentRoundInput input, Action<double> progress, CancellationToken cancellationToken)
+    private static DistilledStudent Run(StudentRoundInput input, Action<double> progress, Action<StudentEpochMetrics> epochDone, CancellationToken cancellationToken)
     {
         var watch = Stopwatch.StartNew();
         var options = input.Options;
@@ -80,7 +84,13 @@ internal static class StudentRound
         var summary = distiller.Distill(student, trainingSet, target,
             new Progress(report =>
             {
-                if (report.EpochCompleted) epochs.Add(new StudentEpochMetrics(report.Epoch, report.Loss, report.ValidationAccuracy));
+                if (report.EpochCompleted)
+                {
+                    var metrics = new StudentEpochMetrics(report.Epoch, report.Loss, report.ValidationAccuracy);
+                    epochs.Add(metrics);
+                    epochDone(metrics);
+                }
+
                 progress(((report.Epoch - 1) + ((double)report.Step / report.StepsPerEpoch)) / report.Epochs);
             }), cancellationToken, input.EvaluationSet);
         // The last epoch's score is the trained student's (no early stopping, so no other weights are restored).

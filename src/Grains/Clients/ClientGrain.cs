@@ -41,6 +41,9 @@ public sealed partial class ClientGrain : Grain, IClientGrain
 
     private const int RememberedRounds = 64;
 
+    // How often the progress of a teacher's training goes to the aggregator (and on to the operator's console).
+    private static readonly TimeSpan ProgressPeriod = TimeSpan.FromSeconds(1);
+
     private readonly OrganizationOptions _options;
     private readonly PublicSetCatalog _catalog;
     private readonly ILogger<ClientGrain> _logger;
@@ -49,6 +52,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     private Task? _work;
     private int? _round;
     private string _status = "idle";
+    private double? _progress;
     private X509Certificate2? _authority;
     private X509Certificate2? _certificate;
     private KeyBinding? _binding;
@@ -162,7 +166,8 @@ public sealed partial class ClientGrain : Grain, IClientGrain
 
             var teachers = _options.EffectiveTeachers.Select(t => (t.Id, Grain: GrainFactory.GetGrain<ITeacherGrain>(SiteNames.TeacherKey(Organization, t.Id)))).ToList();
             await SetStatusAsync(aggregator, "training", assignment.Round);
-            foreach (var (id, teacher) in teachers) _teachers[id] = await teacher.PrepareAsync(assignment.PublicSet, assignment.PublicSetFingerprint);
+            for (var i = 0; i < teachers.Count; i++)
+                _teachers[teachers[i].Id] = await WithProgressAsync(aggregator, teachers[i].Grain, i, teachers.Count, teachers[i].Grain.PrepareAsync(assignment.PublicSet, assignment.PublicSetFingerprint));
 
             if (assignment.ConsensusRound is { } consensusRound && assignment.Settings.FineTuneEpochs > 0)
             {
@@ -173,8 +178,8 @@ public sealed partial class ClientGrain : Grain, IClientGrain
                 for (var i = 0; i < teachers.Count; i++)
                 {
                     var seed = _options.Seed + (ulong)assignment.Round * 1_000 + (ulong)i;
-                    _teachers[teachers[i].Id] = await teachers[i].Grain.DigestAsync(new DigestRequest(assignment.PublicSet, assignment.PublicSetFingerprint, consensus,
-                        assignment.Settings.Temperature, assignment.Settings.FineTuneEpochs, assignment.Settings.RevisitEpochs, seed));
+                    _teachers[teachers[i].Id] = await WithProgressAsync(aggregator, teachers[i].Grain, i, teachers.Count, teachers[i].Grain.DigestAsync(new DigestRequest(assignment.PublicSet,
+                        assignment.PublicSetFingerprint, consensus, assignment.Settings.Temperature, assignment.Settings.FineTuneEpochs, assignment.Settings.RevisitEpochs, seed)));
                 }
 
                 LogDigested(_logger, Organization, assignment.Round, consensusRound, watch.Elapsed.TotalSeconds);
@@ -221,6 +226,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             (_keys, _shares, _survivors) = (null, null, null);
             _round = null;
             _status = "idle";
+            _progress = null;
         }
 
         await ReportQuietlyAsync(aggregator);
@@ -299,7 +305,37 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     {
         _status = status;
         _round = round;
+        _progress = null;
         await ReportQuietlyAsync(aggregator);
+    }
+
+    // While teacher `index` of `count` trains, reports the work's progress to the aggregator every
+    // ProgressPeriod (reading the teacher's interleaved report), so the operator sees it as it goes.
+    private async Task<TeacherReport> WithProgressAsync(IAggregatorGrain aggregator, ITeacherGrain teacher, int index, int count, Task<TeacherReport> work)
+    {
+        while (await Task.WhenAny(work, Task.Delay(ProgressPeriod)) != work)
+        {
+            double? progress;
+            try
+            {
+                progress = (await teacher.GetReportAsync()).Progress;
+            }
+            catch (Exception error) when (error is TimeoutException or OrleansException)
+            {
+                // Progress is informative: a missed reading must not fail the round's work.
+                LogReportFailed(_logger, Organization, error.Message);
+                continue;
+            }
+
+            if (progress is not { } value) continue;
+            var overall = (index + value) / count;
+            if (overall == _progress) continue;
+            _progress = overall;
+            await ReportQuietlyAsync(aggregator);
+        }
+
+        _progress = (index + 1.0) / count;
+        return await work;
     }
 
     // A status report is informative: losing one must not fail the round's work.
@@ -315,7 +351,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         }
     }
 
-    private ParticipantReport Report() => new(_status, _teachers.Values.ToList(), _round);
+    private ParticipantReport Report() => new(_status, _teachers.Values.ToList(), _round, _progress);
 
     private void Remember(int round)
     {

@@ -45,6 +45,8 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     private Dataset? _privateData;
     private Dataset? _evaluationSet;
     private TeacherReport? _report;
+    // How far the training in flight is, in [0, 1] (written by the training thread), or NaN when none runs.
+    private double _progress = double.NaN;
 
     /// <summary>Created by Orleans on the organization's silo.</summary>
     public TeacherGrain(
@@ -112,9 +114,10 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
             var watch = Stopwatch.StartNew();
             var training = _options.AugmentedCopies == 0 ? _privateData! : ImageAugmentation.Expand(_privateData!, _options.AugmentedCopies, maxShift: 2, seed + 31);
             var summary = new Trainer(Options(Math.Max(1, _options.Epochs), _options.LearningRate, seed))
-                .Train(_model!, training, null, new CrossEntropyLoss(_options.LabelSmoothing), new EpochLog(_logger, _organization.Id, TeacherId));
+                .Train(_model!, training, null, new CrossEntropyLoss(_options.LabelSmoothing), new EpochLog(_logger, _organization.Id, TeacherId, this));
             return (Summary: (TrainingSummary?)summary, Weights: (byte[]?)ModelWeights.Save(_model!), Seconds: watch.Elapsed.TotalSeconds);
         });
+        Volatile.Write(ref _progress, double.NaN);
         if (trained.Weights is { } weights)
         {
             _checkpoint.State.Weights = weights;
@@ -130,8 +133,12 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     }
 
     /// <inheritdoc />
-    public Task<TeacherReport> GetReportAsync() =>
-        Task.FromResult(_report ?? new TeacherReport(TeacherId, _options.EffectiveModel.Kind, 0, 0, [], null));
+    public Task<TeacherReport> GetReportAsync()
+    {
+        var report = _report ?? new TeacherReport(TeacherId, _options.EffectiveModel.Kind, 0, 0, [], null);
+        var progress = Volatile.Read(ref _progress);
+        return Task.FromResult(double.IsNaN(progress) ? report : report with { Progress = progress });
+    }
 
     /// <inheritdoc />
     public async Task<TeacherReport> DigestAsync(DigestRequest request)
@@ -145,16 +152,19 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
             if (request.Consensus.Length != (long)examples.Count * examples.ClassCount)
                 throw new FederationException(FederationErrorKind.Invalid, "wrong-shape", $"The consensus has {request.Consensus.Length} logits; the public set needs {examples.Count} × {examples.ClassCount}.");
             var target = torch.tensor(request.Consensus, new long[] { examples.Count, examples.ClassCount });
+            // The digest and the revisit are one piece of work for the progress reported: digest first, then revisit.
+            var total = (double)(request.DigestEpochs + request.RevisitEpochs);
             new Trainer(Options(request.DigestEpochs, _options.LearningRate / 2, request.Seed))
-                .Train(_model!, examples, target, new KnowledgeDistillationLoss(request.Temperature));
+                .Train(_model!, examples, target, new KnowledgeDistillationLoss(request.Temperature), progress: new ProgressTracker(this, 0, request.DigestEpochs / total));
             if (request.RevisitEpochs > 0)
             {
                 new Trainer(Options(request.RevisitEpochs, _options.LearningRate / 4, request.Seed + 1))
-                    .Train(_model!, _privateData!, null, new CrossEntropyLoss(_options.LabelSmoothing));
+                    .Train(_model!, _privateData!, null, new CrossEntropyLoss(_options.LabelSmoothing), new ProgressTracker(this, request.DigestEpochs / total, request.RevisitEpochs / total));
             }
 
             return ModelWeights.Save(_model!);
         });
+        Volatile.Write(ref _progress, double.NaN);
         _checkpoint.State.Weights = weights;
         await _checkpoint.WriteStateAsync();
         LogDigested(_logger, _organization.Id, TeacherId, request.DigestEpochs, request.RevisitEpochs);
@@ -211,11 +221,24 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Organization}: {Teacher}: epoch {Epoch}/{Epochs} loss {Loss:F4} ({SamplesPerSecond:F0} samples/s)")]
     private static partial void LogEpoch(ILogger logger, string organization, string teacher, int epoch, int epochs, double loss, double samplesPerSecond);
 
-    private sealed class EpochLog(ILogger logger, string organization, string teacher) : IProgress<TrainingProgress>
+    private sealed class EpochLog(ILogger logger, string organization, string teacher, TeacherGrain grain) : IProgress<TrainingProgress>
+    {
+        private readonly ProgressTracker _tracker = new(grain, 0, 1);
+
+        public void Report(TrainingProgress value)
+        {
+            _tracker.Report(value);
+            if (value.EpochCompleted) LogEpoch(logger, organization, teacher, value.Epoch, value.Epochs, value.Loss, value.SamplesPerSecond);
+        }
+    }
+
+    // Keeps the grain's progress of the training in flight: this training covers [start, start + share] of the work.
+    private sealed class ProgressTracker(TeacherGrain grain, double start, double share) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value)
         {
-            if (value.EpochCompleted) LogEpoch(logger, organization, teacher, value.Epoch, value.Epochs, value.Loss, value.SamplesPerSecond);
+            var done = ((value.Epoch - 1) + (double)value.Step / Math.Max(1, value.StepsPerEpoch)) / Math.Max(1, value.Epochs);
+            Volatile.Write(ref grain._progress, start + share * Math.Clamp(done, 0, 1));
         }
     }
 }

@@ -9,6 +9,12 @@ public sealed class SiloHostOptions
     /// <summary>The roles a silo can take.</summary>
     public static IReadOnlyList<string> AllowedRoles { get; } = ["aggregator", "organization"];
 
+    /// <summary>The values of <see cref="Hosting"/>.</summary>
+    public static IReadOnlyList<string> AllowedHostings { get; } = ["host", "kubernetes"];
+
+    /// <summary>The environment variables a pod's manifest must set (Kubernetes' downward API) for <see cref="Hosting"/> <c>kubernetes</c>.</summary>
+    public static IReadOnlyList<string> KubernetesVariables { get; } = ["POD_NAME", "POD_NAMESPACE", "POD_IP"];
+
     /// <summary><c>aggregator</c> (the federation's silo, with its gateway for consoles) or <c>organization</c> (one organization's silo; its id comes from <c>FedDistill:Organization:Id</c>).</summary>
     public string Role { get; set; } = "aggregator";
 
@@ -19,7 +25,16 @@ public sealed class SiloHostOptions
     /// </summary>
     public string ClusterId { get; set; } = "feddistill";
 
-    /// <summary>The address other silos reach this one on.</summary>
+    /// <summary>
+    /// Where the silo runs: <c>host</c> (default: a machine or VM, e.g. under the systemd unit
+    /// <c>feddistill federation create</c> writes; it advertises <see cref="AdvertisedAddress"/>)
+    /// or <c>kubernetes</c> (the aggregator's silo in a pod: Orleans' <c>UseKubernetesHosting</c>
+    /// advertises the pod's IP from <c>POD_IP</c> and listens on every address; only the
+    /// aggregator may, see deploy/README.md).
+    /// </summary>
+    public string Hosting { get; set; } = "host";
+
+    /// <summary>The address other silos reach this one on (ignored with <see cref="Hosting"/> <c>kubernetes</c>, which advertises the pod's IP).</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
     /// <summary>The silo-to-silo port.</summary>
@@ -62,14 +77,34 @@ public sealed class SiloHostOptions
     /// <summary>True for the aggregator's silo.</summary>
     public bool IsAggregator => string.Equals(Role, "aggregator", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>True when the silo runs in a Kubernetes pod (<see cref="Hosting"/> <c>kubernetes</c>).</summary>
+    public bool InKubernetes => string.Equals(Hosting, "kubernetes", StringComparison.Ordinal);
+
     /// <summary>Every problem, naming the setting; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <param name="environment">Reads an environment variable (the process's by default): <see cref="Hosting"/> <c>kubernetes</c> needs the pod's.</param>
+    public IReadOnlyList<string> Validate(Func<string, string?>? environment = null)
     {
+        environment ??= Environment.GetEnvironmentVariable;
         var errors = new List<string>();
         if (!AllowedRoles.Contains(Role?.ToLowerInvariant() ?? string.Empty)) errors.Add($"SiloHostOptions.Role is '{Role}'; allowed: {string.Join(", ", AllowedRoles)}.");
+        if (!AllowedHostings.Contains(Hosting ?? string.Empty, StringComparer.Ordinal))
+        {
+            errors.Add($"SiloHostOptions.Hosting is '{Hosting}'; allowed: {string.Join(", ", AllowedHostings)}.");
+        }
+        else if (InKubernetes)
+        {
+            if (!IsAggregator)
+                errors.Add("SiloHostOptions.Hosting is 'kubernetes', which only the aggregator's silo may use: an organization's silo runs on its own machine next to its private data (its systemd unit).");
+            var missing = KubernetesVariables.Where(name => string.IsNullOrWhiteSpace(environment(name))).ToList();
+            if (missing.Count > 0)
+                errors.Add($"SiloHostOptions.Hosting is 'kubernetes' but {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} not set: the pod's manifest sets them from the downward API (metadata.name, metadata.namespace, status.podIP).");
+            else if (!System.Net.IPAddress.TryParse(environment("POD_IP"), out _))
+                errors.Add($"SiloHostOptions.Hosting is 'kubernetes' but POD_IP is '{environment("POD_IP")}', not an IP address.");
+        }
+
         if (ClusterId is null || !System.Text.RegularExpressions.Regex.IsMatch(ClusterId, "^[a-z][a-z0-9]{2,31}$"))
             errors.Add($"SiloHostOptions.ClusterId is '{ClusterId}'; it must match [a-z][a-z0-9]{{2,31}} (it names Azure tables and containers).");
-        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) errors.Add($"SiloHostOptions.AdvertisedAddress is '{AdvertisedAddress}'; it must be an IP address.");
+        if (!InKubernetes && !System.Net.IPAddress.TryParse(AdvertisedAddress, out _)) errors.Add($"SiloHostOptions.AdvertisedAddress is '{AdvertisedAddress}'; it must be an IP address.");
         if (SiloPort is < 1 or > 65535) errors.Add($"SiloHostOptions.SiloPort is {SiloPort}; it must be in [1, 65535].");
         if (GatewayPort is < 0 or > 65535) errors.Add($"SiloHostOptions.GatewayPort is {GatewayPort}; it must be in [0, 65535].");
         if (!(ProbeTimeoutSeconds > 0 && ProbeTimeoutSeconds <= 300))

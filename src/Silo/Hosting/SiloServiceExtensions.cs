@@ -32,6 +32,14 @@ public static class SiloServiceExtensions
     {
         var host = Bind<SiloHostOptions>(builder.Configuration, SiloHostOptions.SectionName);
         Require(SiloHostOptions.SectionName, host.Validate());
+        // A kit's settings name its certificate files relative to the kit's folder, the content root,
+        // so that the folder can be copied anywhere (/etc/feddistill/SITE, a pod's mounted volume).
+        host.Tls = new SiloTlsOptions
+        {
+            CaCertificate = ContentPath(builder, host.Tls.CaCertificate),
+            Certificate = ContentPath(builder, host.Tls.Certificate),
+            Key = ContentPath(builder, host.Tls.Key),
+        };
         builder.Services.AddSingleton(host);
         builder.Services.ConfigureHttpJsonOptions(json =>
         {
@@ -64,7 +72,8 @@ public static class SiloServiceExtensions
                 options.ServiceId = host.ClusterId;
             });
             silo.Configure<SiloOptions>(options => options.SiloName = siteName);
-            silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: false);
+            if (host.InKubernetes) silo.UseFederationKubernetesHosting(host, siteName);
+            else silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
             silo.Configure<ClusterMembershipOptions>(options =>
             {
@@ -152,6 +161,10 @@ public static class SiloServiceExtensions
             throw new OptionsValidationException(section, typeof(T), [$"{section}: {unreadable.Message}"]);
         }
     }
+
+    /// <summary>A path from the settings, relative ones taken from the content root (the kit's folder).</summary>
+    internal static string? ContentPath(WebApplicationBuilder builder, string? path) =>
+        string.IsNullOrWhiteSpace(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, path));
 
     private static void Require(string section, IReadOnlyList<string> errors)
     {

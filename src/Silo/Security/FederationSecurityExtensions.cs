@@ -25,7 +25,14 @@ public static class FederationSecurityExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
 
-        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).ValidateOnStart();
+        // Relative certificate paths are the kit's files, next to its settings: taken from the content root.
+        var contentRoot = builder.Environment.ContentRootPath;
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.SectionName).PostConfigure(options =>
+        {
+            options.CaCertificatePath = FromContentRoot(contentRoot, options.CaCertificatePath);
+            options.ServerCertificatePath = FromContentRoot(contentRoot, options.ServerCertificatePath);
+            options.ServerKeyPath = FromContentRoot(contentRoot, options.ServerKeyPath);
+        }).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SecurityOptions>, SecurityOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<FederationTrust>();
@@ -79,4 +86,7 @@ public static class FederationSecurityExtensions
 
     private static AuthorizationPolicyBuilder Federation(AuthorizationPolicyBuilder policy) =>
         policy.AddAuthenticationSchemes(FederationPolicies.AuthenticationScheme).RequireAuthenticatedUser();
+
+    private static string? FromContentRoot(string contentRoot, string? path) =>
+        string.IsNullOrWhiteSpace(path) || Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(contentRoot, path));
 }

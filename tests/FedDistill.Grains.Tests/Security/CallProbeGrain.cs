@@ -36,4 +36,7 @@ public sealed class CallProbeGrain : Grain, ICallProbeGrain
 
     public Task ReportAsync(string federation, string organization) =>
         GrainFactory.GetGrain<IAggregatorGrain>(federation).ReportAsync(organization, new ParticipantReport("idle", []));
+
+    public Task SubscribeAsync(string federation, IRoundObserver observer) =>
+        GrainFactory.GetGrain<IAggregatorGrain>(federation).SubscribeAsync(observer, 1);
 }

@@ -24,4 +24,6 @@ public interface ICallProbeGrain : IGrainWithStringKey
     Task ReadDistillationTargetAsync(string federation, int round);
 
     Task ReportAsync(string federation, string organization);
+
+    Task SubscribeAsync(string federation, IRoundObserver observer);
 }
