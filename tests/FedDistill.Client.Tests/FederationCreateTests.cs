@@ -39,6 +39,8 @@ public sealed class FederationCreateTests : IDisposable
         Assert.Equal("aggregator", (string?)aggregator["Silo"]!["Role"]);
         Assert.Equal("tls", (string?)aggregator["Security"]!["Mode"]);
         Assert.Equal("lakeside", (string?)aggregator["Aggregator"]!["FederationName"]);
+        // Secure-summation rounds: the aggregator checks organizations' keys against the kit's CA.
+        Assert.Equal(Path.Combine(aggregatorFolder, "ca.crt"), (string?)aggregator["Aggregator"]!["CaCertificate"]);
         var clusterId = (string?)aggregator["Silo"]!["ClusterId"];
         string[] hospitals = ["hospital-1", "hospital-2"];
         for (var index = 0; index < hospitals.Length; index++)
@@ -54,6 +56,10 @@ public sealed class FederationCreateTests : IDisposable
             Assert.True(File.Exists(Path.Combine(folder, hospitals[index], hospitals[index] + ".key")));
             Assert.True(File.Exists(Path.Combine(folder, hospitals[index], "ca.crt")));
             Assert.Equal(Path.Combine(folder, hospitals[index], hospitals[index] + ".crt"), (string?)hospital["Silo"]!["Tls"]!["Certificate"]);
+            // ... which also sign its secure-summation keys.
+            Assert.Equal(Path.Combine(folder, hospitals[index], "ca.crt"), (string?)hospital["Organization"]!["CaCertificate"]);
+            Assert.Equal(Path.Combine(folder, hospitals[index], hospitals[index] + ".crt"), (string?)hospital["Organization"]!["Certificate"]);
+            Assert.Equal(Path.Combine(folder, hospitals[index], hospitals[index] + ".key"), (string?)hospital["Organization"]!["Key"]);
         }
 
         // A cluster id of its own, so that runs sharing the storage emulator never meet.

@@ -52,9 +52,10 @@ public static class FederationScaffold
         {
             ["Silo"] = Silo("aggregator", clusterId, 30000, aggregator.Tls),
             ["Security"] = aggregator.Web,
+            // CaCertificate: secure-summation rounds check organizations' keys against the federation's CA.
             ["Aggregator"] = privacyEpsilon is { } budget
-                ? new JsonObject { ["FederationName"] = name, ["Privacy"] = new JsonObject { ["Epsilon"] = budget, ["Delta"] = privacyDelta } }
-                : new JsonObject { ["FederationName"] = name },
+                ? new JsonObject { ["FederationName"] = name, ["CaCertificate"] = aggregator.Ca, ["Privacy"] = new JsonObject { ["Epsilon"] = budget, ["Delta"] = privacyDelta } }
+                : new JsonObject { ["FederationName"] = name, ["CaCertificate"] = aggregator.Ca },
         }));
 
         for (var index = 0; index < participants.Count; index++)
@@ -70,6 +71,10 @@ public static class FederationScaffold
                 ["Organization"] = new JsonObject
                 {
                     ["Id"] = id,
+                    // Secure-summation rounds sign the organization's keys with its silo certificate.
+                    ["CaCertificate"] = kit.Ca,
+                    ["Certificate"] = kit.Certificate,
+                    ["Key"] = kit.Key,
                     ["PrivateData"] = new JsonObject { ["Parts"] = participants.Count, ["Index"] = index },
                     ["Teachers"] = new JsonArray(new JsonObject { ["Id"] = "cnn" }),
                 },
@@ -89,7 +94,7 @@ public static class FederationScaffold
 
     // A site's kit: its silo certificate and key (the cluster's mutual TLS and its web side's
     // HTTPS) and a copy of the federation's CA certificate, in the site's own folder.
-    private static (JsonObject Tls, JsonObject Web) Kit(CertificateAuthority authority, string site, IReadOnlyList<string> hosts, string directory, List<string> written)
+    private static (JsonObject Tls, JsonObject Web, string Ca, string Certificate, string Key) Kit(CertificateAuthority authority, string site, IReadOnlyList<string> hosts, string directory, List<string> written)
     {
         var issued = authority.IssueSilo(site, hosts, directory);
         var ca = Path.Combine(directory, CertificateAuthority.CertificateFileName);
@@ -97,7 +102,7 @@ public static class FederationScaffold
         written.AddRange([issued.CertificatePath, issued.KeyPath, ca]);
         var tls = new JsonObject { ["CaCertificate"] = ca, ["Certificate"] = issued.CertificatePath, ["Key"] = issued.KeyPath };
         var web = new JsonObject { ["Mode"] = "tls", ["CaCertificatePath"] = ca, ["ServerCertificatePath"] = issued.CertificatePath, ["ServerKeyPath"] = issued.KeyPath };
-        return (tls, web);
+        return (tls, web, ca, issued.CertificatePath, issued.KeyPath);
     }
 
     private static JsonObject Silo(string role, string clusterId, int gatewayPort, JsonObject tls) => new()

@@ -66,6 +66,13 @@ public static class SiloServiceExtensions
             silo.ConfigureEndpoints(IPAddress.Parse(host.AdvertisedAddress), host.SiloPort, host.GatewayPort, listenOnAnyHostAddress: false);
             silo.UseAzureStorageClustering(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
             silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
+            // The default directory deactivates every activation whose directory entry lived on a
+            // silo that died: an aggregator killed mid secure round would take the organizations'
+            // client grains, and the round's secrets they hold in memory, with it. The distributed
+            // directory rebuilds a dead silo's entries from the surviving activations instead.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
+            silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
             if (host.IsAggregator)
             {
                 silo.AddAzureTableGrainStorage(StorageNames.Federation, options => options.Configure<IServiceProvider>((table, services) =>
