@@ -51,6 +51,8 @@ public sealed class FederationCreateTests : IDisposable
         Assert.Equal("aggregator", (string?)aggregator["Silo"]!["Role"]);
         Assert.Equal("tls", (string?)aggregator["Security"]!["Mode"]);
         Assert.Equal("lakeside", (string?)aggregator["Aggregator"]!["FederationName"]);
+        // Secure-summation rounds: the aggregator checks organizations' keys against the kit's CA.
+        Assert.Equal(Path.Combine(aggregatorFolder, "ca.crt"), (string?)aggregator["Aggregator"]!["CaCertificate"]);
         var clusterId = (string?)aggregator["Silo"]!["ClusterId"];
         string[] hospitals = ["hospital-1", "hospital-2"];
         for (var index = 0; index < hospitals.Length; index++)
@@ -68,6 +70,10 @@ public sealed class FederationCreateTests : IDisposable
             // Named relative to the kit's folder (the silo's content root), so the folder can be copied anywhere.
             Assert.Equal(hospitals[index] + ".crt", (string?)hospital["Silo"]!["Tls"]!["Certificate"]);
             Assert.Equal("ca.crt", (string?)hospital["Security"]!["CaCertificatePath"]);
+            // ... which also sign its secure-summation keys.
+            Assert.Equal("ca.crt", (string?)hospital["Organization"]!["CaCertificate"]);
+            Assert.Equal(hospitals[index] + ".crt", (string?)hospital["Organization"]!["Certificate"]);
+            Assert.Equal(hospitals[index] + ".key", (string?)hospital["Organization"]!["Key"]);
         }
 
         // A cluster id of its own, so that runs sharing the storage emulator never meet.

@@ -58,9 +58,10 @@ public static class FederationScaffold
         {
             ["Silo"] = Silo("aggregator", clusterId, GatewayPort, aggregator.Tls),
             ["Security"] = aggregator.Web,
+            // CaCertificate: secure-summation rounds check organizations' keys against the federation's CA.
             ["Aggregator"] = privacyEpsilon is { } budget
-                ? new JsonObject { ["FederationName"] = name, ["Privacy"] = new JsonObject { ["Epsilon"] = budget, ["Delta"] = privacyDelta } }
-                : new JsonObject { ["FederationName"] = name },
+                ? new JsonObject { ["FederationName"] = name, ["CaCertificate"] = aggregator.Ca, ["Privacy"] = new JsonObject { ["Epsilon"] = budget, ["Delta"] = privacyDelta } }
+                : new JsonObject { ["FederationName"] = name, ["CaCertificate"] = aggregator.Ca },
         };
         written.Add(WriteSettings(aggregatorDirectory, listen, aggregatorSettings.DeepClone().AsObject()));
         written.AddRange(WriteService(aggregatorDirectory, name, clusterId, FederationNames.AggregatorSite, isAggregator: true, deployment));
@@ -86,6 +87,10 @@ public static class FederationScaffold
                 ["Organization"] = new JsonObject
                 {
                     ["Id"] = id,
+                    // Secure-summation rounds sign the organization's keys with its silo certificate.
+                    ["CaCertificate"] = kit.Ca,
+                    ["Certificate"] = kit.Certificate,
+                    ["Key"] = kit.Key,
                     ["PrivateData"] = new JsonObject { ["Parts"] = participants.Count, ["Index"] = index },
                     ["Teachers"] = new JsonArray(new JsonObject { ["Id"] = "cnn" }),
                 },
@@ -110,7 +115,7 @@ public static class FederationScaffold
     // A site's kit: its silo certificate and key (the cluster's mutual TLS and its web side's
     // HTTPS) and a copy of the federation's CA certificate, in the site's own folder; the settings
     // name them relative to that folder (the silo's content root).
-    private static (JsonObject Tls, JsonObject Web) Kit(CertificateAuthority authority, string site, IReadOnlyList<string> hosts, string directory, List<string> written)
+    private static (JsonObject Tls, JsonObject Web, string Ca, string Certificate, string Key) Kit(CertificateAuthority authority, string site, IReadOnlyList<string> hosts, string directory, List<string> written)
     {
         var issued = authority.IssueSilo(site, hosts, directory);
         var ca = Path.Combine(directory, CertificateAuthority.CertificateFileName);
@@ -119,7 +124,7 @@ public static class FederationScaffold
         var (caFile, certificateFile, keyFile) = (Path.GetFileName(ca), Path.GetFileName(issued.CertificatePath), Path.GetFileName(issued.KeyPath));
         var tls = new JsonObject { ["CaCertificate"] = caFile, ["Certificate"] = certificateFile, ["Key"] = keyFile };
         var web = new JsonObject { ["Mode"] = "tls", ["CaCertificatePath"] = caFile, ["ServerCertificatePath"] = certificateFile, ["ServerKeyPath"] = keyFile };
-        return (tls, web);
+        return (tls, web, caFile, certificateFile, keyFile);
     }
 
     private static JsonObject Silo(string role, string clusterId, int gatewayPort, JsonObject tls) => new()

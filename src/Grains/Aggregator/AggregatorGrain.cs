@@ -51,9 +51,10 @@ namespace FedDistill.Grains.Aggregator;
 /// A secure round (<see cref="RoundSettings.SecureSummation"/>) runs SecAgg through the same
 /// kind of calls: keys are advertised and relayed, encrypted shares relayed, masked sums uploaded
 /// and added into one running sum, and the survivors' revealed shares remove the masks. The
-/// aggregator stores the masked uploads and the unmasked sum, never an organization's logits; the
-/// protocol's keys and shares live in memory only, so a secure round open when the aggregator
-/// restarts fails.
+/// aggregator stores the masked uploads and the unmasked sum, never an organization's logits.
+/// Every step it accepts (signed keys, encrypted bundles, revealed shares, the phase) is stored
+/// before it is acknowledged (<see cref="SecureRoundRecord"/> and its artifacts), so a restarted
+/// aggregator replays them, relays again what organizations still wait for, and the round goes on.
 /// </para>
 /// </remarks>
 [GrainType(GrainTypeName)]
@@ -81,6 +82,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private readonly UploadAdmission _admission;
     private readonly ObserverManager<IRoundObserver> _observers;
     private long _sequence;
+    private readonly Orleans.Serialization.Serializer _serializer;
     private PublicSet? _publicSet;
     private Dataset? _evaluationSet;
     private int[] _validationLabels = [];
@@ -103,8 +105,10 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         ArtifactArchive archive,
         [FromKeyedServices(FederationClock.Key)] TimeProvider time,
         FederationMetrics metrics,
+        Orleans.Serialization.Serializer serializer,
         ILogger<AggregatorGrain> logger)
     {
+        _serializer = serializer;
         _state = state;
         _options = options.Value;
         _catalog = catalog;
@@ -274,15 +278,12 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             OpenedAt = now,
             Deadline = now.AddSeconds(settings.DeadlineSeconds),
             ConsensusRound = settings.FineTuneEpochs > 0 && State.StudentVersion > 0 ? State.StudentVersion : null,
+            Secure = settings.SecureSummation ? new SecureRoundRecord { Organizations = State.Participants.Keys.Order(StringComparer.Ordinal).ToList() } : null,
         };
         State.Rounds.Add(round);
         await SaveAsync(() => State.Rounds.Remove(round));
         _ensemble = new RoundEnsemble(settings, PublicSet.Examples.Count, PublicSet.Examples.ClassCount, _validationLabels);
-        if (settings.SecureSummation)
-        {
-            _secure = new SecureRound(SecureRoundParameters.Session(Federation, round.Number, settings, State.Participants.Count, PublicSet.Examples.Count, PublicSet.Examples.ClassCount),
-                _binding!, State.Participants.Keys);
-        }
+        if (settings.SecureSummation) _secure = NewSecureRound(round);
 
         await this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         _metrics.RoundStarted();
@@ -391,61 +392,70 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     }
 
     /// <inheritdoc />
-    public Task AdvertiseKeysAsync(int round, SecureKeyAdvertisement advertisement)
+    public async Task AdvertiseKeysAsync(int round, SecureKeyAdvertisement advertisement)
     {
         var caller = _caller;
         ArgumentNullException.ThrowIfNull(advertisement);
         var participantId = advertisement.ParticipantId;
         RequireParticipant(participantId, caller, round);
-        var secure = RequireSecurePhase(participantId, round, SecurePhase.Keys);
+        var (record, secure) = RequireSecureRound(participantId, round);
+        var keys = advertisement.FromMessage();
+        // A retried call whose answer was lost (the aggregator restarted) is answered again; other keys are refused.
+        if (secure.AdvertisementOf(participantId) is { } kept)
+        {
+            if (SecureRound.Same(kept, keys)) return;
+            throw Reject(participantId, round, FederationErrorKind.Invalid, "bad-keys", $"'{participantId}' already advertised other keys for round {round}.");
+        }
+
+        RequireSecurePhase(participantId, round, secure, SecurePhase.Keys);
         try
         {
-            secure.Advertise(advertisement.FromMessage());
+            secure.CheckAdvertisement(keys);
         }
         catch (SecureSummationException refused)
         {
             throw Reject(participantId, round, FederationErrorKind.Invalid, "bad-keys", refused.Message);
         }
 
+        // Durable before acknowledged, as an upload: the payload, then the round's record of it.
+        await _archive.PutAsync(Federation, SecureArtifact(round, "keys", participantId), _serializer.SerializeToArray(advertisement));
+        record.Secure!.Advertised.Add(participantId);
+        await SaveAsync(() => record.Secure.Advertised.Remove(participantId));
+        secure.AcceptAdvertisement(keys);
         LogSecureStep(_logger, round, "keys", secure.Advertised.Count, secure.Expected.Count);
-        if (secure.Advertised.Count == secure.Expected.Count)
-        {
-            var advertisements = secure.BeginSharing().Select(a => a.ToMessage()).ToList();
-            foreach (var id in secure.Advertised.ToList())
-                Relay(round, id, client => client.ReceiveKeysAsync(round, advertisements));
-        }
-
-        return Task.CompletedTask;
+        await AdvanceSecureAsync(record, secure);
     }
 
     /// <inheritdoc />
-    public Task ShareKeysAsync(string participantId, int round, IReadOnlyList<SecureShareBundle> bundles)
+    public async Task ShareKeysAsync(string participantId, int round, IReadOnlyList<SecureShareBundle> bundles)
     {
         var caller = _caller;
         ArgumentNullException.ThrowIfNull(bundles);
         RequireParticipant(participantId, caller, round);
-        var secure = RequireSecurePhase(participantId, round, SecurePhase.Sharing);
+        var (record, secure) = RequireSecureRound(participantId, round);
+        var shares = bundles.Select(b => b.FromMessage()).ToList();
+        if (secure.BundlesOf(participantId) is { } kept)
+        {
+            if (SecureRound.Same(kept, shares)) return;
+            throw Reject(participantId, round, FederationErrorKind.Invalid, "bad-shares", $"'{participantId}' already sent other shares for round {round}.");
+        }
+
+        RequireSecurePhase(participantId, round, secure, SecurePhase.Sharing);
         try
         {
-            secure.Share(participantId, bundles.Select(b => b.FromMessage()).ToList());
+            secure.CheckShares(participantId, shares);
         }
         catch (SecureSummationException refused)
         {
             throw Reject(participantId, round, FederationErrorKind.Invalid, "bad-shares", refused.Message);
         }
 
+        await _archive.PutAsync(Federation, SecureArtifact(round, "shares", participantId), _serializer.SerializeToArray(bundles.ToList()));
+        record.Secure!.Shared.Add(participantId);
+        await SaveAsync(() => record.Secure.Shared.Remove(participantId));
+        secure.AcceptShares(participantId, shares);
         LogSecureStep(_logger, round, "shares", secure.Shared.Count, secure.Advertised.Count);
-        if (secure.Shared.Count == secure.Advertised.Count)
-        {
-            secure.BeginMasking();
-            foreach (var id in secure.Shared.ToList())
-            {
-                var mine = secure.BundlesFor(id).Select(b => b.ToMessage()).ToList();
-                Relay(round, id, client => client.ReceiveSharesAsync(round, mine));
-            }
-        }
-
-        return Task.CompletedTask;
+        await AdvanceSecureAsync(record, secure);
     }
 
     /// <inheritdoc />
@@ -454,18 +464,30 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var caller = _caller;
         ArgumentNullException.ThrowIfNull(reveal);
         RequireParticipant(reveal.From, caller, round);
-        var secure = RequireSecurePhase(reveal.From, round, SecurePhase.Revealing);
+        var (record, secure) = RequireSecureRound(reveal.From, round);
+        var shares = reveal.FromMessage();
+        if (secure.RevealOf(reveal.From) is { } kept)
+        {
+            if (SecureRound.Same(kept, shares)) return;
+            throw Reject(reveal.From, round, FederationErrorKind.Invalid, "bad-reveal", $"'{reveal.From}' already revealed other shares for round {round}.");
+        }
+
+        RequireSecurePhase(reveal.From, round, secure, SecurePhase.Revealing);
         try
         {
-            secure.Reveal(reveal.FromMessage());
+            secure.CheckReveal(shares);
         }
         catch (SecureSummationException refused)
         {
             throw Reject(reveal.From, round, FederationErrorKind.Invalid, "bad-reveal", refused.Message);
         }
 
+        await _archive.PutAsync(Federation, SecureArtifact(round, "reveals", reveal.From), _serializer.SerializeToArray(reveal));
+        record.Secure!.Revealed.Add(reveal.From);
+        await SaveAsync(() => record.Secure.Revealed.Remove(reveal.From));
+        secure.AcceptReveal(shares);
         LogSecureStep(_logger, round, "reveals", secure.Revealed.Count, secure.Survivors.Count);
-        if (secure.AllRevealed) await UnmaskAsync(Active!);
+        await AdvanceSecureAsync(record, secure);
     }
 
     /// <inheritdoc />
@@ -522,6 +544,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     private static string SumArtifact(int round) => $"sums/{round}";
 
+    private static string SecureArtifact(int round, string step, string participantId) => $"secure/{round}/{step}/{participantId}";
+
     // Refusals before a secure round opens, each saying what to change.
     private void RequireSecureSummationPossible(RoundSettings settings)
     {
@@ -543,17 +567,77 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
                 $"Secure summation with quorum {settings.Quorum} needs between {threshold} and {ShamirSecretSharing.MaxShares} participants (t = max(2, quorum) must survive); the federation has {State.Participants.Count}.");
     }
 
-    private SecureRound RequireSecurePhase(string participantId, int number, SecurePhase phase)
+    private (RoundRecord Round, SecureRound Secure) RequireSecureRound(string participantId, int number)
     {
         var round = FindRound(number);
         if (round is null) throw Reject(participantId, number, FederationErrorKind.NotFound, "unknown-round", $"There is no round {number}.");
         if (!round.Settings.SecureSummation)
             throw Reject(participantId, number, FederationErrorKind.Invalid, "not-secure", $"Round {number} does not run secure summation.");
-        if (!ReferenceEquals(round, Active) || round.State != RoundState.Open || _secure is null || _secure.Session.Round != number)
+        if (!ReferenceEquals(round, Active) || round.State != RoundState.Open || round.Secure is null || _secure is null || _secure.Session.Round != number)
             throw Reject(participantId, number, FederationErrorKind.Conflict, "round-closed", $"Round {number} is {round.State.ToName()}; its secure summation is over.");
-        if (_secure.Phase != phase)
-            throw Reject(participantId, number, FederationErrorKind.Conflict, "wrong-phase", $"Round {number}'s secure summation is in its {_secure.Phase} phase, not {phase}.");
-        return _secure;
+        return (round, _secure);
+    }
+
+    private void RequireSecurePhase(string participantId, int number, SecureRound secure, SecurePhase phase)
+    {
+        if (secure.Phase != phase)
+            throw Reject(participantId, number, FederationErrorKind.Conflict, "wrong-phase", $"Round {number}'s secure summation is in its {secure.Phase} phase, not {phase}.");
+    }
+
+    private SecureRound NewSecureRound(RoundRecord round) =>
+        new(SecureRoundParameters.Session(Federation, round.Number, round.Settings, round.Secure!.Organizations.Count, PublicSet.Examples.Count, PublicSet.Examples.ClassCount),
+            _binding!, round.Secure.Organizations);
+
+    // Moves the protocol on as far as what it holds allows, storing each new phase before acting on it.
+    private async Task AdvanceSecureAsync(RoundRecord round, SecureRound secure)
+    {
+        var record = round.Secure!;
+        if (secure.Phase == SecurePhase.Keys && secure.Advertised.Count == secure.Expected.Count)
+        {
+            record.Phase = SecurePhase.Sharing;
+            await SaveAsync(() => record.Phase = SecurePhase.Keys);
+            secure.BeginSharing();
+            RelayPending(round, secure);
+        }
+
+        if (secure.Phase == SecurePhase.Sharing && secure.Shared.Count == secure.Advertised.Count)
+        {
+            record.Phase = SecurePhase.Masking;
+            await SaveAsync(() => record.Phase = SecurePhase.Sharing);
+            secure.BeginMasking();
+            RelayPending(round, secure);
+        }
+
+        if (secure.Phase == SecurePhase.Masking && secure.AllUploaded) await BeginRevealingAsync(round, secure);
+        if (secure.AllRevealed) await UnmaskAsync(round);
+    }
+
+    // What organizations still wait for in the current phase, sent (again) one way: after a restart,
+    // or when a relay was lost, an organization's step completes on the repeat (a repeat is harmless).
+    private void RelayPending(RoundRecord round, SecureRound secure)
+    {
+        _lastDispatch = _time.GetUtcNow();
+        var number = round.Number;
+        switch (secure.Phase)
+        {
+            case SecurePhase.Sharing:
+                var advertisements = secure.Advertisements().Select(a => a.ToMessage()).ToList();
+                foreach (var id in secure.Advertised.Where(id => secure.BundlesOf(id) is null).ToList())
+                    Relay(number, id, client => client.ReceiveKeysAsync(number, advertisements));
+                break;
+            case SecurePhase.Masking:
+                foreach (var id in secure.Shared.Where(id => !secure.Masked.Contains(id)).ToList())
+                {
+                    var mine = secure.BundlesFor(id).Select(b => b.ToMessage()).ToList();
+                    Relay(number, id, client => client.ReceiveSharesAsync(number, mine));
+                }
+                break;
+            case SecurePhase.Revealing:
+                var survivors = secure.Survivors;
+                foreach (var id in survivors.Where(id => secure.RevealOf(id) is null).ToList())
+                    Relay(number, id, client => client.RevealAsync(number, survivors));
+                break;
+        }
     }
 
     // Masked uploads are checked, stored and added to the running sum: the aggregator keeps no
@@ -589,16 +673,29 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         _metrics.UploadAccepted(payload.Length);
         LogUploadAccepted(_logger, round.Number, participantId, payload.Length, "masked ring", round.Uploads.Count);
         NotifyUpload(round, record);
-        if (secure.AllUploaded) BeginRevealing(round, secure);
+        await AdvanceSecureAsync(round, secure);
         return new UploadReceipt(round.Number, participantId, record.Sha256, record.Bytes, 0, round.Uploads.Count);
     }
 
-    private void BeginRevealing(RoundRecord round, SecureRound secure)
+    private async Task BeginRevealingAsync(RoundRecord round, SecureRound secure)
     {
-        // Survivors answer at once; the wait bounds a survivor that drops out now.
-        var survivors = secure.BeginRevealing(_time.GetUtcNow().AddSeconds(Math.Min(round.Settings.DeadlineSeconds, 300)));
+        // Survivors answer at once; the wait bounds a survivor that drops out now. The survivors
+        // and the wait are stored first: a restarted aggregator must ask for the same list, since
+        // an organization reveals once.
+        var record = round.Secure!;
+        var deadline = _time.GetUtcNow().AddSeconds(Math.Min(round.Settings.DeadlineSeconds, 300));
+        record.Phase = SecurePhase.Revealing;
+        record.Survivors = secure.Masked.ToList();
+        record.RevealDeadline = deadline;
+        await SaveAsync(() =>
+        {
+            record.Phase = SecurePhase.Masking;
+            record.Survivors = [];
+            record.RevealDeadline = null;
+        });
+        var survivors = secure.BeginRevealing(deadline);
         LogSecureStep(_logger, round.Number, "survivors", survivors.Count, secure.Shared.Count);
-        foreach (var id in survivors) Relay(round.Number, id, client => client.RevealAsync(round.Number, survivors));
+        RelayPending(round, secure);
     }
 
     private async Task UnmaskAsync(RoundRecord round)
@@ -643,12 +740,15 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
                 break;
             case SecurePhase.Masking when now >= round.Deadline:
                 var needed = Math.Max(round.Settings.Quorum, secure.Session.Threshold);
-                if (round.Uploads.Count >= needed) BeginRevealing(round, secure);
+                if (round.Uploads.Count >= needed) await BeginRevealingAsync(round, secure);
                 else await EndRoundAsync(round, RoundState.Failed, $"quorum not reached: {round.Uploads.Count} of {needed} masked uploads by the deadline");
                 break;
             case SecurePhase.Revealing when now >= secure.RevealDeadline:
                 if (secure.CanUnmask) await UnmaskAsync(round);
                 else await EndRoundAsync(round, RoundState.Failed, $"secure summation: {secure.Revealed.Count} of {secure.Survivors.Count} survivors revealed their shares by {secure.RevealDeadline:O}; {secure.Session.Threshold} are needed");
+                break;
+            case SecurePhase.Sharing or SecurePhase.Masking or SecurePhase.Revealing when now - _lastDispatch >= RedispatchPeriod:
+                RelayPending(round, secure);
                 break;
         }
     }
@@ -720,13 +820,37 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         if (round.State == RoundState.Distilling) await StartDistillationAsync(round);
     }
 
-    // The keys and shares of an open secure round were in memory only; its unmasked sum was stored before it distilled.
+    // An open secure round is replayed from what was stored, step by step in the order it was
+    // accepted; one that reached distillation resumes from its stored unmasked sum.
     private async Task ResumeSecureAsync(RoundRecord round)
     {
         if (round.State == RoundState.Open)
         {
-            await EndRoundAsync(round, RoundState.Failed,
-                "secure summation keeps its keys and shares in memory only, and the aggregator restarted before the sum was unmasked; start a new round");
+            if (round.Secure is null || _binding is null)
+            {
+                await EndRoundAsync(round, RoundState.Failed, round.Secure is null
+                    ? "the aggregator restarted, and this secure round was stored without its protocol state (by an older version); start a new round"
+                    : "the aggregator restarted without AggregatorOptions.CaCertificate, which secure summation needs to check the organizations' keys");
+                return;
+            }
+
+            SecureRound? secure = null;
+            try
+            {
+                secure = await ReplaySecureAsync(round);
+            }
+            catch (Exception error) when (error is SecureSummationException or ArgumentException or InvalidOperationException)
+            {
+                secure?.Dispose();
+                await EndRoundAsync(round, RoundState.Failed, $"secure summation could not resume after the aggregator restarted: {error.Message}");
+                return;
+            }
+
+            _secure = secure;
+            LogSecureResumed(_logger, round.Number, secure.Phase.ToString(), secure.Advertised.Count, secure.Shared.Count, secure.Masked.Count, secure.Revealed.Count);
+            if (secure.Phase == SecurePhase.Keys) Dispatch(round, secure.Expected.Where(id => !secure.Advertised.Contains(id)));
+            else RelayPending(round, secure);
+            await AdvanceSecureAsync(round, secure);
             return;
         }
 
@@ -737,10 +861,81 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         await StartDistillationAsync(round);
     }
 
+    // Every accepted step again, checked again (keys against the CA), through the same methods the calls use.
+    private async Task<SecureRound> ReplaySecureAsync(RoundRecord round)
+    {
+        var record = round.Secure!;
+        var secure = NewSecureRound(round);
+        try
+        {
+            foreach (var id in record.Advertised)
+            {
+                var keys = (await StoredAsync<SecureKeyAdvertisement>(round.Number, "keys", id)).FromMessage();
+                secure.CheckAdvertisement(keys);
+                secure.AcceptAdvertisement(keys);
+            }
+
+            if (record.Phase >= SecurePhase.Sharing) secure.BeginSharing();
+            foreach (var id in record.Shared)
+            {
+                var shares = (await StoredAsync<List<SecureShareBundle>>(round.Number, "shares", id)).Select(b => b.FromMessage()).ToList();
+                secure.CheckShares(id, shares);
+                secure.AcceptShares(id, shares);
+            }
+
+            if (record.Phase >= SecurePhase.Masking)
+            {
+                secure.BeginMasking();
+                foreach (var upload in round.Uploads)
+                {
+                    var payload = await _archive.GetAsync(Federation, upload.Artifact)
+                        ?? throw new InvalidOperationException($"Round {round.Number}: the masked upload of '{upload.ParticipantId}' ({upload.Artifact}) is missing from storage.");
+                    secure.CheckMasked(upload.ParticipantId, payload);
+                    secure.AddMasked(upload.ParticipantId, payload);
+                }
+            }
+
+            if (record.Phase == SecurePhase.Revealing)
+            {
+                var survivors = secure.BeginRevealing(record.RevealDeadline ?? throw new InvalidOperationException($"Round {round.Number}: its reveal phase was stored without a deadline."));
+                if (!survivors.SequenceEqual(record.Survivors, StringComparer.Ordinal))
+                    throw new InvalidOperationException($"Round {round.Number}: the stored masked uploads ({string.Join(", ", survivors)}) are not the stored survivors ({string.Join(", ", record.Survivors)}).");
+                foreach (var id in record.Revealed)
+                {
+                    var reveal = (await StoredAsync<SecureShareReveal>(round.Number, "reveals", id)).FromMessage();
+                    secure.CheckReveal(reveal);
+                    secure.AcceptReveal(reveal);
+                }
+            }
+
+            return secure;
+        }
+        catch
+        {
+            secure.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<T> StoredAsync<T>(int round, string step, string participantId)
+    {
+        var name = SecureArtifact(round, step, participantId);
+        var bytes = await _archive.GetAsync(Federation, name)
+            ?? throw new InvalidOperationException($"Round {round}: the stored {step} of '{participantId}' ({name}) are missing from storage.");
+        return _serializer.Deserialize<T>(bytes) ?? throw new InvalidOperationException($"Round {round}: the stored {step} of '{participantId}' ({name}) are empty.");
+    }
+
     private async Task BeginDistillingAsync(RoundRecord round)
     {
+        // A secure round's protocol state is done with once the sum is stored: the table state stays small.
+        var secure = round.Secure;
         round.State = RoundState.Distilling;
-        await SaveAsync(() => round.State = RoundState.Open);
+        round.Secure = null;
+        await SaveAsync(() =>
+        {
+            round.State = RoundState.Open;
+            round.Secure = secure;
+        });
         _admission.Clear();
         LogDistilling(_logger, round.Number, round.Uploads.Count);
         NotifyRound(round);
@@ -820,13 +1015,14 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     private async Task EndRoundAsync(RoundRecord round, RoundState state, string? reason, Action? undo = null)
     {
-        var before = (round.State, round.ClosedAt, round.FailureReason);
+        var before = (round.State, round.ClosedAt, round.FailureReason, round.Secure);
         round.State = state;
         round.ClosedAt = _time.GetUtcNow();
         round.FailureReason = reason;
+        round.Secure = null;
         await SaveAsync(() =>
         {
-            (round.State, round.ClosedAt, round.FailureReason) = before;
+            (round.State, round.ClosedAt, round.FailureReason, round.Secure) = before;
             undo?.Invoke();
         });
         _ensemble?.Dispose();
@@ -992,6 +1188,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: secure summation {Step}: {Count} of {Of}")]
     private static partial void LogSecureStep(ILogger logger, int round, string step, int count, int of);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: secure summation resumed in its {Phase} phase from storage: {Keys} keys, {Shares} share lists, {Masked} masked uploads, {Reveals} reveals")]
+    private static partial void LogSecureResumed(ILogger logger, int round, string phase, int keys, int shares, int masked, int reveals);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: unmasked the sum of {Contributors} organizations ({Dropped} dropped out, their masks rebuilt from shares)")]
     private static partial void LogUnmasked(ILogger logger, int round, int contributors, int dropped);

@@ -89,6 +89,10 @@ public sealed class RoundRecord
     /// <summary>The completed round co-distillation digests in this round, or null for one-shot work.</summary>
     [Id(10)]
     public int? ConsensusRound { get; set; }
+
+    /// <summary>A secure round's protocol state while it is open (null for plain rounds, and for secure rounds stored before it existed).</summary>
+    [Id(11)]
+    public SecureRoundRecord? Secure { get; set; }
 }
 
 /// <summary>An accepted upload.</summary>

@@ -2,29 +2,15 @@ using FedDistill.Security.SecureSummation;
 
 namespace FedDistill.Grains.Aggregator;
 
-/// <summary>Where a secure round stands: each phase waits for every organization of the one before.</summary>
-internal enum SecurePhase
-{
-    /// <summary>Organizations advertise their signed keys.</summary>
-    Keys,
-
-    /// <summary>Organizations send their encrypted shares, one bundle for each peer.</summary>
-    Sharing,
-
-    /// <summary>Organizations upload their masked sums.</summary>
-    Masking,
-
-    /// <summary>Survivors reveal the shares that remove the masks.</summary>
-    Revealing,
-}
-
 /// <summary>
-/// The aggregator's side of one secure round, in memory only: the signed keys, the encrypted
-/// bundles it relays, the running sum of masked uploads (no upload is kept apart) and the
-/// survivors' revealed shares. Secrets never reach the aggregator in the clear, so nothing here
-/// can rebuild one organization's upload.
+/// The aggregator's side of one secure round in memory: the signed keys, the encrypted bundles it
+/// relays, the running sum of masked uploads (no upload is kept apart) and the survivors' revealed
+/// shares. The grain stores each accepted step (<see cref="SecureRoundRecord"/> and its artifacts)
+/// before it calls the matching <c>Accept</c> method, and a restarted grain rebuilds this object by
+/// replaying what was stored. Secrets never reach the aggregator in the clear, so nothing here can
+/// rebuild one organization's upload.
 /// </summary>
-/// <remarks>Not thread-safe: the aggregator grain's turns serialize every call.</remarks>
+/// <remarks>Not thread-safe: the aggregator grain's turns serialize every call. Each <c>Check</c> method changes nothing.</remarks>
 internal sealed class SecureRound : IDisposable
 {
     private readonly KeyBinding _binding;
@@ -51,6 +37,9 @@ internal sealed class SecureRound : IDisposable
 
     public IReadOnlyCollection<string> Shared => _bundles.Keys;
 
+    /// <summary>The organizations whose masked uploads were added, in ordinal order.</summary>
+    public IReadOnlyCollection<string> Masked => _unmasker?.Survivors ?? [];
+
     public IReadOnlyList<string> Survivors { get; private set; } = [];
 
     public IReadOnlyCollection<string> Revealed => _reveals.Keys;
@@ -61,9 +50,18 @@ internal sealed class SecureRound : IDisposable
     /// <summary>Bytes of one masked upload: the packed ring vector.</summary>
     public int MaskedBytes => Session.VectorLength * Session.Ring.ElementBytes;
 
-    /// <summary>Checks an organization's keys against the federation's CA and keeps them.</summary>
+    /// <summary>The keys an organization advertised, or null.</summary>
+    public KeyAdvertisement? AdvertisementOf(string participantId) => _advertisements.GetValueOrDefault(participantId);
+
+    /// <summary>The bundles an organization sent, or null.</summary>
+    public IReadOnlyList<EncryptedShare>? BundlesOf(string participantId) => _bundles.GetValueOrDefault(participantId);
+
+    /// <summary>The shares a survivor revealed, or null.</summary>
+    public RevealedShares? RevealOf(string participantId) => _reveals.GetValueOrDefault(participantId);
+
+    /// <summary>Checks an organization's keys against the federation's CA.</summary>
     /// <exception cref="SecureSummationException">Not expected, a repeat, or not bound to its certificate.</exception>
-    public void Advertise(KeyAdvertisement advertisement)
+    public void CheckAdvertisement(KeyAdvertisement advertisement)
     {
         var id = advertisement.ParticipantId;
         if (!Expected.Contains(id)) throw new SecureSummationException($"'{id}' was not a participant when round {Session.Round} opened, so it takes no part in its secure summation.");
@@ -71,19 +69,21 @@ internal sealed class SecureRound : IDisposable
         var (encryption, masking) = _binding.Verify(Session, advertisement);
         encryption.Dispose();
         masking.Dispose();
-        _advertisements[id] = advertisement;
     }
 
-    /// <summary>Every organization's keys, once all have advertised; the sharing phase begins.</summary>
-    public IReadOnlyList<KeyAdvertisement> BeginSharing()
-    {
-        Phase = SecurePhase.Sharing;
-        return _advertisements.Values.OrderBy(advertisement => advertisement.ParticipantId, StringComparer.Ordinal).ToList();
-    }
+    /// <summary>Keeps checked keys.</summary>
+    public void AcceptAdvertisement(KeyAdvertisement advertisement) => _advertisements[advertisement.ParticipantId] = advertisement;
 
-    /// <summary>Keeps an organization's bundles after checking it sent exactly one to each other organization that advertised.</summary>
+    /// <summary>Every organization's keys, in ordinal order.</summary>
+    public IReadOnlyList<KeyAdvertisement> Advertisements() =>
+        _advertisements.Values.OrderBy(advertisement => advertisement.ParticipantId, StringComparer.Ordinal).ToList();
+
+    /// <summary>Once all have advertised: the sharing phase begins.</summary>
+    public void BeginSharing() => Phase = SecurePhase.Sharing;
+
+    /// <summary>Checks that an organization sent exactly one bundle to each other organization that advertised.</summary>
     /// <exception cref="SecureSummationException">A repeat, or the bundles are not one from it to each peer.</exception>
-    public void Share(string participantId, IReadOnlyList<EncryptedShare> bundles)
+    public void CheckShares(string participantId, IReadOnlyList<EncryptedShare> bundles)
     {
         if (_bundles.ContainsKey(participantId)) throw new SecureSummationException($"'{participantId}' already sent its shares for round {Session.Round}.");
         var peers = _advertisements.Keys.Where(id => id != participantId).ToHashSet(StringComparer.Ordinal);
@@ -92,8 +92,10 @@ internal sealed class SecureRound : IDisposable
         var holders = bundles.Select(bundle => bundle.To).ToList();
         if (holders.Count != peers.Count || !peers.SetEquals(holders))
             throw new SecureSummationException($"'{participantId}' must send exactly one share bundle to each of {string.Join(", ", peers.Order(StringComparer.Ordinal))}.");
-        _bundles[participantId] = bundles;
     }
+
+    /// <summary>Keeps checked bundles.</summary>
+    public void AcceptShares(string participantId, IReadOnlyList<EncryptedShare> bundles) => _bundles[participantId] = bundles;
 
     /// <summary>Starts the running sum over the organizations that shared; the masking phase begins.</summary>
     public void BeginMasking()
@@ -123,7 +125,7 @@ internal sealed class SecureRound : IDisposable
     /// <summary>Whether every organization that shared has uploaded.</summary>
     public bool AllUploaded => _unmasker is { } unmasker && unmasker.Survivors.Count == _bundles.Count;
 
-    /// <summary>Fixes the survivors; the reveal phase begins.</summary>
+    /// <summary>Fixes the survivors (the organizations whose masked uploads were added); the reveal phase begins.</summary>
     public IReadOnlyList<string> BeginRevealing(DateTimeOffset deadline)
     {
         Survivors = _unmasker!.Survivors.ToList();
@@ -132,14 +134,16 @@ internal sealed class SecureRound : IDisposable
         return Survivors;
     }
 
-    /// <summary>Keeps a survivor's revealed shares.</summary>
+    /// <summary>Checks a survivor's revealed shares can be kept.</summary>
     /// <exception cref="SecureSummationException">Not a survivor, or a repeat.</exception>
-    public void Reveal(RevealedShares reveal)
+    public void CheckReveal(RevealedShares reveal)
     {
         if (!Survivors.Contains(reveal.From)) throw new SecureSummationException($"'{reveal.From}' is not a survivor of round {Session.Round}; only survivors reveal shares.");
         if (_reveals.ContainsKey(reveal.From)) throw new SecureSummationException($"'{reveal.From}' already revealed its shares for round {Session.Round}.");
-        _reveals[reveal.From] = reveal;
     }
+
+    /// <summary>Keeps checked revealed shares.</summary>
+    public void AcceptReveal(RevealedShares reveal) => _reveals[reveal.From] = reveal;
 
     public bool AllRevealed => Phase == SecurePhase.Revealing && _reveals.Count == Survivors.Count;
 
@@ -150,4 +154,23 @@ internal sealed class SecureRound : IDisposable
     public SecureSummationResult Unmask() => _unmasker!.Unmask(_reveals.Values.ToList());
 
     public void Dispose() => _unmasker?.Dispose();
+
+    /// <summary>Whether two advertisements are the same bytes (a retried call), not merely the same organization's.</summary>
+    public static bool Same(KeyAdvertisement a, KeyAdvertisement b) =>
+        a.ParticipantId == b.ParticipantId && a.EncryptionPublicKey.AsSpan().SequenceEqual(b.EncryptionPublicKey) && a.MaskingPublicKey.AsSpan().SequenceEqual(b.MaskingPublicKey)
+        && a.Certificate.AsSpan().SequenceEqual(b.Certificate) && a.Signature.AsSpan().SequenceEqual(b.Signature);
+
+    /// <summary>Whether two lists of bundles are the same bytes in the same order.</summary>
+    public static bool Same(IReadOnlyList<EncryptedShare> a, IReadOnlyList<EncryptedShare> b) =>
+        a.Count == b.Count && a.Zip(b).All(pair => pair.First.From == pair.Second.From && pair.First.To == pair.Second.To
+            && pair.First.Nonce.AsSpan().SequenceEqual(pair.Second.Nonce) && pair.First.Ciphertext.AsSpan().SequenceEqual(pair.Second.Ciphertext)
+            && pair.First.Tag.AsSpan().SequenceEqual(pair.Second.Tag));
+
+    /// <summary>Whether two reveals hold the same shares.</summary>
+    public static bool Same(RevealedShares a, RevealedShares b)
+    {
+        static bool SameShares(IReadOnlyDictionary<string, SecretShare> x, IReadOnlyDictionary<string, SecretShare> y) =>
+            x.Count == y.Count && x.All(pair => y.TryGetValue(pair.Key, out var other) && other.X == pair.Value.X && other.Y.AsSpan().SequenceEqual(pair.Value.Y));
+        return a.From == b.From && SameShares(a.SelfMaskSeedShares, b.SelfMaskSeedShares) && SameShares(a.MaskingKeyShares, b.MaskingKeyShares);
+    }
 }

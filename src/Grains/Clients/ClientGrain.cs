@@ -194,14 +194,38 @@ public sealed partial class ClientGrain : Grain, IClientGrain
                 : await MaskAsync(assignment, publicSet, session!, secure, uploads);
 
             await SetStatusAsync(aggregator, "uploading", assignment.Round);
-            var receipt = await UploadAsync(aggregator, assignment.Round, payload);
-            Remember(assignment.Round);
-            LogUploaded(_logger, Organization, assignment.Round, receipt.Bytes, receipt.Teachers, assignment.Settings.LogitsDType, receipt.UploadsInRound);
-            if (secure is not null)
+            if (secure is null)
             {
+                var receipt = await UploadAsync(aggregator, assignment.Round, payload);
+                Remember(assignment.Round);
+                LogUploaded(_logger, Organization, assignment.Round, receipt.Bytes, receipt.Teachers, assignment.Settings.LogitsDType, receipt.UploadsInRound);
+            }
+            else
+            {
+                // The masked upload cannot be made again with other masks, so it is sent until the
+                // aggregator has it: a restarted aggregator that stored it before it died says "duplicate".
+                var receipt = await PersistAsync<UploadReceipt?>(assignment, async () =>
+                {
+                    try
+                    {
+                        return await UploadAsync(aggregator, assignment.Round, payload);
+                    }
+                    catch (FederationException duplicate) when (duplicate.Reason == "duplicate")
+                    {
+                        return null;
+                    }
+                });
+                Remember(assignment.Round);
+                if (receipt is null) LogUploadedBefore(_logger, Organization, assignment.Round);
+                else LogUploaded(_logger, Organization, assignment.Round, receipt.Bytes, receipt.Teachers, "masked ring", receipt.UploadsInRound);
                 await SetStatusAsync(aggregator, "revealing", assignment.Round);
                 var survivors = await _survivors!.Task.WaitAsync(StepTimeout(assignment));
-                await aggregator.RevealSharesAsync(assignment.Round, secure.RevealShares(survivors).ToMessage());
+                var reveal = secure.RevealShares(survivors).ToMessage();
+                await PersistAsync(assignment, async () =>
+                {
+                    await aggregator.RevealSharesAsync(assignment.Round, reveal);
+                    return true;
+                });
             }
         }
         catch (OperationCanceledException) when (assignment.Settings.SecureSummation)
@@ -254,10 +278,19 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             if (participant.ParticipantId != Organization)
                 throw new InvalidOperationException($"OrganizationOptions.Certificate names '{participant.ParticipantId}', not this organization '{Organization}'.");
             await SetStatusAsync(aggregator, "sharing-keys", assignment.Round);
-            await aggregator.AdvertiseKeysAsync(assignment.Round, participant.Advertise().ToMessage());
+            var advertisement = participant.Advertise().ToMessage();
+            await PersistAsync(assignment, async () =>
+            {
+                await aggregator.AdvertiseKeysAsync(assignment.Round, advertisement);
+                return true;
+            });
             var advertisements = await _keys.Task.WaitAsync(StepTimeout(assignment));
-            var bundles = participant.ShareKeys(advertisements.Select(a => a.FromMessage()).ToList());
-            await aggregator.ShareKeysAsync(Organization, assignment.Round, bundles.Select(b => b.ToMessage()).ToList());
+            var bundles = participant.ShareKeys(advertisements.Select(a => a.FromMessage()).ToList()).Select(b => b.ToMessage()).ToList();
+            await PersistAsync(assignment, async () =>
+            {
+                await aggregator.ShareKeysAsync(Organization, assignment.Round, bundles);
+                return true;
+            });
             return participant;
         }
         catch
@@ -286,6 +319,32 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         if (secure.ClippedValues > 0) LogClipped(_logger, Organization, assignment.Round, secure.ClippedValues, session.Ring.ClipBound);
         return session.Ring.Pack(masked.Values);
     }
+
+    // A secure round's step cannot be redone with fresh secrets (peers hold shares of these), so a
+    // call that fails because the aggregator's silo is down or restarting is made again, the same
+    // call with the same bytes, until the step's time is up; the restarted aggregator resumes the
+    // round from its storage and answers a repeat of a step it had already stored as a success.
+    private async Task<T> PersistAsync<T>(RoundAssignment assignment, Func<Task<T>> call)
+    {
+        var until = DateTime.UtcNow + StepTimeout(assignment);
+        var wait = TimeSpan.FromMilliseconds(500);
+        while (true)
+        {
+            try
+            {
+                return await call();
+            }
+            catch (Exception error) when (IsTransient(error) && DateTime.UtcNow < until)
+            {
+                LogRetrying(_logger, Organization, assignment.Round, wait.TotalSeconds, error.Message);
+                await Task.Delay(wait);
+                wait = TimeSpan.FromSeconds(Math.Min(wait.TotalSeconds * 2, 5));
+            }
+        }
+    }
+
+    private static bool IsTransient(Exception error) =>
+        error is TimeoutException or OrleansException || error is FederationException { Kind: FederationErrorKind.Unavailable };
 
     // How long a step waits for the aggregator's relay: past the deadline, when the round has failed or gone on without it.
     private static TimeSpan StepTimeout(RoundAssignment assignment) => TimeSpan.FromSeconds(2.0 * assignment.Settings.DeadlineSeconds + 60);
@@ -367,6 +426,12 @@ public sealed partial class ClientGrain : Grain, IClientGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: round {Round}: uploaded {Bytes} bytes ({Teachers} teachers, {DType}); {Uploads} uploads in the round")]
     private static partial void LogUploaded(ILogger logger, string organization, int round, long bytes, int teachers, string dtype, int uploads);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: round {Round}: the aggregator already had this organization's masked upload (stored before it restarted)")]
+    private static partial void LogUploadedBefore(ILogger logger, string organization, int round);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Organization}: round {Round}: the aggregator did not answer a secure-summation step; the same call again in {Seconds:F1} s: {Error}")]
+    private static partial void LogRetrying(ILogger logger, string organization, int round, double seconds, string error);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Organization}: round {Round}: {Clipped} summed values lay beyond the secure ring's bound {Bound} and were clipped")]
     private static partial void LogClipped(ILogger logger, string organization, int round, int clipped, double bound);

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace FedDistill.Security.SecureSummation;
 
@@ -97,7 +99,34 @@ public sealed class FixedPointRing
     public void Reduce(Span<uint> words)
     {
         if (RingBits == 32) return;
-        for (var i = 0; i < words.Length; i++) words[i] &= _mask;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vectors = MemoryMarshal.Cast<uint, Vector<uint>>(words);
+            var mask = new Vector<uint>(_mask);
+            for (var v = 0; v < vectors.Length; v++) vectors[v] &= mask;
+            i = vectors.Length * Vector<uint>.Count;
+        }
+        for (; i < words.Length; i++) words[i] &= _mask;
+    }
+
+    /// <summary>Whether every word lies in Z_2^k (has no bit above the low k).</summary>
+    public bool Holds(ReadOnlySpan<uint> words)
+    {
+        if (RingBits == 32) return true;
+        var high = ~_mask;
+        var i = 0;
+        var seen = 0u;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vectors = MemoryMarshal.Cast<uint, Vector<uint>>(words);
+            var any = Vector<uint>.Zero;
+            for (var v = 0; v < vectors.Length; v++) any |= vectors[v];
+            for (var lane = 0; lane < Vector<uint>.Count; lane++) seen |= any[lane];
+            i = vectors.Length * Vector<uint>.Count;
+        }
+        for (; i < words.Length; i++) seen |= words[i];
+        return (seen & high) == 0;
     }
 
     /// <summary>Decodes a sum of at most <see cref="MaxSummands"/> encoded values (mod 2^k, two's complement, units of 2^−F).</summary>
@@ -114,10 +143,18 @@ public sealed class FixedPointRing
     public byte[] Pack(ReadOnlySpan<uint> elements)
     {
         var bytes = new byte[elements.Length * ElementBytes];
-        for (var i = 0; i < elements.Length; i++)
+        if (ElementBytes == 4)
+        {
+            if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(elements).CopyTo(bytes);
+            else for (var i = 0; i < elements.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4 * i), elements[i]);
+            return bytes;
+        }
+        for (int i = 0, b = 0; i < elements.Length; i++, b += 3)
         {
             var word = elements[i];
-            for (var b = 0; b < ElementBytes; b++) bytes[i * ElementBytes + b] = (byte)(word >> (8 * b));
+            bytes[b] = (byte)word;
+            bytes[b + 1] = (byte)(word >> 8);
+            bytes[b + 2] = (byte)(word >> 16);
         }
         return bytes;
     }
@@ -133,12 +170,7 @@ public sealed class FixedPointRing
             for (var i = 0; i < elements.Length; i++) elements[i] = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
             return elements;
         }
-        for (var i = 0; i < elements.Length; i++)
-        {
-            uint word = 0;
-            for (var b = 0; b < ElementBytes; b++) word |= (uint)bytes[i * ElementBytes + b] << (8 * b);
-            elements[i] = word;
-        }
+        for (int i = 0, b = 0; i < elements.Length; i++, b += 3) elements[i] = bytes[b] | (uint)bytes[b + 1] << 8 | (uint)bytes[b + 2] << 16;
         return elements;
     }
 
@@ -146,13 +178,30 @@ public sealed class FixedPointRing
     public static void Add(Span<uint> accumulator, ReadOnlySpan<uint> addend)
     {
         if (accumulator.Length != addend.Length) throw new ArgumentException($"Lengths {accumulator.Length} and {addend.Length} differ.", nameof(addend));
-        for (var i = 0; i < accumulator.Length; i++) accumulator[i] = unchecked(accumulator[i] + addend[i]);
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // Vector lanes wrap on overflow, as the ring does.
+            var sums = MemoryMarshal.Cast<uint, Vector<uint>>(accumulator);
+            var terms = MemoryMarshal.Cast<uint, Vector<uint>>(addend);
+            for (var v = 0; v < sums.Length; v++) sums[v] += terms[v];
+            i = sums.Length * Vector<uint>.Count;
+        }
+        for (; i < accumulator.Length; i++) accumulator[i] = unchecked(accumulator[i] + addend[i]);
     }
 
     /// <summary>accumulator −= subtrahend in Z_2^32 (and so in Z_2^k), element-wise.</summary>
     public static void Subtract(Span<uint> accumulator, ReadOnlySpan<uint> subtrahend)
     {
         if (accumulator.Length != subtrahend.Length) throw new ArgumentException($"Lengths {accumulator.Length} and {subtrahend.Length} differ.", nameof(subtrahend));
-        for (var i = 0; i < accumulator.Length; i++) accumulator[i] = unchecked(accumulator[i] - subtrahend[i]);
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var differences = MemoryMarshal.Cast<uint, Vector<uint>>(accumulator);
+            var terms = MemoryMarshal.Cast<uint, Vector<uint>>(subtrahend);
+            for (var v = 0; v < differences.Length; v++) differences[v] -= terms[v];
+            i = differences.Length * Vector<uint>.Count;
+        }
+        for (; i < accumulator.Length; i++) accumulator[i] = unchecked(accumulator[i] - subtrahend[i]);
     }
 }

@@ -69,7 +69,7 @@ public sealed class SecureSummationUnmasker : IDisposable
         if (_survivors.Contains(input.ParticipantId)) throw new SecureSummationException($"'{input.ParticipantId}' already sent its masked input.");
         if (input.Values.Length != _session.VectorLength)
             throw new SecureSummationException($"The masked input of '{input.ParticipantId}' has {input.Values.Length} elements; this round sums {_session.VectorLength}.");
-        if (_session.Ring.RingBits < 32 && input.Values.Any(word => word >> _session.Ring.RingBits != 0))
+        if (!_session.Ring.Holds(input.Values))
             throw new SecureSummationException($"The masked input of '{input.ParticipantId}' has elements outside Z_2^{_session.Ring.RingBits}.");
         FixedPointRing.Add(_sum, input.Values);
         _survivors.Add(input.ParticipantId);

@@ -56,6 +56,7 @@ public static class SiloServiceExtensions
         else
         {
             var organization = Bind<OrganizationOptions>(builder.Configuration, OrganizationOptions.SectionName);
+            ResolveCertificates(builder, organization);
             Require(OrganizationOptions.SectionName, organization.Validate());
             siteName = organization.Id;
         }
@@ -83,6 +84,13 @@ public static class SiloServiceExtensions
             // A silo the cluster declared dead exits with a line saying so and its own exit code, not Orleans' FailFast.
             silo.Services.Replace(ServiceDescriptor.Singleton<IFatalErrorHandler, SiloFatalErrorHandler>());
             silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
+            // The default directory deactivates every activation whose directory entry lived on a
+            // silo that died: an aggregator killed mid secure round would take the organizations'
+            // client grains, and the round's secrets they hold in memory, with it. The distributed
+            // directory rebuilds a dead silo's entries from the surviving activations instead.
+#pragma warning disable ORLEANSEXP003 // experimental in Orleans 10
+            silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
             if (host.IsAggregator)
             {
                 silo.AddAzureTableGrainStorage(StorageNames.Federation, options => options.Configure<IServiceProvider>((table, services) =>
@@ -97,7 +105,11 @@ public static class SiloServiceExtensions
                     blobs.ContainerName = $"{host.ClusterId}-artifacts";
                     blobs.GrainStorageSerializer = OrleansSerializer(services);
                 }));
-                silo.AddFederationAggregator(options => builder.Configuration.GetSection("FedDistill:Aggregator").Bind(options));
+                silo.AddFederationAggregator(options =>
+                {
+                    builder.Configuration.GetSection("FedDistill:Aggregator").Bind(options);
+                    options.CaCertificate = ContentPath(builder, options.CaCertificate);
+                });
                 silo.AddOrleansDashboardServices();
             }
             else
@@ -109,7 +121,11 @@ public static class SiloServiceExtensions
                     blobs.ContainerName = $"{host.ClusterId}-{siteName}";
                     blobs.GrainStorageSerializer = OrleansSerializer(services);
                 }));
-                silo.AddFederationOrganization(options => builder.Configuration.GetSection(OrganizationOptions.SectionName).Bind(options));
+                silo.AddFederationOrganization(options =>
+                {
+                    builder.Configuration.GetSection(OrganizationOptions.SectionName).Bind(options);
+                    ResolveCertificates(builder, options);
+                });
             }
         });
 
@@ -160,6 +176,14 @@ public static class SiloServiceExtensions
         {
             throw new OptionsValidationException(section, typeof(T), [$"{section}: {unreadable.Message}"]);
         }
+    }
+
+    // A kit names the organization's certificates (secure summation) relative to its folder, the content root, as for Tls.
+    private static void ResolveCertificates(WebApplicationBuilder builder, OrganizationOptions organization)
+    {
+        organization.CaCertificate = ContentPath(builder, organization.CaCertificate);
+        organization.Certificate = ContentPath(builder, organization.Certificate);
+        organization.Key = ContentPath(builder, organization.Key);
     }
 
     /// <summary>A path from the settings, relative ones taken from the content root (the kit's folder).</summary>

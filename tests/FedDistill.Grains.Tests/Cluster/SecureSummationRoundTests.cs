@@ -19,8 +19,9 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
     /// <summary>
     /// A plain round, then a secure round with the same teachers: the secure round's ensemble
     /// equals the plain one within the ring's precision, and nothing the aggregator wrote to
-    /// storage during the secure round (every write of its state and of its artifacts: masked
-    /// uploads, unmasked sum, consensus, student), nor anything its silo logged, holds a 16-byte
+    /// storage during the secure round (every write of its state and of its artifacts: the
+    /// protocol's stored keys, share bundles and reveals, masked uploads, unmasked sum, consensus,
+    /// student), nor anything its silo logged, holds a 16-byte
     /// run of any hospital's logits (fp32, fp16, fixed point) or of the sums it masked.
     /// </summary>
     [Fact]
@@ -70,6 +71,9 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         var stored = writes.Since(writesBefore);
         Assert.Equal(3, stored.Count(write => write.Grain.Contains($"/uploads/{secure.Round}/", StringComparison.Ordinal)));
         Assert.Contains(stored, write => write.Grain.EndsWith($"/sums/{secure.Round}", StringComparison.Ordinal));
+        // The protocol's state, stored step by step so that a restarted aggregator resumes the round, is checked too.
+        foreach (var step in new[] { "keys", "shares", "reveals" })
+            Assert.Equal(3, stored.Count(write => write.Grain.Contains($"/secure/{secure.Round}/{step}/", StringComparison.Ordinal)));
         Assert.Contains(stored, write => write.Provider == StorageNames.Federation);
         output.WriteLine($"{stored.Count} writes, {stored.Sum(write => write.Bytes.Length)} bytes stored by the aggregator during the secure round");
         // The check sees what it must: the plain round's own uploads do hold the logits.

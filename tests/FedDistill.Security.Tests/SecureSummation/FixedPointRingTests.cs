@@ -92,4 +92,39 @@ public sealed class FixedPointRingTests
         var error = Assert.Throws<ArgumentException>(() => new FixedPointRing().Encode([1f, float.NaN], new uint[2]));
         Assert.Contains("Value 1 is NaN", error.Message);
     }
+
+    /// <summary>The vectorized loops against the definition, at lengths below, at and past a vector's width, so the scalar tails count too.</summary>
+    [Fact]
+    public void Adding_subtracting_and_reducing_wrap_element_by_element_at_every_length()
+    {
+        var random = new Random(11);
+        foreach (var length in new[] { 0, 1, 3, 7, 8, 9, 16, 17, 33, 1_001 })
+        {
+            var a = Enumerable.Range(0, length).Select(_ => (uint)random.NextInt64(0, 1L << 32)).ToArray();
+            var b = Enumerable.Range(0, length).Select(_ => (uint)random.NextInt64(0, 1L << 32)).ToArray();
+            var sum = (uint[])a.Clone();
+            FixedPointRing.Add(sum, b);
+            Assert.Equal(a.Zip(b, (x, y) => unchecked(x + y)), sum);
+            var difference = (uint[])a.Clone();
+            FixedPointRing.Subtract(difference, b);
+            Assert.Equal(a.Zip(b, (x, y) => unchecked(x - y)), difference);
+            var reduced = (uint[])a.Clone();
+            FixedPointRing.Compact.Reduce(reduced);
+            Assert.Equal(a.Select(x => x & 0xFFFFFF), reduced);
+            Assert.True(FixedPointRing.Compact.Holds(reduced));
+            Assert.True(FixedPointRing.Standard.Holds(a));
+        }
+    }
+
+    /// <summary>One word with a bit above 2^24, at any position (vector body or tail), is outside Z_2^24.</summary>
+    [Fact]
+    public void A_word_outside_the_compact_ring_is_found_wherever_it_is()
+    {
+        for (var position = 0; position < 37; position++)
+        {
+            var words = new uint[37];
+            words[position] = 1u << 24;
+            Assert.False(FixedPointRing.Compact.Holds(words), $"position {position}");
+        }
+    }
 }

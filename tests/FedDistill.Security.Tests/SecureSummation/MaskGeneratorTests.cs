@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
 using FedDistill.Security.SecureSummation;
 
 namespace FedDistill.Security.Tests.SecureSummation;
@@ -27,6 +29,37 @@ public sealed class MaskGeneratorTests
         Assert.NotEqual(vector, copy);
         MaskGenerator.Apply(seed, copy, subtract: true);
         Assert.Equal(vector, copy);
+    }
+
+    /// <summary>
+    /// The mask is AES-256-CTR's key stream (counter block b: eight zero bytes, then b big-endian),
+    /// computed here in one piece from the definition: the chunked, vectorized expansion matches it
+    /// word for word across chunk boundaries and at lengths that end mid-block and mid-vector.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4_095)]
+    [InlineData(4_096)]
+    [InlineData(10_007)]
+    public void The_mask_is_the_aes_ctr_key_stream_of_the_seed(int length)
+    {
+        var seed = Enumerable.Range(0, 32).Select(i => (byte)(7 * i + 3)).ToArray();
+        var blocks = (length + 3) / 4;
+        var counters = new byte[blocks * 16];
+        for (var block = 0; block < blocks; block++) BinaryPrimitives.WriteUInt64BigEndian(counters.AsSpan(block * 16 + 8), (ulong)block);
+        using var aes = Aes.Create();
+        aes.Key = seed;
+        var stream = aes.EncryptEcb(counters, PaddingMode.None);
+        var expected = Enumerable.Range(0, length).Select(i => BinaryPrimitives.ReadUInt32LittleEndian(stream.AsSpan(4 * i))).ToArray();
+        Assert.Equal(expected, MaskGenerator.Expand(seed, length));
+
+        // Adding and subtracting wrap in Z_2^32 element by element.
+        var vector = Enumerable.Range(0, length).Select(i => uint.MaxValue - (uint)i).ToArray();
+        var masked = (uint[])vector.Clone();
+        MaskGenerator.Apply(seed, masked, subtract: false);
+        Assert.Equal(vector.Zip(expected, (v, m) => unchecked(v + m)), masked);
+        MaskGenerator.Apply(seed, masked, subtract: true);
+        Assert.Equal(vector, masked);
     }
 
     [Fact]
