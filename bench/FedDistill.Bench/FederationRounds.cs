@@ -19,6 +19,7 @@ public static class FederationRounds
     {
         IReadOnlyList<int> sizes = [1, 10, 50];
         var publicCount = 5_000;
+        var organizationProcesses = false;
         var reader = new ArgumentReader("federation", args);
         while (reader.TryNext(out var option))
         {
@@ -26,6 +27,7 @@ public static class FederationRounds
             {
                 case "--sizes": sizes = reader.IntList(option, minimum: 1); break;
                 case "--public": publicCount = reader.Int(option, minimum: 1); break;
+                case "--organization-processes": organizationProcesses = true; break;
                 default: throw reader.Unknown(option);
             }
         }
@@ -40,7 +42,7 @@ public static class FederationRounds
         {
             foreach (var size in sizes)
             {
-                var row = await RunSizeAsync(size, publicCount, Path.Combine(root, size.ToString(invariant)));
+                var row = await RunSizeAsync(size, publicCount, organizationProcesses, Path.Combine(root, size.ToString(invariant)));
                 Console.WriteLine(string.Create(invariant,
                     $"bench: federation organizations={size} round_s={row.RoundSeconds:F2} teacher_s={row.TeacherSeconds:F2} distill_s={row.DistillSeconds:F2} overhead_share={row.OverheadShare:F3} aggregator_peak_mib={row.PeakMiB:F0} bytes_per_organization={row.BytesPerOrganization:F0}"));
             }
@@ -55,7 +57,7 @@ public static class FederationRounds
 
     private sealed record Row(double RoundSeconds, double TeacherSeconds, double DistillSeconds, double OverheadShare, double PeakMiB, double BytesPerOrganization);
 
-    private static async Task<Row> RunSizeAsync(int organizations, int publicCount, string work)
+    private static async Task<Row> RunSizeAsync(int organizations, int publicCount, bool organizationProcesses, string work)
     {
         var invariant = CultureInfo.InvariantCulture;
         await using var federation = await LocalFederation.StartAsync(new LocalFederationOptions
@@ -88,7 +90,36 @@ public static class FederationRounds
                 ["FedDistill:Organization:Threads"] = "1",
             },
             StartTimeout = TimeSpan.FromSeconds(300),
+            StartParticipants = organizationProcesses,
         }, CancellationToken.None);
+        var silos = new List<InProcessSilo>();
+        try
+        {
+            if (!organizationProcesses)
+            {
+                var contentRoot = Path.GetDirectoryName(SiloLocator.Find())!;
+                for (var i = 0; i < organizations; i++)
+                {
+                    var settings = new Dictionary<string, string>(federation.ParticipantSiloSettings(i))
+                    {
+                        // Fifty silos' information logs on one console would drown the report.
+                        ["Logging:LogLevel:Default"] = "Warning",
+                    };
+                    silos.Add(await InProcessSilo.StartAsync(settings, contentRoot, CancellationToken.None));
+                }
+            }
+
+            return await MeasureAsync(federation, organizations);
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
+    private static async Task<Row> MeasureAsync(LocalFederation federation, int organizations)
+    {
+        var invariant = CultureInfo.InvariantCulture;
 
         // The warm-up round waits for every organization's silo to join and its teacher to train;
         // the measured round then costs what a round costs once the federation runs.

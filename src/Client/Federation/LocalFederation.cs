@@ -206,7 +206,7 @@ public sealed class LocalFederation : IAsyncDisposable
         foreach (var (key, value) in _options.AggregatorSettings) settings[key] = value;
         // Secure rounds check organizations' keys against the federation's CA.
         settings.TryAdd("FedDistill:Aggregator:CaCertificate", CaCertificatePath);
-        Aggregator = Launch("aggregator", settings);
+        Aggregator = Launch("aggregator", SiteSettings("aggregator", settings));
         var deadline = DateTime.UtcNow + _options.StartTimeout;
         while (true)
         {
@@ -229,8 +229,15 @@ public sealed class LocalFederation : IAsyncDisposable
         }
     }
 
-    private SiloProcess StartParticipant(int index)
+    /// <summary>
+    /// Every setting participant i's silo starts with (<c>FedDistill:...</c> keys with its ports, its
+    /// certificate paths, the cluster and storage), as its process gets them on its command line;
+    /// for a host that runs the participant's silo some other way than as a process of its own.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ParticipantSiloSettings(int index)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _options.Participants);
         var id = ParticipantId(index);
         var settings = new Dictionary<string, string>
         {
@@ -248,22 +255,29 @@ public sealed class LocalFederation : IAsyncDisposable
         settings.TryAdd("FedDistill:Organization:CaCertificate", CaCertificatePath);
         settings.TryAdd("FedDistill:Organization:Certificate", SiteCertificatePath(id));
         settings.TryAdd("FedDistill:Organization:Key", SiteKeyPath(id));
-        return Launch(id, settings);
+        return SiteSettings(id, settings);
     }
 
-    private SiloProcess Launch(string name, Dictionary<string, string> settings)
+    private SiloProcess StartParticipant(int index) => Launch(ParticipantId(index), ParticipantSiloSettings(index));
+
+    private SiloProcess Launch(string name, IReadOnlyDictionary<string, string> settings)
+    {
+        var process = SiloProcess.Start(name, _siloAssembly, settings.Select(pair => $"--{pair.Key}={pair.Value}"), Path.Combine(WorkDirectory, "logs", name + ".log"));
+        process.OutputLine += line => OutputLine?.Invoke($"[{name}] {line}");
+        return process;
+    }
+
+    // What every site's silo shares: the cluster, the storage, and its own certificate unless the options gave another (a test's rogue one).
+    private Dictionary<string, string> SiteSettings(string name, Dictionary<string, string> settings)
     {
         settings["FedDistill:Silo:ClusterId"] = ClusterId;
         settings["FedDistill:Silo:MembershipConnectionString"] = Storage;
         settings["FedDistill:Silo:StorageConnectionString"] = Storage;
         settings["FedDistill:Security:Mode"] = "insecure-loopback";
-        // The site's own certificate unless the options gave another (a test's rogue one).
         settings.TryAdd("FedDistill:Silo:Tls:CaCertificate", CaCertificatePath);
         settings.TryAdd("FedDistill:Silo:Tls:Certificate", SiteCertificatePath(name));
         settings.TryAdd("FedDistill:Silo:Tls:Key", SiteKeyPath(name));
-        var process = SiloProcess.Start(name, _siloAssembly, settings.Select(pair => $"--{pair.Key}={pair.Value}"), Path.Combine(WorkDirectory, "logs", name + ".log"));
-        process.OutputLine += line => OutputLine?.Invoke($"[{name}] {line}");
-        return process;
+        return settings;
     }
 
     // Azurite's default endpoints: a clear message beats an Orleans start that retries for minutes.

@@ -50,7 +50,7 @@ public sealed class SiloProcess : IAsyncDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Production";
         info.Environment["Logging__Console__FormatterName"] = "simple";
         info.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss ";
+        info.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         var log = new StreamWriter(logPath, append: true, Encoding.UTF8) { AutoFlush = true };
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {name}.");
