@@ -100,12 +100,7 @@ public static class FederationRounds
                 var contentRoot = Path.GetDirectoryName(SiloLocator.Find())!;
                 for (var i = 0; i < organizations; i++)
                 {
-                    var settings = new Dictionary<string, string>(federation.ParticipantSiloSettings(i))
-                    {
-                        // Fifty silos' information logs on one console would drown the report.
-                        ["Logging:LogLevel:Default"] = "Warning",
-                    };
-                    silos.Add(await InProcessSilo.StartAsync(settings, contentRoot, CancellationToken.None));
+                    silos.Add(await StartOrganizationAsync(federation, i, contentRoot));
                 }
             }
 
@@ -115,6 +110,38 @@ public static class FederationRounds
         {
             foreach (var silo in silos) await silo.DisposeAsync();
         }
+    }
+
+    // A free port found at the federation's start can be taken by the time the fiftieth silo binds
+    // it (outgoing connections draw from the same ephemeral range), so a bind that fails is
+    // retried on fresh ports: an organization's silo announces whatever port it listens on.
+    private static async Task<InProcessSilo> StartOrganizationAsync(LocalFederation federation, int index, string contentRoot)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var settings = new Dictionary<string, string>(federation.ParticipantSiloSettings(index))
+            {
+                // Fifty silos' information logs on one console would drown the report.
+                ["Logging:LogLevel:Default"] = "Warning",
+            };
+            if (attempt > 1) settings["FedDistill:Silo:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+            try
+            {
+                return await InProcessSilo.StartAsync(settings, contentRoot, CancellationToken.None);
+            }
+            catch (Exception error) when (attempt < 3 && error.GetBaseException() is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse }
+                or Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                Console.WriteLine($"bench: federation {LocalFederation.ParticipantId(index)}: a port was taken ({error.GetBaseException().Message}); trying others");
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<Row> MeasureAsync(LocalFederation federation, int organizations)
