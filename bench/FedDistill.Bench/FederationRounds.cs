@@ -5,8 +5,10 @@ using FedDistill.Grains.Protocol;
 namespace FedDistill.Bench;
 
 /// <summary>
-/// One measured round per federation size on a real Orleans cluster: an aggregator silo and N
-/// organization silos as separate processes on loopback, state in Azure Storage (Azurite). Each
+/// One measured round per federation size on a real Orleans cluster: the aggregator's silo as its
+/// own process and N organization silos hosted in this process (<see cref="InProcessSilo"/>: real
+/// silos on their own TLS ports, so 50 fit on one machine), on loopback, state in Azure Storage
+/// (Azurite). Each
 /// organization trains a small MLP teacher on its Dirichlet share in a warm-up round; the
 /// measured round is then a one-shot round in which every organization computes logits on the
 /// public set and uploads them. Reports the round time, the share of it outside teacher work and
@@ -19,7 +21,6 @@ public static class FederationRounds
     {
         IReadOnlyList<int> sizes = [1, 10, 50];
         var publicCount = 5_000;
-        var organizationProcesses = false;
         var reader = new ArgumentReader("federation", args);
         while (reader.TryNext(out var option))
         {
@@ -27,7 +28,6 @@ public static class FederationRounds
             {
                 case "--sizes": sizes = reader.IntList(option, minimum: 1); break;
                 case "--public": publicCount = reader.Int(option, minimum: 1); break;
-                case "--organization-processes": organizationProcesses = true; break;
                 default: throw reader.Unknown(option);
             }
         }
@@ -42,7 +42,7 @@ public static class FederationRounds
         {
             foreach (var size in sizes)
             {
-                var row = await RunSizeAsync(size, publicCount, organizationProcesses, Path.Combine(root, size.ToString(invariant)));
+                var row = await RunSizeAsync(size, publicCount, Path.Combine(root, size.ToString(invariant)));
                 Console.WriteLine(string.Create(invariant,
                     $"bench: federation organizations={size} round_s={row.RoundSeconds:F2} teacher_s={row.TeacherSeconds:F2} distill_s={row.DistillSeconds:F2} overhead_share={row.OverheadShare:F3} aggregator_peak_mib={row.PeakMiB:F0} bytes_per_organization={row.BytesPerOrganization:F0}"));
             }
@@ -57,7 +57,7 @@ public static class FederationRounds
 
     private sealed record Row(double RoundSeconds, double TeacherSeconds, double DistillSeconds, double OverheadShare, double PeakMiB, double BytesPerOrganization);
 
-    private static async Task<Row> RunSizeAsync(int organizations, int publicCount, bool organizationProcesses, string work)
+    private static async Task<Row> RunSizeAsync(int organizations, int publicCount, string work)
     {
         var invariant = CultureInfo.InvariantCulture;
         await using var federation = await LocalFederation.StartAsync(new LocalFederationOptions
@@ -90,19 +90,14 @@ public static class FederationRounds
                 ["FedDistill:Organization:Threads"] = "1",
             },
             StartTimeout = TimeSpan.FromSeconds(300),
-            StartParticipants = organizationProcesses,
+            // The organizations' silos run in this process (InProcessSilo), started below.
+            StartParticipants = false,
         }, CancellationToken.None);
         var silos = new List<InProcessSilo>();
         try
         {
-            if (!organizationProcesses)
-            {
-                var contentRoot = Path.GetDirectoryName(SiloLocator.Find())!;
-                for (var i = 0; i < organizations; i++)
-                {
-                    silos.Add(await StartOrganizationAsync(federation, i, contentRoot));
-                }
-            }
+            var contentRoot = Path.GetDirectoryName(SiloLocator.Find())!;
+            for (var i = 0; i < organizations; i++) silos.Add(await StartOrganizationAsync(federation, i, contentRoot));
 
             return await MeasureAsync(federation, organizations);
         }
