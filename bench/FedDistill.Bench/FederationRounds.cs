@@ -55,6 +55,12 @@ public static class FederationRounds
         return 0;
     }
 
+    // Fifty silos and the aggregator on two cores answer membership probes late while the
+    // organizations start or compute; Orleans' defaults (5 s, 3 missed) would declare a busy silo
+    // dead, and a dead silo ends its process, here all of the organizations' silos at once.
+    private const string ProbeTimeoutSeconds = "30";
+    private const string MissedProbesLimit = "10";
+
     private sealed record Row(double RoundSeconds, double TeacherSeconds, double DistillSeconds, double OverheadShare, double PeakMiB, double BytesPerOrganization);
 
     private static async Task<Row> RunSizeAsync(int organizations, int publicCount, string work)
@@ -74,6 +80,8 @@ public static class FederationRounds
                 ["FedDistill:Aggregator:Student:Kind"] = "mlp",
                 ["FedDistill:Aggregator:Student:HiddenWidths:0"] = "128",
                 ["FedDistill:Aggregator:Threads"] = "2",
+                ["FedDistill:Silo:ProbeTimeoutSeconds"] = ProbeTimeoutSeconds,
+                ["FedDistill:Silo:MissedProbesLimit"] = MissedProbesLimit,
             },
             // Each organization: an MLP teacher (784-32-10) trained for one epoch on its Dirichlet(0.5) share of 50,000 images.
             ParticipantSettings = _ => new Dictionary<string, string>
@@ -88,6 +96,8 @@ public static class FederationRounds
                 ["FedDistill:Organization:Teachers:0:LearningRate"] = "0.003",
                 ["FedDistill:Organization:Teachers:0:AugmentedCopies"] = "0",
                 ["FedDistill:Organization:Threads"] = "1",
+                ["FedDistill:Silo:ProbeTimeoutSeconds"] = ProbeTimeoutSeconds,
+                ["FedDistill:Silo:MissedProbesLimit"] = MissedProbesLimit,
             },
             StartTimeout = TimeSpan.FromSeconds(300),
             // The organizations' silos run in this process (InProcessSilo), started below.

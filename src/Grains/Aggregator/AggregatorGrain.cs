@@ -532,7 +532,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         CompletedResult(round);
         // Decoded here, so that the console needs neither the codec nor the fingerprint check: it
         // gets plain float32 rows and checks their count against the public set it rebuilds.
-        var stored = await _archive.GetAsync(Federation, TargetArtifact(round)) ?? await _archive.GetAsync(Federation, ConsensusArtifact(round))
+        var stored = await StoredTargetAsync(round)
             ?? throw new FederationException(FederationErrorKind.NotFound, "artifact-missing", $"The distillation target of round {round} is missing from storage.");
         var target = SoftLabelsCodec.DecodeConsensus(stored, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
         var bytes = new byte[checked(target.Length * sizeof(float))];
@@ -993,11 +993,13 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     }
 
     // The target a round distilled from: stored apart when it blended in history, else its ensemble.
+    private async Task<byte[]?> StoredTargetAsync(int round) =>
+        _published is { } published && published.Round == round ? published.Target ?? published.Consensus
+            : await _archive.GetAsync(Federation, TargetArtifact(round)) ?? await _archive.GetAsync(Federation, ConsensusArtifact(round));
+
     private async Task<float[]> PreviousTargetAsync(int round)
     {
-        var stored = _published is { } published && published.Round == round ? published.Target ?? published.Consensus
-            : await _archive.GetAsync(Federation, TargetArtifact(round)) ?? await _archive.GetAsync(Federation, ConsensusArtifact(round))
-            ?? throw new InvalidOperationException($"Round {round}'s consensus is missing from storage.");
+        var stored = await StoredTargetAsync(round) ?? throw new InvalidOperationException($"Round {round}'s consensus is missing from storage.");
         return SoftLabelsCodec.DecodeConsensus(stored, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
     }
 
