@@ -129,7 +129,11 @@ public static class FederationRounds
                 // Fifty silos' information logs on one console would drown the report.
                 ["Logging:LogLevel:Default"] = "Warning",
             };
-            if (attempt > 1) settings["FedDistill:Silo:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+            if (attempt > 1)
+            {
+                settings["FedDistill:Silo:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
+                settings["urls"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}");
+            }
             try
             {
                 return await InProcessSilo.StartAsync(settings, contentRoot, CancellationToken.None);

@@ -1,4 +1,5 @@
 using FedDistill.Grains.Protocol;
+using Orleans.Concurrency;
 
 namespace FedDistill.Grains;
 
@@ -66,7 +67,12 @@ public interface IAggregatorGrain : IGrainWithStringKey
 
     /// <summary>An organization's status report (from its client grain).</summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, or an invalid report.</exception>
+    /// <remarks>
+    /// Interleaves with the aggregator's other requests: it completes without awaiting, so it
+    /// needs no turn of its own, and organizations' frequent reports do not queue behind an upload's storage write.
+    /// </remarks>
     [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
+    [AlwaysInterleave]
     Task ReportAsync(string participantId, ParticipantReport report);
 
     /// <summary>
@@ -74,7 +80,12 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// payload for a round (in a secure round: its masked ring vector); nothing is folded until <see cref="CompleteUploadAsync"/>.
     /// </summary>
     /// <exception cref="FederationException">Unknown participant, impersonation, closed round, duplicate, out-of-order or oversized chunk.</exception>
+    /// <remarks>
+    /// Interleaves like <see cref="ReportAsync"/> (it completes without awaiting): the next
+    /// organization's chunks arrive while the last one's payload is being stored.
+    /// </remarks>
     [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
+    [AlwaysInterleave]
     Task AppendUploadAsync(UploadChunk chunk);
 
     /// <summary>

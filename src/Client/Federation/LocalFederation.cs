@@ -26,7 +26,8 @@ public sealed class LocalFederation : IAsyncDisposable
     private readonly LocalFederationOptions _options;
     private readonly string _siloAssembly;
     private readonly List<SiloProcess?> _participants = [];
-    private readonly List<int> _participantPorts = [];
+    private readonly int[] _participantPorts;
+    private readonly int[] _participantWebPorts;
     private ClusterConnection? _connection;
 
     private LocalFederation(LocalFederationOptions options, string siloAssembly)
@@ -37,9 +38,12 @@ public sealed class LocalFederation : IAsyncDisposable
         ClusterId = options.ClusterId ?? "fd" + Convert.ToHexStringLower(Guid.NewGuid().ToByteArray())[..10];
         FederationName = options.AggregatorSettings.TryGetValue("FedDistill:Aggregator:FederationName", out var name) ? name : ConnectionOptions.DefaultName;
         Storage = options.StorageConnectionString ?? Environment.GetEnvironmentVariable(StorageVariable) ?? DevelopmentStorage;
-        SiloPort = FreePort();
-        GatewayPort = FreePort();
-        WebPort = FreePort();
+        // Every port at once: a port chosen but not yet bound could be handed out again, and two
+        // Orleans silos can bind one port (.NET sets SO_REUSEPORT with ReuseAddress on Linux).
+        var ports = FreePorts(3 + 2 * options.Participants);
+        (SiloPort, GatewayPort, WebPort) = (ports[0], ports[1], ports[2]);
+        _participantPorts = ports[3..(3 + options.Participants)];
+        _participantWebPorts = ports[(3 + options.Participants)..];
         PkiDirectory = Path.Combine(WorkDirectory, "pki");
     }
 
@@ -126,7 +130,6 @@ public sealed class LocalFederation : IAsyncDisposable
 
             for (var i = 0; i < options.Participants; i++)
             {
-                federation._participantPorts.Add(FreePort());
                 federation._participants.Add(options.StartParticipants ? federation.StartParticipant(i) : null);
             }
 
@@ -153,6 +156,8 @@ public sealed class LocalFederation : IAsyncDisposable
     public void RestartParticipant(int index)
     {
         if (_participants[index] is not null) throw new InvalidOperationException($"{ParticipantId(index)} is still running.");
+        // A fresh web port: the last process's may still hold connections in TIME_WAIT. The silo port stays (Orleans binds it with address reuse).
+        _participantWebPorts[index] = FreePorts(1)[0];
         _participants[index] = StartParticipant(index);
     }
 
@@ -241,7 +246,7 @@ public sealed class LocalFederation : IAsyncDisposable
         var id = ParticipantId(index);
         var settings = new Dictionary<string, string>
         {
-            ["urls"] = $"http://127.0.0.1:{FreePort()}",
+            ["urls"] = $"http://127.0.0.1:{_participantWebPorts[index]}",
             ["FedDistill:Silo:Role"] = "organization",
             ["FedDistill:Silo:SiloPort"] = _participantPorts[index].ToString(CultureInfo.InvariantCulture),
             ["FedDistill:Silo:GatewayPort"] = "0",
@@ -300,10 +305,24 @@ public sealed class LocalFederation : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    // Distinct ports: each listener stays open until all are chosen.
+    private static int[] FreePorts(int count)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return listeners.Select(listener => ((IPEndPoint)listener.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            foreach (var listener in listeners) listener.Stop();
+        }
     }
 }
