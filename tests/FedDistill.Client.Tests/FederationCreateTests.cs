@@ -52,7 +52,8 @@ public sealed class FederationCreateTests : IDisposable
         Assert.Equal("tls", (string?)aggregator["Security"]!["Mode"]);
         Assert.Equal("lakeside", (string?)aggregator["Aggregator"]!["FederationName"]);
         // Secure-summation rounds: the aggregator checks organizations' keys against the kit's CA.
-        Assert.Equal(Path.Combine(aggregatorFolder, "ca.crt"), (string?)aggregator["Aggregator"]!["CaCertificate"]);
+        // Relative to the kit's folder, like its other certificate paths.
+        Assert.Equal("ca.crt", (string?)aggregator["Aggregator"]!["CaCertificate"]);
         var clusterId = (string?)aggregator["Silo"]!["ClusterId"];
         string[] hospitals = ["hospital-1", "hospital-2"];
         for (var index = 0; index < hospitals.Length; index++)

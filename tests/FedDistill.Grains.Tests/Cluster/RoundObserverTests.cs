@@ -66,11 +66,14 @@ public sealed class RoundObserverTests
         Assert.Equal([1, 2], uploads.Select(u => u.Uploads));
         Assert.All(uploads, u => Assert.True(u.Bytes > 0 && u.Teachers == 1, $"{u.ParticipantId}: {u.Bytes} bytes, {u.Teachers} teachers"));
 
-        // Training progress reached the observer while the teachers trained, before the first upload.
-        var firstUpload = IndexOf(received, n => n is UploadAcceptedNotice);
-        var training = received.Take(firstUpload).OfType<ParticipantProgressNotice>()
-            .Where(p => p.Report.Status == "training" && p.Report.Round == started.Round && p.Report.Progress is > 0 and < 1).ToList();
-        Assert.True(training.Count > 0, "no training progress before the first upload: " + string.Join(", ", received.OfType<ParticipantProgressNotice>().Select(p => $"{p.ParticipantId} {p.Report.Status} {p.Report.Progress}")));
+        // Training progress reached the observer while a teacher trained, before that hospital's upload
+        // (a hospital whose training ends within the one-second report interval reports none, and
+        // another's may upload first).
+        var training = received.Select((notice, index) => (notice, index))
+            .Where(item => item.notice is ParticipantProgressNotice { Report: { Status: "training", Progress: > 0 and < 1 } } progress && progress.Report.Round == started.Round
+                && item.index < IndexOf(received, n => n is UploadAcceptedNotice upload && upload.ParticipantId == progress.ParticipantId))
+            .Select(item => (ParticipantProgressNotice)item.notice).ToList();
+        Assert.True(training.Count > 0, "no training progress before the hospital's upload: " + string.Join(", ", received.OfType<ParticipantProgressNotice>().Select(p => $"{p.ParticipantId} {p.Report.Status} {p.Report.Progress}")));
         foreach (var hospital in training.GroupBy(p => p.ParticipantId))
         {
             var fractions = hospital.Select(p => p.Report.Progress!.Value).ToList();
