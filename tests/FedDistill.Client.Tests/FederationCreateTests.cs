@@ -7,6 +7,7 @@ using FedDistill.Client.Federation;
 using FedDistill.Client.Operator;
 using FedDistill.Client.Tests.Support;
 using FedDistill.Grains;
+using FedDistill.Grains.Protocol;
 using FedDistill.Security;
 using Orleans.Runtime;
 using YamlDotNet.RepresentationModel;
@@ -129,7 +130,9 @@ public sealed class FederationCreateTests : IDisposable
         await using var console = await ClusterConnection.ConnectAsync(new ConnectionSettings($"127.0.0.1:{gatewayPort}", cluster, "lakeside", false, ca,
             Path.Combine(folder, "pki", "admin", "admin.crt"), Path.Combine(folder, "pki", "admin", "admin.key")), CancellationToken.None);
         await WaitUntilMemberAsync(console, "hospital-1", hospital1, silo);
-        var status = await console.Client.GetGrain<IClientGrain>("hospital-1").GetStatusAsync();
+        // The membership table lists it before every silo's own view does (placement goes by the
+        // view of the silo placing the grain), so the first calls may still find no such silo.
+        var status = await StatusOnceActiveAsync(console, "hospital-1");
         Assert.Equal("idle", status.Status);
     }
 
@@ -307,6 +310,22 @@ public sealed class FederationCreateTests : IDisposable
     }
 
     // Polls the cluster's membership (through the admin's gateway connection) until the site's silo is active; fails at once if a silo exits.
+    private static async Task<ParticipantReport> StatusOnceActiveAsync(ClusterConnection admin, string site)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                return await admin.Client.GetGrain<IClientGrain>(site).GetStatusAsync();
+            }
+            catch (FederationException unavailable) when (unavailable.Reason == "site-unavailable" && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(500, CancellationToken.None);
+            }
+        }
+    }
+
     private static async Task WaitUntilMemberAsync(ClusterConnection admin, string site, SiloProcess joining, SiloProcess aggregator)
     {
         using var deadline = new CancellationTokenSource(StartTimeout);
