@@ -131,8 +131,9 @@ public static class FederationRounds
             };
             if (attempt > 1)
             {
-                settings["FedDistill:Silo:SiloPort"] = FreePort().ToString(CultureInfo.InvariantCulture);
-                settings["urls"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}");
+                var ports = LocalFederation.FreePorts(2);
+                settings["FedDistill:Silo:SiloPort"] = ports[0].ToString(CultureInfo.InvariantCulture);
+                settings["urls"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{ports[1]}");
             }
             try
             {
@@ -144,13 +145,6 @@ public static class FederationRounds
                 Console.WriteLine($"bench: federation {LocalFederation.ParticipantId(index)}: a port was taken ({error.GetBaseException().Message}); trying others");
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<Row> MeasureAsync(LocalFederation federation, int organizations)

@@ -305,8 +305,8 @@ public sealed class LocalFederation : IAsyncDisposable
         }
     }
 
-    // Distinct ports: each listener stays open until all are chosen.
-    private static int[] FreePorts(int count)
+    /// <summary>Distinct free ports on 127.0.0.1: each listener stays open until all are chosen.</summary>
+    public static int[] FreePorts(int count)
     {
         var listeners = new List<TcpListener>(count);
         try
