@@ -33,8 +33,9 @@ namespace FedDistill.Grains.Aggregator;
 /// and resumes the round, or its distillation.
 /// </para>
 /// <para>
-/// Deadlines are persisted times, checked by a grain timer every second; a reminder wakes the
-/// grain after a crash while a round is running. The student trains on a thread of its own, off
+/// Deadlines are persisted times, checked by a grain timer every second; the aggregator's silo
+/// activates the grain when it starts (<see cref="Hosting.AggregatorActivation"/>), so a round
+/// running when the previous process died resumes at once. The student trains on a thread of its own, off
 /// the grain's turn; the timer publishes the result when it is done.
 /// </para>
 /// <para>
@@ -59,12 +60,11 @@ namespace FedDistill.Grains.Aggregator;
 /// </remarks>
 [GrainType(GrainTypeName)]
 [AggregatorPlacement]
-public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncomingGrainCallFilter, IRemindable
+public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncomingGrainCallFilter
 {
     /// <summary>The aggregator grain's type name.</summary>
     public const string GrainTypeName = "aggregator";
 
-    private const string WatchReminder = "round-watch";
     private static readonly TimeSpan TickPeriod = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RedispatchPeriod = TimeSpan.FromSeconds(10);
     private static readonly GrainType ClientGrainType = GrainType.Create(Clients.ClientGrain.GrainTypeName);
@@ -201,9 +201,6 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         }
     }
 
-    /// <summary>Nothing to do: the reminder exists to activate the grain after a crash, and activation resumes the round.</summary>
-    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
-
     /// <inheritdoc />
     public Task<FederationInfo> GetFederationAsync() =>
         Task.FromResult(new FederationInfo(Federation, _options.PublicSet, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount,
@@ -289,14 +286,10 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         _ensemble = new RoundEnsemble(settings, PublicSet.Examples.Count, PublicSet.Examples.ClassCount, _validationLabels);
         if (settings.SecureSummation) _secure = NewSecureRound(round);
 
-        // The round is stored: organizations may start on it while the reminder that outlives this
-        // activation is written (a write to the reminder table the round need not wait for).
-        var reminder = this.RegisterOrUpdateReminder(WatchReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         _metrics.RoundStarted();
         LogRoundStarted(_logger, round.Number, settings.Strategy, State.Participants.Count, round.Deadline);
         NotifyRound(round);
         Dispatch(round, State.Participants.Keys);
-        await reminder;
         return ToInfo(round);
     }
 
@@ -1067,7 +1060,6 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         // The student first: a subscriber stops at the round's final state.
         if (state == RoundState.Completed && round.Result is { } result) Notify((observer, sequence) => observer.OnStudentPublishedAsync(sequence, new StudentPublishedNotice(round.Number, result)));
         NotifyRound(round);
-        if (await this.GetReminder(WatchReminder) is { } reminder) await this.UnregisterReminder(reminder);
         _metrics.RoundEnded(state.ToName(), (round.ClosedAt.Value - round.OpenedAt).TotalSeconds);
         LogRoundEnded(_logger, round.Number, state.ToName(), reason ?? "");
     }

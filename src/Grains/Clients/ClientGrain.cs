@@ -8,6 +8,7 @@ using FedDistill.Grains.Protocol;
 using FedDistill.Grains.SecureSummation;
 using FedDistill.Security;
 using FedDistill.Security.SecureSummation;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -46,6 +47,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
 
     private readonly OrganizationOptions _options;
     private readonly PublicSetCatalog _catalog;
+    private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<ClientGrain> _logger;
     private readonly Queue<int> _uploaded = new();
     private readonly Dictionary<string, TeacherReport> _teachers = new(StringComparer.Ordinal);
@@ -63,9 +65,10 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     private TaskCompletionSource<IReadOnlyList<string>>? _survivors;
 
     /// <summary>Created by Orleans on the organization's silo.</summary>
-    public ClientGrain(IOptions<OrganizationOptions> options, PublicSetCatalog catalog, ILogger<ClientGrain> logger)
+    public ClientGrain(IOptions<OrganizationOptions> options, PublicSetCatalog catalog, IHostApplicationLifetime lifetime, ILogger<ClientGrain> logger)
     {
         _options = options.Value;
+        _lifetime = lifetime;
         _catalog = catalog;
         _logger = logger;
     }
@@ -227,6 +230,10 @@ public sealed partial class ClientGrain : Grain, IClientGrain
                     return true;
                 });
             }
+        }
+        catch (OperationCanceledException) when (_lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            LogNotTaken(_logger, Organization, assignment.Round, "this silo is stopping");
         }
         catch (OperationCanceledException) when (assignment.Settings.SecureSummation)
         {

@@ -36,7 +36,7 @@ public static class FederationSiloExtensions
         return silo;
     }
 
-    /// <summary>The aggregator's silo: its options (validated at start), public set, artifacts and metrics.</summary>
+    /// <summary>The aggregator's silo: its options (validated at start), public set, artifacts, metrics, and the grain kept active (<see cref="AggregatorActivation"/>).</summary>
     /// <param name="silo">The silo; its <c>SiloName</c> must be <see cref="SiteNames.Aggregator"/>.</param>
     /// <param name="configure">Binds the options.</param>
     public static ISiloBuilder AddFederationAggregator(this ISiloBuilder silo, Action<AggregatorOptions> configure)
@@ -47,6 +47,7 @@ public static class FederationSiloExtensions
         silo.Services.AddSingleton(services => new PublicSetCatalog(services.GetRequiredService<IOptions<AggregatorOptions>>().Value.DataDirectory));
         silo.Services.AddSingleton<ArtifactArchive>();
         silo.Services.AddSingleton<FederationMetrics>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AggregatorActivation>();
         return silo;
     }
 

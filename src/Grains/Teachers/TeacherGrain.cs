@@ -10,6 +10,7 @@ using FedDistill.Grains.Federation;
 using FedDistill.Grains.Placement;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.Storage;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using TorchSharp;
@@ -26,7 +27,10 @@ namespace FedDistill.Grains.Teachers;
 /// Every piece of libtorch work runs synchronously on a thread of its own inside one dispose
 /// scope, so no tensor outlives it or crosses an await, and the silo's scheduler never runs it:
 /// arrays go in and come out. Requests are one at a time (the grain is not reentrant); only
-/// <see cref="GetReportAsync"/> interleaves.
+/// <see cref="GetReportAsync"/> interleaves. Training stops between steps when the silo stops
+/// (for instance when the cluster declared it dead), and the model is freed only once no work
+/// uses it: native code still running while the process tears libtorch down ends in SIGSEGV or
+/// an abort instead of the silo's exit code.
 /// </remarks>
 [GrainType(GrainTypeName)]
 [OrganizationPlacement]
@@ -47,14 +51,20 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     private TeacherReport? _report;
     // How far the training in flight is, in [0, 1] (written by the training thread), or NaN when none runs.
     private double _progress = double.NaN;
+    // Cancelled when the silo stops or the grain deactivates: training ends at its next step.
+    private readonly CancellationTokenSource _stopping;
+    // The libtorch work in flight (at most one: requests do not interleave), awaited before the model is freed.
+    private Task _inFlight = Task.CompletedTask;
 
     /// <summary>Created by Orleans on the organization's silo.</summary>
     public TeacherGrain(
         [PersistentState("teacher", StorageNames.Organization)] IPersistentState<TeacherCheckpoint> checkpoint,
         IOptions<OrganizationOptions> organization,
         PublicSetCatalog catalog,
+        IHostApplicationLifetime lifetime,
         ILogger<TeacherGrain> logger)
     {
+        _stopping = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
         _checkpoint = checkpoint;
         _organization = organization.Value;
         _catalog = catalog;
@@ -78,12 +88,23 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
         return Task.CompletedTask;
     }
 
-    /// <summary>Frees the model's native memory.</summary>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops the work in flight and frees the model's native memory once nothing uses it. Work
+    /// that does not end within the deactivation's time keeps its model (the process frees it).
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _inFlight.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
+        if (!_inFlight.IsCompleted)
+        {
+            LogWorkOutlivedDeactivation(_logger, _organization.Id, TeacherId);
+            return;
+        }
+
         _model?.Dispose();
         _model = null;
-        return Task.CompletedTask;
+        _stopping.Dispose();
     }
 
     /// <inheritdoc />
@@ -93,7 +114,7 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
         var seed = _organization.Seed + (ulong)(_index * 101) + (ulong)_organization.PrivateData.Index * 7919;
         var restored = _checkpoint.RecordExists ? _checkpoint.State.Weights : null;
         // The model outlives this request, so it is made outside the work's dispose scope.
-        await OffTheScheduler(() =>
+        await OffTheScheduler(_ =>
         {
             var shared = _catalog.GetVerified(publicSet, fingerprint);
             // With teacher partitions, this teacher's own disjoint part of the organization's data.
@@ -103,7 +124,7 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
             _model = ModelFactory.Create(_options.EffectiveModel, _privateData.ExampleShape);
             return true;
         }, scoped: false);
-        var trained = await OffTheScheduler(() =>
+        var trained = await OffTheScheduler(stopping =>
         {
             if (restored is not null)
             {
@@ -114,7 +135,7 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
             var watch = Stopwatch.StartNew();
             var training = _options.AugmentedCopies == 0 ? _privateData! : ImageAugmentation.Expand(_privateData!, _options.AugmentedCopies, maxShift: 2, seed + 31);
             var summary = new Trainer(Options(Math.Max(1, _options.Epochs), _options.LearningRate, seed))
-                .Train(_model!, training, null, new CrossEntropyLoss(_options.LabelSmoothing), new EpochLog(_logger, _organization.Id, TeacherId, this));
+                .Train(_model!, training, null, new CrossEntropyLoss(_options.LabelSmoothing), new EpochLog(_logger, _organization.Id, TeacherId, this), stopping);
             return (Summary: (TrainingSummary?)summary, Weights: (byte[]?)ModelWeights.Save(_model!), Seconds: watch.Elapsed.TotalSeconds);
         });
         Volatile.Write(ref _progress, double.NaN);
@@ -145,7 +166,7 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     {
         ArgumentNullException.ThrowIfNull(request);
         await PrepareAsync(request.PublicSet, request.Fingerprint);
-        var weights = await OffTheScheduler(() =>
+        var weights = await OffTheScheduler(stopping =>
         {
             var shared = _catalog.GetVerified(request.PublicSet, request.Fingerprint);
             var examples = shared.Examples;
@@ -155,11 +176,11 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
             // The digest and the revisit are one piece of work for the progress reported: digest first, then revisit.
             var total = (double)(request.DigestEpochs + request.RevisitEpochs);
             new Trainer(Options(request.DigestEpochs, _options.LearningRate / 2, request.Seed))
-                .Train(_model!, examples, target, new KnowledgeDistillationLoss(request.Temperature), progress: new ProgressTracker(this, 0, request.DigestEpochs / total));
+                .Train(_model!, examples, target, new KnowledgeDistillationLoss(request.Temperature), new ProgressTracker(this, 0, request.DigestEpochs / total), stopping);
             if (request.RevisitEpochs > 0)
             {
                 new Trainer(Options(request.RevisitEpochs, _options.LearningRate / 4, request.Seed + 1))
-                    .Train(_model!, _privateData!, null, new CrossEntropyLoss(_options.LabelSmoothing), new ProgressTracker(this, request.DigestEpochs / total, request.RevisitEpochs / total));
+                    .Train(_model!, _privateData!, null, new CrossEntropyLoss(_options.LabelSmoothing), new ProgressTracker(this, request.DigestEpochs / total, request.RevisitEpochs / total), stopping);
             }
 
             return ModelWeights.Save(_model!);
@@ -175,7 +196,7 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     public async Task<float[]> ComputeLogitsAsync(PublicSetSpec publicSet, string fingerprint)
     {
         await PrepareAsync(publicSet, fingerprint);
-        return await OffTheScheduler(() =>
+        return await OffTheScheduler(_ =>
         {
             var logits = Predictor.PredictLogits(_model!, _catalog.GetVerified(publicSet, fingerprint).Examples);
             return logits.cpu().contiguous().data<float>().ToArray();
@@ -184,7 +205,7 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
 
     private async Task<TeacherReport> EvaluateAsync()
     {
-        var accuracy = _evaluationSet is null ? (double?)null : await OffTheScheduler(() => Predictor.Accuracy(_model!, _evaluationSet));
+        var accuracy = _evaluationSet is null ? (double?)null : await OffTheScheduler(_ => Predictor.Accuracy(_model!, _evaluationSet));
         var counts = new int[_privateData!.ClassCount];
         foreach (var label in _privateData.Labels!) counts[label]++;
         _report = new TeacherReport(TeacherId, _options.EffectiveModel.Kind, _model!.ParameterCount(), _privateData.Count, counts, accuracy);
@@ -198,13 +219,23 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
 
     // libtorch work is CPU-bound and keeps per-thread state (intra-op threads, dispose scopes):
     // one dedicated thread per piece of work, with its own scope, never the silo's scheduler.
-    private Task<T> OffTheScheduler<T>(Func<T> work, bool scoped = true) =>
-        Task.Factory.StartNew(() =>
+    // Work is not started once the silo stops; training observes the token between its steps.
+    private Task<T> OffTheScheduler<T>(Func<CancellationToken, T> work, bool scoped = true)
+    {
+        var stopping = _stopping.Token;
+        stopping.ThrowIfCancellationRequested();
+        var task = Task.Factory.StartNew(() =>
         {
             torch.set_num_threads(_organization.Threads);
             using var scope = scoped ? torch.NewDisposeScope() : null;
-            return work();
+            return work(stopping);
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        _inFlight = task;
+        return task;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Organization}: {Teacher}: its libtorch work did not stop within the deactivation's time; the model is left to the process")]
+    private static partial void LogWorkOutlivedDeactivation(ILogger logger, string organization, string teacher);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: {Teacher}: trained {Epochs} epochs in {Seconds:F0} s (loss {Loss:F4})")]
     private static partial void LogTrained(ILogger logger, string organization, string teacher, int epochs, double seconds, double loss);

@@ -83,7 +83,6 @@ public static class SiloServiceExtensions
             });
             // A silo the cluster declared dead exits with a line saying so and its own exit code, not Orleans' FailFast.
             silo.Services.Replace(ServiceDescriptor.Singleton<IFatalErrorHandler, SiloFatalErrorHandler>());
-            silo.UseAzureTableReminderService(options => options.TableServiceClient = new TableServiceClient(host.MembershipConnectionString));
             // The default directory deactivates every activation whose directory entry lived on a
             // silo that died: an aggregator killed mid secure round would take the organizations'
             // client grains, and the round's secrets they hold in memory, with it. The distributed

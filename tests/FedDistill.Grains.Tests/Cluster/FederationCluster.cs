@@ -73,7 +73,6 @@ public sealed class FederationCluster : IAsyncDisposable
             // The test cluster names its silos after the delegates run: the site name must win.
             silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = name);
             silo.Services.AddKeyedSingleton<TimeProvider>(FederationClock.Key, time);
-            silo.UseInMemoryReminderService();
             if (index == 0)
             {
                 silo.AddMemoryGrainStorage(StorageNames.Federation);
