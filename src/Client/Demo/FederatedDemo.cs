@@ -8,7 +8,7 @@ namespace FedDistill.Client.Demo;
 
 /// <summary>
 /// The main job: a federation on this machine. An aggregator silo and three hospital silos run as
-/// separate processes forming one Orleans cluster on loopback, with membership, reminders and
+/// separate processes forming one Orleans cluster on loopback, with membership and
 /// state in Azure Storage (Azurite); each hospital trains a CNN teacher on its own
 /// Dirichlet(α)-skewed share of Fashion-MNIST; over several rounds the aggregator ensembles their
 /// logits on the public set and distills a small CNN student, which is evaluated on the test set.

@@ -5,7 +5,7 @@ namespace FedDistill.Silo.Endpoints;
 
 /// <summary>
 /// <c>GET /orleans/</c>: the Orleans Dashboard (Microsoft.Orleans.Dashboard) on the aggregator's
-/// silo: the cluster's silos, grain types and activations, calls, reminders and live traces.
+/// silo: the cluster's silos, grain types and activations, calls and live traces.
 /// Admin only: its grain-state page activates grains and returns their state, so it is never
 /// open; and that page is refused to the admin too (organizations' grains live in the same
 /// cluster). The federation's own page stays at <c>/dashboard/</c> and links here.

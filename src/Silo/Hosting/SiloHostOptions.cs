@@ -44,7 +44,7 @@ public sealed class SiloHostOptions
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
-    /// The Azure Storage connection string of the cluster's shared membership table and reminders
+    /// The Azure Storage connection string of the cluster's shared membership table
     /// (<c>UseDevelopmentStorage=true</c>: Azurite on this machine).
     /// </summary>
     public string MembershipConnectionString { get; set; } = "UseDevelopmentStorage=true";

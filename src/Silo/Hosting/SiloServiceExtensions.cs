@@ -22,7 +22,7 @@ public static class SiloServiceExtensions
 {
     /// <summary>
     /// Configures the Orleans silo: its site name (<c>aggregator</c>, or the organization's id),
-    /// endpoints, membership and reminders in the shared Azure table, and only this site's own
+    /// endpoints, membership in the shared Azure table, and only this site's own
     /// storage providers, and mutual TLS with the federation's CA on every Orleans connection
     /// (<see cref="ClusterTls"/>); the membership probe timing, and a silo declared dead exiting
     /// with <see cref="SiloExitCodes.DeclaredDead"/> (<see cref="SiloFatalErrorHandler"/>); the aggregator's silo also gets its web read model, metrics and the Orleans Dashboard.
