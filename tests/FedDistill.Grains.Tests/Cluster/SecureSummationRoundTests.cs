@@ -100,6 +100,44 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Hospitals of a demo's size (12,000, 16,000 and 21,000 private examples, beyond the 10,922
+    /// that a Z_2^32 ring held at 3 organizations unscaled): in <c>fixed-weights</c>, which weights
+    /// each teacher's logits by its private examples, and in <c>per-class-weighted</c>, by its class
+    /// counts, a secure round's ensemble equals the plain round's within the ring's precision,
+    /// because each organization divides its weights by the round's public weight scale.
+    /// </summary>
+    [Fact]
+    public async Task Secure_weighted_rounds_at_a_demos_private_example_counts_equal_the_plain_rounds()
+    {
+        int[] sizes = [12_000, 16_000, 21_000];
+        await using var federation = await FederationCluster.StartAsync(configureHospital: (index, options) =>
+        {
+            options.PrivateData = new Distillation.Federated.PrivateDataSpec(Start: sizes.Take(index).Sum(), Count: sizes[index], Partitioner: "iid", Parts: 1, Index: 0, MinPartSize: 1);
+            options.Teachers[0].Epochs = 1;
+        });
+        await federation.AdmitAllAsync();
+        var fingerprint = (await federation.Aggregator.GetFederationAsync()).PublicSetFingerprint;
+        var archive = new ArtifactArchive(federation.SiloOf("aggregator").ServiceProvider);
+        foreach (var strategy in new[] { "fixed-weights", "per-class-weighted" })
+        {
+            var settings = new RoundSettings { Strategy = strategy, Quorum = 3, DeadlineSeconds = 600, StudentEpochs = 1, LogitsDType = "float32" };
+            var plain = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings)).Round, RoundTimeout);
+            Assert.Equal(RoundState.Completed, plain.State);
+            var secure = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings with { SecureSummation = true })).Round, RoundTimeout);
+            Assert.True(secure.State == RoundState.Completed, $"{strategy}: the secure round ended {secure.State.ToName()}: {secure.FailureReason}");
+            Assert.Equal(federation.Hospitals.Order(), secure.Uploaded.Order());
+
+            var plainEnsemble = SoftLabelsCodec.DecodeConsensus((await archive.GetAsync(FederationCluster.FederationName, $"consensus/{plain.Round}"))!, fingerprint, FederationCluster.PublicExamples, Classes);
+            var secureEnsemble = SoftLabelsCodec.DecodeConsensus((await archive.GetAsync(FederationCluster.FederationName, $"consensus/{secure.Round}"))!, fingerprint, FederationCluster.PublicExamples, Classes);
+            var largest = plainEnsemble.Zip(secureEnsemble, (a, b) => Math.Abs(a - b)).Max();
+            output.WriteLine($"{strategy}: largest difference between the plain and the secure ensemble: {largest:E2}");
+            Assert.True(largest <= 1e-4, $"{strategy}: the secure ensemble differs from the plain one by up to {largest}");
+        }
+
+        Assert.DoesNotContain(await federation.Aggregator.ListRejectionsAsync(), refusal => refusal.Reason == "sums-out-of-range");
+    }
+
     /// <summary>Hospital-3 shares its keys and then its silo dies: the round completes from the two survivors, whose shares rebuild its masks.</summary>
     [Fact]
     public async Task A_secure_round_completes_from_the_survivors_shares_when_a_hospital_drops_out_after_sharing()
