@@ -235,6 +235,11 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         {
             LogNotTaken(_logger, Organization, assignment.Round, "a newer round opened while this secure round waited for the aggregator");
         }
+        catch (FederationException refused) when (refused.Reason == SumsOutOfRange)
+        {
+            // Refused here, said to the aggregator and logged (LogOutOfRange): nothing to redo in this round.
+            Remember(assignment.Round);
+        }
         catch (FederationException refused) when (refused.Kind is FederationErrorKind.Conflict)
         {
             // The round closed (deadline, quorum) or already has this upload: nothing to redo.

@@ -37,13 +37,14 @@ internal static class SecureRoundParameters
     /// <summary>
     /// The public constant an organization divides its count-based weights by before it sums them
     /// (a weighted mean is unchanged when every weight is divided by one constant), chosen so that
-    /// the organization with the most weight fills the ring's clip bound B: for <c>fixed-weights</c>
-    /// (weights = private examples, times logits up to <see cref="LogitBound"/>) the largest
-    /// organization's summed weight becomes B / <see cref="LogitBound"/>; for
-    /// <c>per-class-weighted</c> (weights = class counts, times probabilities ≤ 1) its largest
-    /// per-class sum becomes B. Filling the range rather than scaling to 1 keeps the fixed point's
-    /// absolute error (2^−17 a value) small against the summed weights. 1 for every other strategy:
-    /// their weights are at most 1 a teacher (1, accuracy^γ, exp(−entropy)).
+    /// the organization with the most weight fills the ring's clip bound B to within a factor 2 (the
+    /// scale is a power of two): for <c>fixed-weights</c> (weights = private examples, times logits
+    /// up to <see cref="LogitBound"/>) the largest organization's summed weight becomes at most
+    /// B / <see cref="LogitBound"/>; for <c>per-class-weighted</c> (weights = class counts, times
+    /// probabilities ≤ 1) its largest per-class sum becomes at most B. Filling the range rather than
+    /// scaling to 1 keeps the fixed point's absolute error (2^−17 a value) small against the summed
+    /// weights. 1 for every other strategy: their weights are at most 1 a teacher (1, accuracy^γ,
+    /// exp(−entropy)).
     /// </summary>
     /// <param name="settings">The round's settings (its strategy).</param>
     /// <param name="organizations">n, which sizes the ring.</param>
@@ -67,8 +68,10 @@ internal static class SecureRoundParameters
         else return 1.0;
 
         // Nobody has reported counts yet (a federation's first round): weights go unscaled, and an
-        // organization whose sums do not fit says so rather than upload clipped ones.
-        return largest > 0 ? largest / target : 1.0;
+        // organization whose sums do not fit says so rather than upload clipped ones. Otherwise a
+        // power of two at or above largest / target: peers, who receive the scale, learn only the
+        // largest organization's weight to within a factor 2, and dividing by it is exact.
+        return largest > 0 ? Math.ScaleB(1.0, (int)Math.Ceiling(Math.Log2(largest / target))) : 1.0;
     }
 
     /// <summary>

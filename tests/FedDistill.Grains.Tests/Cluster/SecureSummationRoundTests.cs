@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FedDistill.Grains.Clients;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.SecureSummation;
 using FedDistill.Grains.Storage;
@@ -110,12 +111,7 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
     [Fact]
     public async Task Secure_weighted_rounds_at_a_demos_private_example_counts_equal_the_plain_rounds()
     {
-        int[] sizes = [12_000, 16_000, 21_000];
-        await using var federation = await FederationCluster.StartAsync(configureHospital: (index, options) =>
-        {
-            options.PrivateData = new Distillation.Federated.PrivateDataSpec(Start: sizes.Take(index).Sum(), Count: sizes[index], Partitioner: "iid", Parts: 1, Index: 0, MinPartSize: 1);
-            options.Teachers[0].Epochs = 1;
-        });
+        await using var federation = await FederationCluster.StartAsync(configureHospital: DemoSizedHospital);
         await federation.AdmitAllAsync();
         var fingerprint = (await federation.Aggregator.GetFederationAsync()).PublicSetFingerprint;
         var archive = new ArtifactArchive(federation.SiloOf("aggregator").ServiceProvider);
@@ -136,6 +132,42 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         }
 
         Assert.DoesNotContain(await federation.Aggregator.ListRejectionsAsync(), refusal => refusal.Reason == "sums-out-of-range");
+    }
+
+    /// <summary>
+    /// A federation's first round knows no teacher's counts (no organization has trained yet), so
+    /// its weight scale is 1 and demo-sized hospitals' <c>fixed-weights</c> sums lie beyond the
+    /// ring's bound: each refuses to upload with <c>sums-out-of-range</c>, which the aggregator
+    /// records, and the round fails for want of uploads instead of unmasking a clipped, wrong sum.
+    /// Their reports from that round's training set the next round's scale, and it completes.
+    /// </summary>
+    [Fact]
+    public async Task Sums_beyond_the_ring_are_refused_with_a_recorded_reason_and_the_next_round_scales_them()
+    {
+        await using var federation = await FederationCluster.StartAsync(configureHospital: DemoSizedHospital);
+        await federation.AdmitAllAsync();
+        var settings = new RoundSettings { Strategy = "fixed-weights", Quorum = 2, DeadlineSeconds = 60, StudentEpochs = 1, SecureSummation = true };
+        var first = await federation.Aggregator.StartRoundAsync(settings);
+
+        var deadline = DateTime.UtcNow + RoundTimeout;
+        IReadOnlyList<RejectionInfo> refusals;
+        while ((refusals = (await federation.Aggregator.ListRejectionsAsync()).Where(r => r.Reason == "sums-out-of-range").ToList()).Count < 3)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {refusals.Count} of 3 hospitals refused.");
+            await Task.Delay(50);
+        }
+        Assert.Equal(federation.Hospitals.Order(), refusals.Select(r => r.ParticipantId!).Order());
+        Assert.All(refusals, r => Assert.Equal(first.Round, r.Round));
+        Assert.All(refusals, r => Assert.Contains("clip bound ±5461", r.Detail));
+        federation.Time.Advance(TimeSpan.FromSeconds(61));
+        var failed = await federation.WaitForEndAsync(first.Round, RoundTimeout);
+        Assert.Equal(RoundState.Failed, failed.State);
+        Assert.Empty(failed.Uploaded);
+        Assert.Equal("quorum not reached: 0 of 2 masked uploads by the deadline", failed.FailureReason);
+
+        var next = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings with { DeadlineSeconds = 600 })).Round, RoundTimeout);
+        Assert.True(next.State == RoundState.Completed, $"the next round ended {next.State.ToName()}: {next.FailureReason}");
+        Assert.Equal(federation.Hospitals.Order(), next.Uploaded.Order());
     }
 
     /// <summary>Hospital-3 shares its keys and then its silo dies: the round completes from the two survivors, whose shares rebuild its masks.</summary>
@@ -213,6 +245,14 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         }
 
         Assert.Empty(await federation.Aggregator.ListRoundsAsync());
+    }
+
+    // Demo-sized hospitals: 12,000, 16,000 and 21,000 private examples (disjoint, unskewed), one quick epoch.
+    private static void DemoSizedHospital(int index, OrganizationOptions options)
+    {
+        int[] sizes = [12_000, 16_000, 21_000];
+        options.PrivateData = new Distillation.Federated.PrivateDataSpec(Start: sizes.Take(index).Sum(), Count: sizes[index], Partitioner: "iid", Parts: 1, Index: 0, MinPartSize: 1);
+        options.Teachers[0].Epochs = 1;
     }
 
     private static async Task WaitForStatusAsync(FederationCluster federation, string participant, string status)
