@@ -31,7 +31,10 @@ public static class SecureSummationRun
         organization sends and receives, each organization's compute time and the aggregator's, at
         each federation size, without dropouts and with one organization dropping out after sharing
         keys. The threshold is a majority, floor(n/2) + 1. Prints one line per size and case:
-          bench: secagg organizations=<n> case=<plain|secure-32bit|secure-24bit|secure-32bit-1-dropout> ...
+          bench: secagg organizations=<n> case=<plain|secure-31bit|secure-24bit|secure-31bit-1-dropout> ...
+
+        secure-31bit is the rounds' ring (Z_2^31, F = 16, the largest clip bound n summands fit in,
+        31 bits a value); secure-24bit the compact one (Z_2^24, F = 12, bound 32, at most 63 organizations).
 
           --sizes N[,N...]   federation sizes (default 3,10,50)
           --examples N       public examples (default 10000)
@@ -99,9 +102,9 @@ public static class SecureSummationRun
                     {
                         // Alternate which side goes first, so both see the same machine state on average.
                         if (round % 2 == 1) plain.Add(MeasurePlain(settings, logits, round));
-                        secure.Add(MeasureSecure(settings, logits, certificates, binding, round, FixedPointRing.Standard, dropouts: 0));
+                        secure.Add(MeasureSecure(settings, logits, certificates, binding, round, RoundsRing(size), dropouts: 0));
                         compact.Add(MeasureSecure(settings, logits, certificates, binding, round, FixedPointRing.Compact, dropouts: 0));
-                        dropout.Add(MeasureSecure(settings, logits, certificates, binding, round, FixedPointRing.Standard, dropouts: 1));
+                        dropout.Add(MeasureSecure(settings, logits, certificates, binding, round, RoundsRing(size), dropouts: 1));
                         if (round % 2 == 0) plain.Add(MeasurePlain(settings, logits, round));
                     }
                     var row = (Median(plain), Median(secure), Median(compact), Median(dropout));
@@ -251,6 +254,9 @@ public static class SecureSummationRun
         Encoding.UTF8.GetByteCount(reveal.From)
         + reveal.SelfMaskSeedShares.Concat(reveal.MaskingKeyShares).Sum(pair => Encoding.UTF8.GetByteCount(pair.Key) + 1 + pair.Value.Y.Length);
 
+    // The ring secure rounds use (SecureRoundParameters.Ring in the grains): Z_2^31, F = 16, the largest bound n summands fit in.
+    private static FixedPointRing RoundsRing(int organizations) => FixedPointRing.WithLargestBound(organizations, fractionalBits: 16, ringBits: 31);
+
     private static float[][] RandomLogits(int organizations, int length, int seed)
     {
         var random = new Random(seed);
@@ -280,10 +286,10 @@ public static class SecureSummationRun
             [−8, 8]. *Plain* is the upload as it is today: one fp16 `SoftLabelsCodec` payload per
             organization, decoded and folded into a sum by the aggregator. *Secure* is the whole protocol
             (key advertisement, encrypted shares, masked upload, revealed shares, unmasking), threshold a
-            majority (⌊n/2⌋ + 1), in the standard ring (Z_2^32, F = 16, 4 bytes a value) and the compact one
-            (Z_2^24, F = 12, 3 bytes a value); *1 dropout* has the last organization vanish after sharing
-            keys, so the aggregator rebuilds its masking key and removes its pairwise masks from every
-            survivor's upload.
+            majority (⌊n/2⌋ + 1), in the rounds' ring (Z_2^31, F = 16, the largest clip bound n summands fit
+            in, bit-packed: 3.875 bytes a value) and the compact one (Z_2^24, F = 12, 3 bytes a value);
+            *1 dropout* has the last organization vanish after sharing keys (in the rounds' ring), so the
+            aggregator rebuilds its masking key and removes its pairwise masks from every survivor's upload.
             Bytes are payload bytes (keys, certificates, signatures, ciphertexts, ring words and ids; no
             framing). Organization time is the slowest organization's own compute (they run in parallel in a
             federation), aggregator time its own compute; each figure is the median of {settings.Rounds} rounds.

@@ -124,6 +124,16 @@ public interface IAggregatorGrain : IGrainWithStringKey
     [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task RevealSharesAsync(int round, SecureShareReveal reveal);
 
+    /// <summary>
+    /// Secure summation: an organization that shared its keys says why it will not upload masked
+    /// sums (values beyond the ring's clip bound would be clipped, and the sum silently wrong). The
+    /// aggregator records the refusal (<see cref="ListRejectionsAsync"/>) and logs it; the round
+    /// treats the organization as dropped out.
+    /// </summary>
+    /// <exception cref="FederationException">Unknown participant, impersonation, or not an open secure round.</exception>
+    [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
+    Task RefuseSecureUploadAsync(int round, SecureUploadRefusal refusal);
+
     /// <summary>The ensemble's logits of a completed round, in chunks, for co-distillation.</summary>
     /// <param name="participantId">Who downloads it (counted in the round's bytes), or null for an admin.</param>
     /// <param name="round">A completed round.</param>

@@ -279,7 +279,15 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             OpenedAt = now,
             Deadline = now.AddSeconds(settings.DeadlineSeconds),
             ConsensusRound = settings.FineTuneEpochs > 0 && State.StudentVersion > 0 ? State.StudentVersion : null,
-            Secure = settings.SecureSummation ? new SecureRoundRecord { Organizations = State.Participants.Keys.Order(StringComparer.Ordinal).ToList() } : null,
+            Secure = settings.SecureSummation
+                ? new SecureRoundRecord
+                {
+                    Organizations = State.Participants.Keys.Order(StringComparer.Ordinal).ToList(),
+                    // From the counts organizations reported in the clear (TeacherReport), so every one sums weights of the same scale.
+                    WeightScale = SecureRoundParameters.WeightScale(settings, State.Participants.Count,
+                        State.Participants.Values.Select(p => p.LastReport?.Teachers ?? (IReadOnlyList<TeacherReport>)[])),
+                }
+                : null,
         };
         State.Rounds.Add(round);
         await SaveAsync(() => State.Rounds.Remove(round));
@@ -491,6 +499,21 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         secure.AcceptReveal(shares);
         LogSecureStep(_logger, round, "reveals", secure.Revealed.Count, secure.Survivors.Count);
         await AdvanceSecureAsync(record, secure);
+    }
+
+    /// <inheritdoc />
+    public Task RefuseSecureUploadAsync(int round, SecureUploadRefusal refusal)
+    {
+        var caller = _caller;
+        ArgumentNullException.ThrowIfNull(refusal);
+        RequireParticipant(refusal.ParticipantId, caller, round);
+        RequireSecureRound(refusal.ParticipantId, round);
+        // Recorded and logged like any refusal (the reason is the organization's); the round goes on
+        // without it as a dropout, and the deadline closes the masking phase with the others.
+        var reason = refusal.Reason is { Length: > 0 and <= 64 } given ? given : "upload-refused";
+        var message = refusal.Message is { Length: <= 2_000 } said ? said : $"'{refusal.ParticipantId}' refused to upload its masked sums.";
+        _ = Reject(refusal.ParticipantId, round, FederationErrorKind.Invalid, reason, message);
+        return Task.CompletedTask;
     }
 
     /// <inheritdoc />
@@ -799,7 +822,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     {
         _lastDispatch = _time.GetUtcNow();
         var assignment = new RoundAssignment(Federation, round.Number, round.Settings, _options.PublicSet, PublicSet.Fingerprint, round.Deadline, round.ConsensusRound,
-            round.Settings.SecureSummation ? _validationLabels.Length : 0, round.Settings.SecureSummation ? _secure?.Expected.Count ?? 0 : 0);
+            round.Settings.SecureSummation ? _validationLabels.Length : 0, round.Settings.SecureSummation ? _secure?.Expected.Count ?? 0 : 0,
+            round.Secure?.WeightScale ?? 1.0);
         foreach (var id in participants.ToList())
         {
             GrainFactory.GetGrain<IClientGrain>(id).AssignAsync(assignment).ContinueWith(

@@ -48,7 +48,7 @@ internal sealed class SecureRound : IDisposable
     public DateTimeOffset RevealDeadline { get; private set; }
 
     /// <summary>Bytes of one masked upload: the packed ring vector.</summary>
-    public int MaskedBytes => Session.VectorLength * Session.Ring.ElementBytes;
+    public int MaskedBytes => Session.Ring.PackedBytes(Session.VectorLength);
 
     /// <summary>The keys an organization advertised, or null.</summary>
     public KeyAdvertisement? AdvertisementOf(string participantId) => _advertisements.GetValueOrDefault(participantId);
@@ -108,14 +108,17 @@ internal sealed class SecureRound : IDisposable
     public IReadOnlyList<EncryptedShare> BundlesFor(string participantId) =>
         _bundles.Values.SelectMany(bundles => bundles).Where(bundle => bundle.To == participantId).ToList();
 
-    /// <summary>Checks that a masked upload can be added: a shareholder's, of the ring vector's length.</summary>
-    /// <exception cref="SecureSummationException">The sender did not share, or the length is wrong.</exception>
+    /// <summary>Checks that a masked upload can be added: a shareholder's, of the packed ring vector's length, its padding bits zero.</summary>
+    /// <exception cref="SecureSummationException">The sender did not share, or the length or the padding is wrong.</exception>
     public void CheckMasked(string participantId, byte[] payload)
     {
         if (!_bundles.ContainsKey(participantId))
             throw new SecureSummationException($"'{participantId}' did not share keys in round {Session.Round}, so its masked upload cannot be unmasked.");
         if (payload.Length != MaskedBytes)
-            throw new SecureSummationException($"A masked upload of round {Session.Round} has {MaskedBytes} bytes ({Session.VectorLength} ring elements of {Session.Ring.ElementBytes}); '{participantId}' sent {payload.Length}.");
+            throw new SecureSummationException($"A masked upload of round {Session.Round} has {MaskedBytes} bytes ({Session.VectorLength} ring elements of {Session.Ring.RingBits} bits); '{participantId}' sent {payload.Length}.");
+        var padding = (int)(8L * MaskedBytes - (long)Session.VectorLength * Session.Ring.RingBits);
+        if (padding > 0 && payload[^1] >> (8 - padding) != 0)
+            throw new SecureSummationException($"The masked upload of '{participantId}' in round {Session.Round} has non-zero padding bits after its last ring element.");
     }
 
     /// <summary>Adds a checked masked upload to the running sum.</summary>

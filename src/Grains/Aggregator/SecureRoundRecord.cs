@@ -40,4 +40,8 @@ public sealed class SecureRoundRecord
     /// <summary>Survivors whose revealed shares were accepted, in order.</summary>
     [Id(6)]
     public List<string> Revealed { get; set; } = [];
+
+    /// <summary>The round's public weight scale (<see cref="Protocol.RoundAssignment.WeightScale"/>), fixed when it opened.</summary>
+    [Id(7)]
+    public double WeightScale { get; set; } = 1.0;
 }

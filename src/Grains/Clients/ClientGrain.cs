@@ -42,6 +42,9 @@ public sealed partial class ClientGrain : Grain, IClientGrain
 
     private const int RememberedRounds = 64;
 
+    // The reason an organization gives the aggregator when its sums do not fit the ring.
+    private const string SumsOutOfRange = "sums-out-of-range";
+
     // How often the progress of a teacher's training goes to the aggregator (and on to the operator's console).
     private static readonly TimeSpan ProgressPeriod = TimeSpan.FromSeconds(1);
 
@@ -194,7 +197,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             var payload = secure is null
                 ? await Task.Run(() => SoftLabelsCodec.Encode(assignment.Round, Organization, publicSet.Fingerprint, assignment.Settings.LogitsDType,
                     publicSet.Examples.ClassCount, uploads, watch.Elapsed.TotalSeconds))
-                : await MaskAsync(assignment, publicSet, session!, secure, uploads);
+                : await MaskAsync(aggregator, assignment, publicSet, session!, secure, uploads);
 
             await SetStatusAsync(aggregator, "uploading", assignment.Round);
             if (secure is null)
@@ -238,6 +241,11 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         catch (OperationCanceledException) when (assignment.Settings.SecureSummation)
         {
             LogNotTaken(_logger, Organization, assignment.Round, "a newer round opened while this secure round waited for the aggregator");
+        }
+        catch (FederationException refused) when (refused.Reason == SumsOutOfRange)
+        {
+            // Refused here, said to the aggregator and logged (LogOutOfRange): nothing to redo in this round.
+            Remember(assignment.Round);
         }
         catch (FederationException refused) when (refused.Kind is FederationErrorKind.Conflict)
         {
@@ -307,9 +315,10 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         }
     }
 
-    // Step 3: this organization's teachers folded into the strategy's sums, masked.
-    private async Task<byte[]> MaskAsync(RoundAssignment assignment, PublicSet publicSet, SecureSummationSession session, SecureSummationParticipant secure,
-        List<(TeacherReport Report, float[] Logits)> uploads)
+    // Step 3: this organization's teachers folded into the strategy's sums (count-based weights
+    // divided by the round's public weight scale), checked against the ring's bound, masked.
+    private async Task<byte[]> MaskAsync(IAggregatorGrain aggregator, RoundAssignment assignment, PublicSet publicSet, SecureSummationSession session,
+        SecureSummationParticipant secure, List<(TeacherReport Report, float[] Logits)> uploads)
     {
         var classes = publicSet.Examples.ClassCount;
         var labels = publicSet.Originals.Labels!.Take(assignment.ValidationExamples).ToArray();
@@ -318,12 +327,28 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             using var scope = torch.NewDisposeScope();
             using var accumulator = SecureRoundParameters.BeginSummable(assignment.Settings, publicSet.Examples.Count, classes);
             foreach (var (report, logits) in uploads)
-                accumulator.Add(TeacherContributions.Create(Organization, new DecodedTeacherLogits(report, logits), classes, labels).Contribution);
+                accumulator.Add(TeacherContributions.Create(Organization, new DecodedTeacherLogits(report, logits), classes, labels, assignment.WeightScale).Contribution);
             return accumulator.ExportSums();
         });
+
+        // A value beyond the bound would be clipped and the round's sum silently wrong: refuse instead, saying why.
+        var beyond = SecureRoundParameters.OutOfRange(sums, session.Ring, out var largest);
+        if (beyond > 0)
+        {
+            LogOutOfRange(_logger, Organization, assignment.Round, beyond, sums.Length, largest, session.Ring.ClipBound, assignment.WeightScale);
+            var message = $"Round {assignment.Round}: {beyond} of {sums.Length} of {Organization}'s summed values lie beyond the secure ring's clip bound ±{session.Ring.ClipBound:0} " +
+                $"at weight scale {assignment.WeightScale:G6} ({assignment.Settings.Strategy}, {assignment.Organizations} organizations); clipped, they would make the round's sum wrong, so it does not upload. " +
+                "Its weights (private examples, class counts) or logits are larger than the scale the aggregator set from the reports it had when the round opened (none in a federation's first round); the next round's scale includes this round's reports.";
+            await PersistAsync(assignment, async () =>
+            {
+                await aggregator.RefuseSecureUploadAsync(assignment.Round, new SecureUploadRefusal(Organization, SumsOutOfRange, message));
+                return true;
+            });
+            throw new FederationException(FederationErrorKind.Invalid, SumsOutOfRange, message);
+        }
+
         var bundles = await _shares!.Task.WaitAsync(StepTimeout(assignment));
         var masked = secure.MaskInput(sums, bundles.Select(b => b.FromMessage()).ToList());
-        if (secure.ClippedValues > 0) LogClipped(_logger, Organization, assignment.Round, secure.ClippedValues, session.Ring.ClipBound);
         return session.Ring.Pack(masked.Values);
     }
 
@@ -440,8 +465,8 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Organization}: round {Round}: the aggregator did not answer a secure-summation step; the same call again in {Seconds:F1} s: {Error}")]
     private static partial void LogRetrying(ILogger logger, string organization, int round, double seconds, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Organization}: round {Round}: {Clipped} summed values lay beyond the secure ring's bound {Bound} and were clipped")]
-    private static partial void LogClipped(ILogger logger, string organization, int round, int clipped, double bound);
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Organization}: round {Round}: {Beyond} of {Values} summed values (largest magnitude {Largest:G4}) lie beyond the secure ring's bound {Bound} at weight scale {Scale:G6}; not uploading clipped sums (sums-out-of-range)")]
+    private static partial void LogOutOfRange(ILogger logger, string organization, int round, int beyond, int values, double largest, double bound, double scale);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: round {Round}: upload not taken: {Reason}")]
     private static partial void LogNotTaken(ILogger logger, string organization, int round, string reason);

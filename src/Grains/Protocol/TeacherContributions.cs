@@ -15,7 +15,13 @@ internal static class TeacherContributions
     /// <param name="teacher">Its report and row-major [N, C] logits.</param>
     /// <param name="classes">C.</param>
     /// <param name="validationLabels">Labels of the first public examples, measured for <c>accuracy-weighted</c>; empty for none.</param>
-    public static (TeacherContribution Contribution, int[] Predictions, double? Accuracy) Create(string participantId, DecodedTeacherLogits teacher, int classes, int[] validationLabels)
+    /// <param name="weightScale">
+    /// What the count-based weights (private examples, class counts) are divided by: a secure
+    /// round's public weight scale, so that the organization's sums fit the ring; 1 in a plain
+    /// round. A weighted mean is the same for any scale common to all teachers.
+    /// </param>
+    public static (TeacherContribution Contribution, int[] Predictions, double? Accuracy) Create(string participantId, DecodedTeacherLogits teacher, int classes, int[] validationLabels,
+        double weightScale = 1.0)
     {
         var logits = torch.tensor(teacher.Logits, new long[] { teacher.Logits.Length / classes, classes });
         var predictions = Aggregator.Agreement.ArgMaxRows(teacher.Logits, classes);
@@ -23,8 +29,8 @@ internal static class TeacherContributions
         var contribution = new TeacherContribution($"{participantId}/{teacher.Report.TeacherId}", logits)
         {
             ValidationAccuracy = accuracy,
-            PerClassWeights = teacher.Report.ClassCounts.Select(count => (double)count).ToArray(),
-            Weight = teacher.Report.PrivateExamples,
+            PerClassWeights = teacher.Report.ClassCounts.Select(count => count / weightScale).ToArray(),
+            Weight = teacher.Report.PrivateExamples / weightScale,
         };
         return (contribution, predictions, accuracy);
     }

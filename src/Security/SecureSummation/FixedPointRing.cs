@@ -6,7 +6,7 @@ namespace FedDistill.Security.SecureSummation;
 
 /// <summary>
 /// The fixed-point encoding secure summation works in: the ring Z_2^k with k =
-/// <see cref="RingBits"/> (32 or 24), a value x stored as round(clip(x) · 2^F) in two's complement,
+/// <see cref="RingBits"/> (24 to 32), a value x stored as round(clip(x) · 2^F) in two's complement,
 /// with F = <see cref="FractionalBits"/> and clip(x) = x limited to [−<see cref="ClipBound"/>,
 /// +<see cref="ClipBound"/>]. Arithmetic runs on 32-bit words (their overflow is reduction mod
 /// 2^32, and reducing that mod 2^k is a ring homomorphism), and only the low k bits of each
@@ -18,10 +18,12 @@ namespace FedDistill.Security.SecureSummation;
 /// <para>No overflow: a sum of up to <see cref="MaxSummands"/> values decodes correctly because
 /// MaxSummands · ClipBound · 2^F ≤ 2^(k−1) − 1, which the constructor checks. Values beyond the
 /// bound are clipped, not refused, and <see cref="Encode"/> counts them so the caller can say so.</para>
-/// <para>Two presets: <see cref="Standard"/> (k = 32, F = 16, bound 64, 511 summands; 4 bytes a
-/// value, 2× the fp16 upload, precision 7.6e−6) and <see cref="Compact"/> (k = 24, F = 12, bound
-/// 32, 63 summands; 3 bytes a value, 1.5× fp16, precision 1.2e−4, still finer than fp16's step
-/// for any value above 0.25 in magnitude).</para>
+/// <para>Three presets: <see cref="Standard"/> (k = 32, F = 16, bound 64, 511 summands; 4 bytes a
+/// value, 2× the fp16 upload, precision 7.6e−6), <see cref="Packed31"/> (k = 31, F = 16, bound
+/// 64, 255 summands, Shamir's limit; 3.875 bytes a value, 1.94× fp16, the same precision: the
+/// federation's rounds use this width) and <see cref="Compact"/> (k = 24, F = 12, bound 32, 63
+/// summands; 3 bytes a value, 1.5× fp16, precision 1.2e−4, still finer than fp16's step for any
+/// value above 0.25 in magnitude).</para>
 /// </remarks>
 public sealed class FixedPointRing
 {
@@ -32,11 +34,11 @@ public sealed class FixedPointRing
     /// <param name="fractionalBits">F in [0, k − 2]: values are stored in units of 2^−F.</param>
     /// <param name="clipBound">B &gt; 0, finite: inputs are clipped to [−B, B].</param>
     /// <param name="maxSummands">The most values (organizations) summed, at least 1.</param>
-    /// <param name="ringBits">k: 32 or 24.</param>
+    /// <param name="ringBits">k in [24, 32].</param>
     /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range, or maxSummands · B · 2^F exceeds 2^(k−1) − 1.</exception>
     public FixedPointRing(int fractionalBits = 16, double clipBound = 64.0, int maxSummands = 511, int ringBits = 32)
     {
-        if (ringBits is not (24 or 32)) throw new ArgumentOutOfRangeException(nameof(ringBits), ringBits, "FixedPointRing.RingBits must be 24 or 32.");
+        if (ringBits is < 24 or > 32) throw new ArgumentOutOfRangeException(nameof(ringBits), ringBits, "FixedPointRing.RingBits must lie in [24, 32].");
         if (fractionalBits < 0 || fractionalBits > ringBits - 2) throw new ArgumentOutOfRangeException(nameof(fractionalBits), fractionalBits, $"FixedPointRing.FractionalBits must lie in [0, {ringBits - 2}].");
         if (!(clipBound > 0 && double.IsFinite(clipBound))) throw new ArgumentOutOfRangeException(nameof(clipBound), clipBound, "FixedPointRing.ClipBound must be positive and finite.");
         if (maxSummands < 1) throw new ArgumentOutOfRangeException(nameof(maxSummands), maxSummands, "FixedPointRing.MaxSummands must be at least 1.");
@@ -56,10 +58,29 @@ public sealed class FixedPointRing
     /// <summary>Z_2^32, F = 16, bound 64, up to 511 summands: 4 bytes a value, precision 2^−17 ≈ 7.6e−6.</summary>
     public static FixedPointRing Standard { get; } = new();
 
+    /// <summary>
+    /// Z_2^31, F = 16, bound 64, up to 255 summands (255 · 64 · 2^16 &lt; 2^30): 31 bits a value
+    /// (<see cref="Pack"/> packs bits, not bytes), precision 2^−17 ≈ 7.6e−6.
+    /// </summary>
+    public static FixedPointRing Packed31 { get; } = new(fractionalBits: 16, clipBound: 64, maxSummands: 255, ringBits: 31);
+
     /// <summary>Z_2^24, F = 12, bound 32, up to 63 summands: 3 bytes a value, precision 2^−13 ≈ 1.2e−4.</summary>
     public static FixedPointRing Compact { get; } = new(fractionalBits: 12, clipBound: 32, maxSummands: 63, ringBits: 24);
 
-    /// <summary>k: the ring is Z_2^k, and a packed element takes k / 8 bytes.</summary>
+    /// <summary>
+    /// The ring Z_2^k with F fractional bits and the largest clip bound that
+    /// <paramref name="maxSummands"/> summands fit in, ⌊(2^(k−1) − 1) / (n · 2^F)⌋ (a whole number):
+    /// how a round sizes its ring for its organizations.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A parameter is out of range, or not even a bound of 1 fits.</exception>
+    public static FixedPointRing WithLargestBound(int maxSummands, int fractionalBits, int ringBits)
+    {
+        if (maxSummands < 1) throw new ArgumentOutOfRangeException(nameof(maxSummands), maxSummands, "FixedPointRing.MaxSummands must be at least 1.");
+        var clipBound = Math.Floor((Math.ScaleB(1.0, ringBits - 1) - 1) / (maxSummands * Math.ScaleB(1.0, fractionalBits)));
+        return new FixedPointRing(fractionalBits, Math.Max(clipBound, 1), maxSummands, ringBits);
+    }
+
+    /// <summary>k: the ring is Z_2^k, and a packed element takes k bits.</summary>
     public int RingBits { get; }
 
     /// <summary>F: values are stored in units of 2^−F.</summary>
@@ -73,9 +94,6 @@ public sealed class FixedPointRing
 
     /// <summary>The largest error of one encoded value: 2^−(F+1).</summary>
     public double Resolution => 0.5 / _scale;
-
-    /// <summary>Bytes of one packed ring element: k / 8.</summary>
-    public int ElementBytes => RingBits / 8;
 
     /// <summary>Encodes <paramref name="values"/> into <paramref name="destination"/>, clipping to [−B, B].</summary>
     /// <returns>How many values were clipped (0 when all lay within the bound).</returns>
@@ -139,38 +157,81 @@ public sealed class FixedPointRing
         for (var i = 0; i < sum.Length; i++) destination[i] = (unchecked((int)(sum[i] << shift)) >> shift) / _scale;
     }
 
-    /// <summary>The wire form of ring elements: the low k bits of each, little-endian, k / 8 bytes each.</summary>
+    /// <summary>Bytes of <paramref name="count"/> packed ring elements: ⌈count · k / 8⌉.</summary>
+    public int PackedBytes(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        return checked((int)(((long)count * RingBits + 7) / 8));
+    }
+
+    /// <summary>
+    /// The wire form of ring elements: the low k bits of each, one little-endian bit stream
+    /// (element i in bits [i · k, (i + 1) · k)), the last byte's unused high bits zero;
+    /// <see cref="PackedBytes"/> bytes. Bits above the low k of an element are ignored.
+    /// </summary>
     public byte[] Pack(ReadOnlySpan<uint> elements)
     {
-        var bytes = new byte[elements.Length * ElementBytes];
-        if (ElementBytes == 4)
+        var bytes = new byte[PackedBytes(elements.Length)];
+        if (RingBits == 32)
         {
             if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(elements).CopyTo(bytes);
             else for (var i = 0; i < elements.Length; i++) BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(4 * i), elements[i]);
             return bytes;
         }
-        for (int i = 0, b = 0; i < elements.Length; i++, b += 3)
+
+        // Bits wait in a 64-bit buffer and leave it a byte at a time: at most 7 + k < 40 are held.
+        ulong buffer = 0;
+        var held = 0;
+        var b = 0;
+        foreach (var element in elements)
         {
-            var word = elements[i];
-            bytes[b] = (byte)word;
-            bytes[b + 1] = (byte)(word >> 8);
-            bytes[b + 2] = (byte)(word >> 16);
+            buffer |= (ulong)(element & _mask) << held;
+            held += RingBits;
+            while (held >= 8)
+            {
+                bytes[b++] = (byte)buffer;
+                buffer >>= 8;
+                held -= 8;
+            }
         }
+
+        if (held > 0) bytes[b] = (byte)buffer;
         return bytes;
     }
 
     /// <summary>Reads ring elements packed by <see cref="Pack"/>.</summary>
-    /// <exception cref="ArgumentException">The length is not a multiple of k / 8.</exception>
+    /// <exception cref="ArgumentException">The length is not <see cref="PackedBytes"/> of a whole number of elements, or the padding bits are not zero.</exception>
     public uint[] Unpack(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length % ElementBytes != 0) throw new ArgumentException($"{bytes.Length} bytes are not a whole number of {ElementBytes}-byte ring elements.", nameof(bytes));
-        var elements = new uint[bytes.Length / ElementBytes];
-        if (ElementBytes == 4)
+        var count = (int)((long)bytes.Length * 8 / RingBits);
+        if (PackedBytes(count) != bytes.Length)
+            throw new ArgumentException($"{bytes.Length} bytes are not a whole number of packed {RingBits}-bit ring elements.", nameof(bytes));
+        var elements = new uint[count];
+        if (RingBits == 32)
         {
             for (var i = 0; i < elements.Length; i++) elements[i] = BinaryPrimitives.ReadUInt32LittleEndian(bytes[(4 * i)..]);
             return elements;
         }
-        for (int i = 0, b = 0; i < elements.Length; i++, b += 3) elements[i] = bytes[b] | (uint)bytes[b + 1] << 8 | (uint)bytes[b + 2] << 16;
+
+        ulong buffer = 0;
+        var held = 0;
+        var b = 0;
+        for (var i = 0; i < count; i++)
+        {
+            while (held < RingBits)
+            {
+                buffer |= (ulong)bytes[b++] << held;
+                held += 8;
+            }
+
+            elements[i] = (uint)buffer & _mask;
+            buffer >>= RingBits;
+            held -= RingBits;
+        }
+
+        // What is left of the last byte is padding, which Pack writes as zeros: anything else is not its output.
+        if (buffer != 0)
+            throw new ArgumentException($"The last packed byte's {held} padding bits are not zero; this is not a packed vector of {RingBits}-bit ring elements.", nameof(bytes));
         return elements;
     }
 

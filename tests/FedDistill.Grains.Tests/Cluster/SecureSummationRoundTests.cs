@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FedDistill.Grains.Clients;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.SecureSummation;
 using FedDistill.Grains.Storage;
@@ -100,6 +101,75 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Hospitals of a demo's size (12,000, 16,000 and 21,000 private examples, beyond the 10,922
+    /// that a Z_2^32 ring held at 3 organizations unscaled): in <c>fixed-weights</c>, which weights
+    /// each teacher's logits by its private examples, and in <c>per-class-weighted</c>, by its class
+    /// counts, a secure round's ensemble equals the plain round's within the ring's precision,
+    /// because each organization divides its weights by the round's public weight scale.
+    /// </summary>
+    [Fact]
+    public async Task Secure_weighted_rounds_at_a_demos_private_example_counts_equal_the_plain_rounds()
+    {
+        await using var federation = await FederationCluster.StartAsync(configureHospital: DemoSizedHospital);
+        await federation.AdmitAllAsync();
+        var fingerprint = (await federation.Aggregator.GetFederationAsync()).PublicSetFingerprint;
+        var archive = new ArtifactArchive(federation.SiloOf("aggregator").ServiceProvider);
+        foreach (var strategy in new[] { "fixed-weights", "per-class-weighted" })
+        {
+            var settings = new RoundSettings { Strategy = strategy, Quorum = 3, DeadlineSeconds = 600, StudentEpochs = 1, LogitsDType = "float32" };
+            var plain = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings)).Round, RoundTimeout);
+            Assert.Equal(RoundState.Completed, plain.State);
+            var secure = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings with { SecureSummation = true })).Round, RoundTimeout);
+            Assert.True(secure.State == RoundState.Completed, $"{strategy}: the secure round ended {secure.State.ToName()}: {secure.FailureReason}");
+            Assert.Equal(federation.Hospitals.Order(), secure.Uploaded.Order());
+
+            var plainEnsemble = SoftLabelsCodec.DecodeConsensus((await archive.GetAsync(FederationCluster.FederationName, $"consensus/{plain.Round}"))!, fingerprint, FederationCluster.PublicExamples, Classes);
+            var secureEnsemble = SoftLabelsCodec.DecodeConsensus((await archive.GetAsync(FederationCluster.FederationName, $"consensus/{secure.Round}"))!, fingerprint, FederationCluster.PublicExamples, Classes);
+            var largest = plainEnsemble.Zip(secureEnsemble, (a, b) => Math.Abs(a - b)).Max();
+            output.WriteLine($"{strategy}: largest difference between the plain and the secure ensemble: {largest:E2}");
+            Assert.True(largest <= 1e-4, $"{strategy}: the secure ensemble differs from the plain one by up to {largest}");
+        }
+
+        Assert.DoesNotContain(await federation.Aggregator.ListRejectionsAsync(), refusal => refusal.Reason == "sums-out-of-range");
+    }
+
+    /// <summary>
+    /// A federation's first round knows no teacher's counts (no organization has trained yet), so
+    /// its weight scale is 1 and demo-sized hospitals' <c>fixed-weights</c> sums lie beyond the
+    /// ring's bound: each refuses to upload with <c>sums-out-of-range</c>, which the aggregator
+    /// records, and the round fails for want of uploads instead of unmasking a clipped, wrong sum.
+    /// Their reports from that round's training set the next round's scale, and it completes.
+    /// </summary>
+    [Fact]
+    public async Task Sums_beyond_the_ring_are_refused_with_a_recorded_reason_and_the_next_round_scales_them()
+    {
+        await using var federation = await FederationCluster.StartAsync(configureHospital: DemoSizedHospital);
+        await federation.AdmitAllAsync();
+        var settings = new RoundSettings { Strategy = "fixed-weights", Quorum = 2, DeadlineSeconds = 60, StudentEpochs = 1, SecureSummation = true };
+        var first = await federation.Aggregator.StartRoundAsync(settings);
+
+        var deadline = DateTime.UtcNow + RoundTimeout;
+        IReadOnlyList<RejectionInfo> refusals;
+        while ((refusals = (await federation.Aggregator.ListRejectionsAsync()).Where(r => r.Reason == "sums-out-of-range").ToList()).Count < 3)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"only {refusals.Count} of 3 hospitals refused.");
+            await Task.Delay(50);
+        }
+        Assert.Equal(federation.Hospitals.Order(), refusals.Select(r => r.ParticipantId!).Order());
+        Assert.All(refusals, r => Assert.Equal(first.Round, r.Round));
+        Assert.All(refusals, r => Assert.Contains("clip bound ±5461", r.Detail));
+        federation.Time.Advance(TimeSpan.FromSeconds(61));
+        var failed = await federation.WaitForEndAsync(first.Round, RoundTimeout);
+        Assert.Equal(RoundState.Failed, failed.State);
+        Assert.Empty(failed.Uploaded);
+        Assert.Equal("quorum not reached: 0 of 2 masked uploads by the deadline", failed.FailureReason);
+
+        var next = await federation.WaitForEndAsync((await federation.Aggregator.StartRoundAsync(settings with { DeadlineSeconds = 600 })).Round, RoundTimeout);
+        Assert.True(next.State == RoundState.Completed, $"the next round ended {next.State.ToName()}: {next.FailureReason}");
+        Assert.Equal(federation.Hospitals.Order(), next.Uploaded.Order());
+    }
+
     /// <summary>Hospital-3 shares its keys and then its silo dies: the round completes from the two survivors, whose shares rebuild its masks.</summary>
     [Fact]
     public async Task A_secure_round_completes_from_the_survivors_shares_when_a_hospital_drops_out_after_sharing()
@@ -175,6 +245,14 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         }
 
         Assert.Empty(await federation.Aggregator.ListRoundsAsync());
+    }
+
+    // Demo-sized hospitals: 12,000, 16,000 and 21,000 private examples (disjoint, unskewed), one quick epoch.
+    private static void DemoSizedHospital(int index, OrganizationOptions options)
+    {
+        int[] sizes = [12_000, 16_000, 21_000];
+        options.PrivateData = new Distillation.Federated.PrivateDataSpec(Start: sizes.Take(index).Sum(), Count: sizes[index], Partitioner: "iid", Parts: 1, Index: 0, MinPartSize: 1);
+        options.Teachers[0].Epochs = 1;
     }
 
     private static async Task WaitForStatusAsync(FederationCluster federation, string participant, string status)

@@ -4,9 +4,14 @@ namespace FedDistill.Security.Tests.SecureSummation;
 
 public sealed class SecureSummationProtocolTests(SecureSummationFederation federation) : IClassFixture<SecureSummationFederation>
 {
-    public static TheoryData<int> RingWidths => new(32, 24);
+    public static TheoryData<int> RingWidths => new(32, 31, 24);
 
-    private static FixedPointRing Preset(int bits) => bits == 32 ? FixedPointRing.Standard : FixedPointRing.Compact;
+    private static FixedPointRing Preset(int bits) => bits switch
+    {
+        32 => FixedPointRing.Standard,
+        31 => FixedPointRing.Packed31,
+        _ => FixedPointRing.Compact,
+    };
 
     /// <summary>Five organizations, threshold 3, random logits: the unmasked sum is the plain sum within 5 · 2^-(F+1) per element, in both rings.</summary>
     [Theory]
@@ -54,11 +59,16 @@ public sealed class SecureSummationProtocolTests(SecureSummationFederation feder
         foreach (var upload in masked)
         {
             Assert.All(upload.Values, word => Assert.True(bits == 32 || word >> bits == 0));
-            for (var b = 0; b < ring.ElementBytes; b++)
+            for (var b = 0; b < bits / 8; b++)
             {
                 var chiSquare = UniformityCheck.ByteChiSquare(upload.Values, b);
                 Assert.True(chiSquare < UniformityCheck.Limit, $"byte {b} of {upload.ParticipantId}'s masked upload: chi-square {chiSquare:F0} over 255 degrees of freedom.");
             }
+
+            // What travels: the bit-packed words, whose bytes straddle the words (k = 31) and must be uniform too.
+            var packed = ring.Pack(upload.Values);
+            var packedChiSquare = UniformityCheck.PackedChiSquare(packed.AsSpan(0, packed.Length - 1));
+            Assert.True(packedChiSquare < UniformityCheck.Limit, $"the packed bytes of {upload.ParticipantId}'s masked upload: chi-square {packedChiSquare:F0} over 255 degrees of freedom.");
         }
         var correlation = Correlation(varying.Select(value => (double)value).ToArray(), masked[2].Values.Select(value => (double)value).ToArray());
         Assert.InRange(Math.Abs(correlation), 0, 0.03);

@@ -15,5 +15,14 @@ internal static class UniformityCheck
         return counts.Sum(count => (count - expected) * (count - expected) / expected);
     }
 
+    /// <summary>Chi-square of the 256 byte values over all of <paramref name="bytes"/> (a packed vector without its padded last byte).</summary>
+    public static double PackedChiSquare(ReadOnlySpan<byte> bytes)
+    {
+        var counts = new int[256];
+        foreach (var value in bytes) counts[value]++;
+        var expected = bytes.Length / 256.0;
+        return counts.Sum(count => (count - expected) * (count - expected) / expected);
+    }
+
     public const double Limit = 370;
 }
