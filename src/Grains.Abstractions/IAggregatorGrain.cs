@@ -93,6 +93,12 @@ public interface IAggregatorGrain : IGrainWithStringKey
     /// finite values), stores it and folds it into the round's ensemble. Once this returns the
     /// upload is durable.
     /// </summary>
+    /// <remarks>
+    /// A plain upload's completion (<see cref="UploadCompletion.Masked"/> false) interleaves with
+    /// the aggregator's other requests while its payload is written to storage, so that many
+    /// organizations' writes overlap; a masked upload's does not (it is a step of the secure
+    /// protocol, which stores the round's state).
+    /// </remarks>
     /// <exception cref="FederationException">Every refusal, with its reason; the round is unchanged by it.</exception>
     [AllowedCallers(FederationCallers.AnyOrganization | FederationCallers.Admin)]
     Task<UploadReceipt> CompleteUploadAsync(UploadCompletion completion);

@@ -5,9 +5,16 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="Round">The round.</param>
 /// <param name="Bytes">The payload's total size.</param>
 /// <param name="Sha256">The payload's SHA-256, lower-case hex.</param>
+/// <param name="Masked">
+/// Whether the payload is a secure round's masked ring vector. It must match the round's
+/// settings; it tells the aggregator, before it reads the round, whether the completion may
+/// interleave with its other requests (a plain upload's storage write may; a masked upload's
+/// protocol step may not).
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record UploadCompletion(
     [property: Id(0)] string ParticipantId,
     [property: Id(1)] int Round,
     [property: Id(2)] long Bytes,
-    [property: Id(3)] string Sha256);
+    [property: Id(3)] string Sha256,
+    [property: Id(4)] bool Masked = false);

@@ -16,6 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Serialization.Invocation;
 using Orleans.Utilities;
 
 namespace FedDistill.Grains.Aggregator;
@@ -59,6 +60,7 @@ namespace FedDistill.Grains.Aggregator;
 /// </para>
 /// </remarks>
 [GrainType(GrainTypeName)]
+[Orleans.Concurrency.MayInterleave(nameof(MayInterleave))]
 [AggregatorPlacement]
 public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncomingGrainCallFilter
 {
@@ -131,6 +133,11 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private PrivacyBudget Privacy => _privacy ?? throw new InvalidOperationException("The aggregator has not activated.");
 
     private FederationState State => _state.State;
+
+    // Organizations whose plain upload is being written to storage (the completion interleaves):
+    // a second completion for one of them waits for none and is refused, so that two payloads are
+    // never written to one blob.
+    private readonly HashSet<string> _storing = new(StringComparer.Ordinal);
 
     private RoundRecord? Active => State.Rounds.Count > 0 && !State.Rounds[^1].State.IsFinal() ? State.Rounds[^1] : null;
 
@@ -361,6 +368,18 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Which requests may run while another request of this grain awaits: a plain upload's
+    /// completion (its storage write is most of its time, and at 50 organizations one write after
+    /// another was most of a round's overhead). Everything it does between awaits is synchronous,
+    /// and after its write it checks the round again; a masked upload's completion, which stores
+    /// the secure protocol's state, does not interleave.
+    /// </summary>
+    /// <param name="request">The incoming request.</param>
+    public static bool MayInterleave(IInvokable request) =>
+        request is not null && request.GetMethodName() == nameof(IAggregatorGrain.CompleteUploadAsync)
+        && request.GetArgumentCount() == 1 && request.GetArgument(0) is UploadCompletion { Masked: false };
+
     /// <inheritdoc />
     public async Task<UploadReceipt> CompleteUploadAsync(UploadCompletion completion)
     {
@@ -369,7 +388,26 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var participantId = completion.ParticipantId;
         RequireParticipant(participantId, caller, completion.Round);
         var round = RequireOpenFor(participantId, completion.Round);
+        if (completion.Masked != round.Settings.SecureSummation)
+            throw Reject(participantId, completion.Round, FederationErrorKind.Invalid, "wrong-upload-kind", round.Settings.SecureSummation
+                ? $"Round {round.Number} runs secure summation: it takes only masked uploads."
+                : $"Round {round.Number} does not run secure summation: it takes only plain uploads.");
         if (round.Settings.SecureSummation) return await CompleteMaskedUploadAsync(round, completion);
+        if (!_storing.Add(participantId))
+            throw Reject(participantId, completion.Round, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already has an upload to round {round.Number} being stored; one upload per round.");
+        try
+        {
+            return await CompletePlainUploadAsync(round, completion);
+        }
+        finally
+        {
+            _storing.Remove(participantId);
+        }
+    }
+
+    private async Task<UploadReceipt> CompletePlainUploadAsync(RoundRecord round, UploadCompletion completion)
+    {
+        var participantId = completion.ParticipantId;
         DecodedUpload upload;
         byte[] payload;
         try
@@ -385,21 +423,41 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         // Durable before acknowledged: the stored payload is the upload's record. The round's list
         // of uploads reaches the table with the round's next write (at the latest when it starts
         // distilling); an aggregator restarted before that finds the payloads by name (ResumeAsync).
-        // One storage write per upload instead of two: at 50 organizations the second was a
-        // rewrite of the whole federation state for each of them, in the grain's turn.
+        // One storage write per upload, and other organizations' completions run while it is in
+        // flight (MayInterleave), so the writes overlap.
         var artifact = UploadArtifact(round.Number, participantId);
         await _archive.PutAsync(Federation, artifact, payload);
+        // Other requests ran during the write: the round may have closed (deadline, cancel) or
+        // started distilling. A payload stored for a round that no longer takes it is refused; its
+        // blob is never read (only an open round's uploads are rebuilt from storage).
+        if (!ReferenceEquals(Active, round) || round.State != RoundState.Open || _ensemble is null)
+            throw Reject(participantId, completion.Round, FederationErrorKind.Conflict, "round-closed",
+                $"Round {round.Number} closed ({round.State.ToName()}) while the upload was being stored; it was not taken.");
         var record = new UploadRecord(participantId, artifact, completion.Sha256.ToLowerInvariant(), payload.Length, upload.Teachers.Count,
             upload.Metadata.ComputeSeconds, _time.GetUtcNow());
         round.Uploads.Add(record);
-        _ensemble!.Fold(upload);
+        _ensemble.Fold(upload);
         _metrics.UploadAccepted(payload.Length);
         LogUploadAccepted(_logger, round.Number, participantId, payload.Length, upload.Metadata.DType, round.Uploads.Count);
         NotifyUpload(round, record);
-        // Early close only with the quorum met: otherwise the round waits for its deadline (and more participants) and fails there.
+        // Early close only with the quorum met: otherwise the round waits for its deadline (and
+        // more participants) and fails there. The distillation starts in a turn of its own: this
+        // request may be interleaved with one that is writing the federation's state.
         if (round.Uploads.Count >= round.Settings.Quorum && State.Participants.Keys.All(id => round.Uploads.Any(u => u.ParticipantId == id)))
-            await BeginDistillingAsync(round);
+            ScheduleDistilling(round);
         return new UploadReceipt(round.Number, participantId, record.Sha256, record.Bytes, record.Teachers, round.Uploads.Count);
+    }
+
+    // A one-shot grain timer: it runs as soon as no other non-interleaving request or tick does,
+    // and begins distilling if the round is still open (not cancelled, nor already distilling).
+    private void ScheduleDistilling(RoundRecord round)
+    {
+        IGrainTimer? timer = null;
+        timer = this.RegisterGrainTimer(async _ =>
+        {
+            timer?.Dispose();
+            if (ReferenceEquals(Active, round) && round.State == RoundState.Open) await BeginDistillingAsync(round);
+        }, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan));
     }
 
     /// <inheritdoc />

@@ -202,7 +202,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             await SetStatusAsync(aggregator, "uploading", assignment.Round);
             if (secure is null)
             {
-                var receipt = await UploadAsync(aggregator, assignment.Round, payload);
+                var receipt = await UploadAsync(aggregator, assignment.Round, payload, masked: false);
                 Remember(assignment.Round);
                 LogUploaded(_logger, Organization, assignment.Round, receipt.Bytes, receipt.Teachers, assignment.Settings.LogitsDType, receipt.UploadsInRound);
             }
@@ -214,7 +214,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
                 {
                     try
                     {
-                        return await UploadAsync(aggregator, assignment.Round, payload);
+                        return await UploadAsync(aggregator, assignment.Round, payload, masked: true);
                     }
                     catch (FederationException duplicate) when (duplicate.Reason == "duplicate")
                     {
@@ -381,7 +381,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     // How long a step waits for the aggregator's relay: past the deadline, when the round has failed or gone on without it.
     private static TimeSpan StepTimeout(RoundAssignment assignment) => TimeSpan.FromSeconds(2.0 * assignment.Settings.DeadlineSeconds + 60);
 
-    private async Task<UploadReceipt> UploadAsync(IAggregatorGrain aggregator, int round, byte[] payload)
+    private async Task<UploadReceipt> UploadAsync(IAggregatorGrain aggregator, int round, byte[] payload, bool masked)
     {
         for (var offset = 0; offset < payload.Length; offset += UploadChunk.MaxBytes)
         {
@@ -389,7 +389,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             await aggregator.AppendUploadAsync(new UploadChunk(Organization, round, offset, payload.AsSpan(offset, length).ToArray()));
         }
 
-        return await aggregator.CompleteUploadAsync(new UploadCompletion(Organization, round, payload.Length, Convert.ToHexStringLower(SHA256.HashData(payload))));
+        return await aggregator.CompleteUploadAsync(new UploadCompletion(Organization, round, payload.Length, Convert.ToHexStringLower(SHA256.HashData(payload)), masked));
     }
 
     private async Task SetStatusAsync(IAggregatorGrain aggregator, string status, int round)

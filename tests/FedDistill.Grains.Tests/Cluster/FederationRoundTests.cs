@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.Storage;
 
@@ -8,6 +9,46 @@ namespace FedDistill.Grains.Tests.Cluster;
 public sealed class FederationRoundTests
 {
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(3);
+
+    /// <summary>
+    /// hospital-1's payload write is held back: the other two hospitals' uploads are accepted while
+    /// it is in flight (a completion's storage write interleaves with the aggregator's other
+    /// requests, so writes overlap instead of queueing one behind the other). Released, hospital-1's
+    /// upload is accepted too and the round completes with all three.
+    /// </summary>
+    [Fact]
+    public async Task Uploads_are_accepted_while_another_organizations_payload_is_still_being_written()
+    {
+        await using var federation = await FederationCluster.StartAsync();
+        await federation.AdmitAllAsync();
+        var writes = federation.SiloOf("aggregator").ServiceProvider.GetRequiredService<StorageWrites>();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        writes.BeforeWrite = grain =>
+        {
+            if (!grain.EndsWith("/uploads/1/hospital-1", StringComparison.Ordinal)) return Task.CompletedTask;
+            held.TrySetResult();
+            return release.Task;
+        };
+        try
+        {
+            var round = await federation.Aggregator.StartRoundAsync(new RoundSettings { Quorum = 3, DeadlineSeconds = 600, StudentEpochs = 1 });
+            await held.Task.WaitAsync(RoundTimeout);
+            var others = await federation.WaitForAsync(round.Round, r => r.Uploaded.Count == 2, RoundTimeout);
+            Assert.Equal(["hospital-2", "hospital-3"], others.Uploaded.Order());
+            Assert.Equal(RoundState.Open, others.State);
+
+            release.SetResult();
+            var done = await federation.WaitForEndAsync(round.Round, RoundTimeout);
+            Assert.Equal(RoundState.Completed, done.State);
+            Assert.Equal(federation.Hospitals.Order(), done.Uploaded.Order());
+        }
+        finally
+        {
+            release.TrySetResult();
+            writes.BeforeWrite = null;
+        }
+    }
 
     [Fact]
     public async Task A_one_shot_round_then_a_co_distillation_round_publish_students()

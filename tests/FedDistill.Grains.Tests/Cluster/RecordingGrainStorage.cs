@@ -14,6 +14,12 @@ public sealed class StorageWrites
 
     public void Add(string provider, string grain, byte[] bytes) => _writes.Enqueue((provider, grain, bytes));
 
+    /// <summary>
+    /// Awaited before each write reaches the real provider, with the grain id written (an
+    /// artifact's id ends with its name): a test holds one write back to see what goes on meanwhile.
+    /// </summary>
+    public Func<string, Task>? BeforeWrite { get; set; }
+
     /// <summary>The writes from the <paramref name="from"/>-th on.</summary>
     public IReadOnlyList<(string Provider, string Grain, byte[] Bytes)> Since(int from) => _writes.Skip(from).ToList();
 }
@@ -26,10 +32,11 @@ public sealed class RecordingGrainStorage(string provider, IGrainStorage inner, 
 {
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
 
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         writes.Add(provider, grainId.ToString(), serializer.SerializeToArray(grainState.State));
-        return inner.WriteStateAsync(stateName, grainId, grainState);
+        if (writes.BeforeWrite is { } before) await before(grainId.ToString());
+        await inner.WriteStateAsync(stateName, grainId, grainState);
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
