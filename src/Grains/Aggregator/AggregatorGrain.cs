@@ -887,6 +887,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
             _secure = secure;
             LogSecureResumed(_logger, round.Number, secure.Phase.ToString(), secure.Advertised.Count, secure.Shared.Count, secure.Masked.Count, secure.Revealed.Count);
+            // Derived again from the replayed keys: the same as before the restart.
+            if (secure.Phase >= SecurePhase.Sharing) LogSecureScale(_logger, round.Number, secure.ScaleExponent, InputScale.Of(secure.ScaleExponent));
             if (secure.Phase == SecurePhase.Keys) Dispatch(round, secure.Expected.Where(id => !secure.Advertised.Contains(id)));
             else RelayPending(round, secure);
             await AdvanceSecureAsync(round, secure);
