@@ -24,6 +24,17 @@ public interface ITeacherGrain : IGrainWithStringKey
     [ResponseTimeout("02:00:00")]
     Task<TeacherReport> PrepareAsync(PublicSetSpec publicSet, string fingerprint);
 
+    /// <summary>
+    /// The teacher's counts (<see cref="TeacherReport.PrivateExamples"/>, <see cref="TeacherReport.ClassCounts"/>)
+    /// without training it: loads its private data if it is not loaded, which
+    /// <see cref="PrepareAsync"/> then reuses; a prepared teacher returns its report. A secure round's
+    /// organization sizes its weight scale from them before it shares keys.
+    /// </summary>
+    /// <exception cref="FederationException">The local public set does not match the fingerprint.</exception>
+    [ResponseTimeout("00:30:00")]
+    [AllowedCallers(FederationCallers.OwnOrganization)]
+    Task<TeacherReport> CountExamplesAsync(PublicSetSpec publicSet, string fingerprint);
+
     /// <summary>What the organization reports of the teacher.</summary>
     [AlwaysInterleave]
     [AllowedCallers(FederationCallers.OwnOrganization | FederationCallers.Admin)]

@@ -63,7 +63,9 @@ public sealed class SecureSummationProcessTests(ITestOutputHelper output) : IAsy
     /// masked upload and resumes the masking phase; hospital-2's masked upload (sent again if it
     /// came while the aggregator was down) completes it, both hospitals reveal to the restarted
     /// aggregator, and the round completes with both uploads: nothing accepted was lost, and
-    /// hospital-1, which sent its upload to the killed aggregator, never sends it again.
+    /// hospital-1, which sent its upload to the killed aggregator, never sends it again. The round
+    /// weights by private examples (<c>fixed-weights</c>), and the restarted aggregator derives the
+    /// same weight scale from the replayed keys as the killed one did from the keys it received.
     /// </summary>
     [Fact]
     public async Task An_aggregator_killed_mid_secure_round_resumes_the_protocol_from_storage_and_the_round_completes()
@@ -76,7 +78,7 @@ public sealed class SecureSummationProcessTests(ITestOutputHelper output) : IAsy
             settings["FedDistill:Organization:Teachers:0:BatchSize"] = "16";
         });
         Step("cluster up");
-        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Strategy = "mean-probabilities", Quorum = 2, DeadlineSeconds = 300, StudentEpochs = 1, SecureSummation = true });
+        var round = await federation.Admin.StartRoundAsync(new RoundSettings { Strategy = "fixed-weights", Quorum = 2, DeadlineSeconds = 300, StudentEpochs = 1, SecureSummation = true });
         var accepted = await FederationPolling.RoundAsync(federation, round.Round, info => info.Uploaded.Count > 0 || info.State.IsFinal());
         Assert.True(accepted.State == RoundState.Open, $"round {accepted.Round} is {accepted.State}: {accepted.FailureReason}\n{federation.Logs()}");
         Assert.Equal(["hospital-1"], accepted.Uploaded);
@@ -99,6 +101,10 @@ public sealed class SecureSummationProcessTests(ITestOutputHelper output) : IAsy
         var log = await ReadSharedAsync(federation.Aggregator.LogPath);
         Assert.Contains($"Round {round.Round}: secure summation resumed in its Masking phase from storage: 2 keys, 2 share lists, 1 masked uploads, 0 reveals", log);
         Assert.Contains($"Round {round.Round}: unmasked the sum of 2 organizations (0 dropped out", log);
+        var scales = System.Text.RegularExpressions.Regex.Matches(log, $@"Round {round.Round}: secure summation's weight scale is 2\^(-?\d+) ").Select(match => match.Groups[1].Value).ToList();
+        output.WriteLine($"weight scale exponents logged before and after the restart: {string.Join(", ", scales)}");
+        Assert.Equal(2, scales.Count);
+        Assert.Single(scales.Distinct());
         // A sum with a mask left in it is noise: its ensemble would score about 0.1, chance on ten classes.
         Assert.NotNull(done.Result.EnsembleAccuracy);
         Assert.InRange(done.Result.EnsembleAccuracy!.Value, 0.3, 1.0);

@@ -10,7 +10,6 @@ namespace FedDistill.Grains.Protocol;
 /// <param name="ConsensusRound">For a co-distillation round, the completed round whose consensus to digest first; null for one-shot work.</param>
 /// <param name="ValidationExamples">Under secure summation: how many of the public set's first examples the organization measures its teachers on (the aggregator cannot, as it never sees their logits).</param>
 /// <param name="Organizations">Under secure summation: how many organizations the round was opened for (the fixed-point ring is sized for their sum); 0 otherwise.</param>
-/// <param name="WeightScale">Under secure summation: the public constant every organization divides its count-based ensemble weights (private examples, class counts) by before summing, so that its sums fit the ring; a weighted mean does not change. 1 otherwise.</param>
 [GenerateSerializer, Immutable]
 public sealed record RoundAssignment(
     [property: Id(0)] string Federation,
@@ -21,5 +20,5 @@ public sealed record RoundAssignment(
     [property: Id(5)] DateTimeOffset Deadline,
     [property: Id(6)] int? ConsensusRound,
     [property: Id(7)] int ValidationExamples = 0,
-    [property: Id(8)] int Organizations = 0,
-    [property: Id(9)] double WeightScale = 1.0);
+    // [Id(9)] carried a weight scale the aggregator set from reports; the organizations' signed keys now state it. Not reused.
+    [property: Id(8)] int Organizations = 0);

@@ -287,13 +287,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             Deadline = now.AddSeconds(settings.DeadlineSeconds),
             ConsensusRound = settings.FineTuneEpochs > 0 && State.StudentVersion > 0 ? State.StudentVersion : null,
             Secure = settings.SecureSummation
-                ? new SecureRoundRecord
-                {
-                    Organizations = State.Participants.Keys.Order(StringComparer.Ordinal).ToList(),
-                    // From the counts organizations reported in the clear (TeacherReport), so every one sums weights of the same scale.
-                    WeightScale = SecureRoundParameters.WeightScale(settings, State.Participants.Count,
-                        State.Participants.Values.Select(p => p.LastReport?.Teachers ?? (IReadOnlyList<TeacherReport>)[])),
-                }
+                ? new SecureRoundRecord { Organizations = State.Participants.Keys.Order(StringComparer.Ordinal).ToList() }
                 : null,
         };
         State.Rounds.Add(round);
@@ -686,6 +680,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             record.Phase = SecurePhase.Sharing;
             await SaveAsync(() => record.Phase = SecurePhase.Keys);
             secure.BeginSharing();
+            LogSecureScale(_logger, round.Number, secure.ScaleExponent, InputScale.Of(secure.ScaleExponent));
             RelayPending(round, secure);
         }
 
@@ -880,8 +875,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     {
         _lastDispatch = _time.GetUtcNow();
         var assignment = new RoundAssignment(Federation, round.Number, round.Settings, _options.PublicSet, PublicSet.Fingerprint, round.Deadline, round.ConsensusRound,
-            round.Settings.SecureSummation ? _validationLabels.Length : 0, round.Settings.SecureSummation ? _secure?.Expected.Count ?? 0 : 0,
-            round.Secure?.WeightScale ?? 1.0);
+            round.Settings.SecureSummation ? _validationLabels.Length : 0, round.Settings.SecureSummation ? _secure?.Expected.Count ?? 0 : 0);
         foreach (var id in participants.ToList())
         {
             GrainFactory.GetGrain<IClientGrain>(id).AssignAsync(assignment).ContinueWith(
@@ -951,6 +945,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
             _secure = secure;
             LogSecureResumed(_logger, round.Number, secure.Phase.ToString(), secure.Advertised.Count, secure.Shared.Count, secure.Masked.Count, secure.Revealed.Count);
+            // Derived again from the replayed keys: the same as before the restart.
+            if (secure.Phase >= SecurePhase.Sharing) LogSecureScale(_logger, round.Number, secure.ScaleExponent, InputScale.Of(secure.ScaleExponent));
             if (secure.Phase == SecurePhase.Keys) Dispatch(round, secure.Expected.Where(id => !secure.Advertised.Contains(id)));
             else RelayPending(round, secure);
             await AdvanceSecureAsync(round, secure);
@@ -1296,6 +1292,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: secure summation {Step}: {Count} of {Of}")]
     private static partial void LogSecureStep(ILogger logger, int round, string step, int count, int of);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: secure summation's weight scale is 2^{Exponent} = {Scale:G6}, the largest the organizations' signed keys state")]
+    private static partial void LogSecureScale(ILogger logger, int round, int exponent, double scale);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: secure summation resumed in its {Phase} phase from storage: {Keys} keys, {Shares} share lists, {Masked} masked uploads, {Reveals} reveals")]
     private static partial void LogSecureResumed(ILogger logger, int round, string phase, int keys, int shares, int masked, int reveals);

@@ -78,8 +78,19 @@ internal sealed class SecureRound : IDisposable
     public IReadOnlyList<KeyAdvertisement> Advertisements() =>
         _advertisements.Values.OrderBy(advertisement => advertisement.ParticipantId, StringComparer.Ordinal).ToList();
 
-    /// <summary>Once all have advertised: the sharing phase begins.</summary>
-    public void BeginSharing() => Phase = SecurePhase.Sharing;
+    /// <summary>
+    /// The round's weight-scale exponent, fixed when sharing begins: the largest that the
+    /// advertisements state (<see cref="InputScale.Exponent(IEnumerable{KeyAdvertisement})"/>), as
+    /// every organization derives it from the same relayed list; a replay derives it again.
+    /// </summary>
+    public int ScaleExponent { get; private set; }
+
+    /// <summary>Once all have advertised: the round's scale is fixed and the sharing phase begins.</summary>
+    public void BeginSharing()
+    {
+        ScaleExponent = InputScale.Exponent(_advertisements.Values);
+        Phase = SecurePhase.Sharing;
+    }
 
     /// <summary>Checks that an organization sent exactly one bundle to each other organization that advertised.</summary>
     /// <exception cref="SecureSummationException">A repeat, or the bundles are not one from it to each peer.</exception>
@@ -161,7 +172,7 @@ internal sealed class SecureRound : IDisposable
     /// <summary>Whether two advertisements are the same bytes (a retried call), not merely the same organization's.</summary>
     public static bool Same(KeyAdvertisement a, KeyAdvertisement b) =>
         a.ParticipantId == b.ParticipantId && a.EncryptionPublicKey.AsSpan().SequenceEqual(b.EncryptionPublicKey) && a.MaskingPublicKey.AsSpan().SequenceEqual(b.MaskingPublicKey)
-        && a.Certificate.AsSpan().SequenceEqual(b.Certificate) && a.Signature.AsSpan().SequenceEqual(b.Signature);
+        && a.Certificate.AsSpan().SequenceEqual(b.Certificate) && a.Signature.AsSpan().SequenceEqual(b.Signature) && a.ScaleExponent == b.ScaleExponent;
 
     /// <summary>Whether two lists of bundles are the same bytes in the same order.</summary>
     public static bool Same(IReadOnlyList<EncryptedShare> a, IReadOnlyList<EncryptedShare> b) =>

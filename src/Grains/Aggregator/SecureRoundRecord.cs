@@ -41,7 +41,6 @@ public sealed class SecureRoundRecord
     [Id(6)]
     public List<string> Revealed { get; set; } = [];
 
-    /// <summary>The round's public weight scale (<see cref="Protocol.RoundAssignment.WeightScale"/>), fixed when it opened.</summary>
-    [Id(7)]
-    public double WeightScale { get; set; } = 1.0;
+    // [Id(7)] held a weight scale the aggregator set from reports; the organizations' signed keys now state it. Not reused.
+
 }

@@ -28,9 +28,10 @@ namespace FedDistill.Grains.Clients;
 /// what the aggregator checks an upload's sender against.
 /// </para>
 /// <para>
-/// In a secure round it advertises keys signed with its federation certificate and shares its
-/// secrets before training, folds its own teachers into the strategy's sums, and uploads those
-/// sums masked; the aggregator's relays complete the steps it awaits.
+/// In a secure round it advertises keys signed with its federation certificate, with the weight
+/// scale its own teachers' counts need, and shares its secrets before training, folds its own
+/// teachers into the strategy's sums at the round's scale (the largest any organization's keys
+/// state), and uploads those sums masked; the aggregator's relays complete the steps it awaits.
 /// </para>
 /// </remarks>
 [GrainType(GrainTypeName)]
@@ -161,16 +162,16 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         try
         {
             var publicSet = await Task.Run(() => _catalog.GetVerified(assignment.PublicSet, assignment.PublicSetFingerprint));
+            var teachers = _options.EffectiveTeachers.Select(t => (t.Id, Grain: GrainFactory.GetGrain<ITeacherGrain>(SiteNames.TeacherKey(Organization, t.Id)))).ToList();
             // Keys and shares first: they are quick, and every organization waits for all of them.
             SecureSummationSession? session = null;
             if (assignment.Settings.SecureSummation)
             {
                 session = SecureRoundParameters.Session(assignment.Federation, assignment.Round, assignment.Settings, assignment.Organizations,
                     publicSet.Examples.Count, publicSet.Examples.ClassCount);
-                secure = await ShareKeysAsync(aggregator, assignment, session);
+                secure = await ShareKeysAsync(aggregator, assignment, session, teachers.Select(t => t.Grain).ToList());
             }
 
-            var teachers = _options.EffectiveTeachers.Select(t => (t.Id, Grain: GrainFactory.GetGrain<ITeacherGrain>(SiteNames.TeacherKey(Organization, t.Id)))).ToList();
             await SetStatusAsync(aggregator, "training", assignment.Round);
             for (var i = 0; i < teachers.Count; i++)
                 _teachers[teachers[i].Id] = await WithProgressAsync(aggregator, teachers[i].Grain, i, teachers.Count, teachers[i].Grain.PrepareAsync(assignment.PublicSet, assignment.PublicSetFingerprint));
@@ -271,8 +272,9 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         await ReportQuietlyAsync(aggregator);
     }
 
-    // Steps 1 and 2 of SecAgg: signed keys out, everyone's keys in, encrypted shares out.
-    private async Task<SecureSummationParticipant> ShareKeysAsync(IAggregatorGrain aggregator, RoundAssignment assignment, SecureSummationSession session)
+    // Steps 1 and 2 of SecAgg: signed keys (with the weight scale this organization's own counts
+    // need) out, everyone's keys in, the round's scale fixed from them, encrypted shares out.
+    private async Task<SecureSummationParticipant> ShareKeysAsync(IAggregatorGrain aggregator, RoundAssignment assignment, SecureSummationSession session, IReadOnlyList<ITeacherGrain> teachers)
     {
         if (_binding is null)
         {
@@ -293,7 +295,16 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             if (participant.ParticipantId != Organization)
                 throw new InvalidOperationException($"OrganizationOptions.Certificate names '{participant.ParticipantId}', not this organization '{Organization}'.");
             await SetStatusAsync(aggregator, "sharing-keys", assignment.Round);
-            var advertisement = participant.Advertise().ToMessage();
+            // Only count-weighted strategies need counts: the others state 0 and load no data before training.
+            var exponent = 0;
+            if (SecureRoundParameters.IsCountWeighted(assignment.Settings))
+            {
+                var counts = new List<TeacherReport>(teachers.Count);
+                foreach (var teacher in teachers) counts.Add(await teacher.CountExamplesAsync(assignment.PublicSet, assignment.PublicSetFingerprint));
+                exponent = SecureRoundParameters.WeightExponent(assignment.Settings, assignment.Organizations, counts);
+            }
+
+            var advertisement = participant.Advertise(exponent).ToMessage();
             await PersistAsync(assignment, async () =>
             {
                 await aggregator.AdvertiseKeysAsync(assignment.Round, advertisement);
@@ -301,6 +312,7 @@ public sealed partial class ClientGrain : Grain, IClientGrain
             });
             var advertisements = await _keys.Task.WaitAsync(StepTimeout(assignment));
             var bundles = participant.ShareKeys(advertisements.Select(a => a.FromMessage()).ToList()).Select(b => b.ToMessage()).ToList();
+            LogScale(_logger, Organization, assignment.Round, exponent, participant.ScaleExponent, advertisements.Count);
             await PersistAsync(assignment, async () =>
             {
                 await aggregator.ShareKeysAsync(Organization, assignment.Round, bundles);
@@ -316,18 +328,19 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     }
 
     // Step 3: this organization's teachers folded into the strategy's sums (count-based weights
-    // divided by the round's public weight scale), checked against the ring's bound, masked.
+    // divided by the round's weight scale, 2^(largest exponent the keys stated)), checked against the ring's bound, masked.
     private async Task<byte[]> MaskAsync(IAggregatorGrain aggregator, RoundAssignment assignment, PublicSet publicSet, SecureSummationSession session,
         SecureSummationParticipant secure, List<(TeacherReport Report, float[] Logits)> uploads)
     {
         var classes = publicSet.Examples.ClassCount;
         var labels = publicSet.Originals.Labels!.Take(assignment.ValidationExamples).ToArray();
+        var scale = InputScale.Of(secure.ScaleExponent);
         var sums = await Task.Run(() =>
         {
             using var scope = torch.NewDisposeScope();
             using var accumulator = SecureRoundParameters.BeginSummable(assignment.Settings, publicSet.Examples.Count, classes);
             foreach (var (report, logits) in uploads)
-                accumulator.Add(TeacherContributions.Create(Organization, new DecodedTeacherLogits(report, logits), classes, labels, assignment.WeightScale).Contribution);
+                accumulator.Add(TeacherContributions.Create(Organization, new DecodedTeacherLogits(report, logits), classes, labels, scale).Contribution);
             return accumulator.ExportSums();
         });
 
@@ -335,10 +348,11 @@ public sealed partial class ClientGrain : Grain, IClientGrain
         var beyond = SecureRoundParameters.OutOfRange(sums, session.Ring, out var largest);
         if (beyond > 0)
         {
-            LogOutOfRange(_logger, Organization, assignment.Round, beyond, sums.Length, largest, session.Ring.ClipBound, assignment.WeightScale);
+            LogOutOfRange(_logger, Organization, assignment.Round, beyond, sums.Length, largest, session.Ring.ClipBound, scale);
             var message = $"Round {assignment.Round}: {beyond} of {sums.Length} of {Organization}'s summed values lie beyond the secure ring's clip bound ±{session.Ring.ClipBound:0} " +
-                $"at weight scale {assignment.WeightScale:G6} ({assignment.Settings.Strategy}, {assignment.Organizations} organizations); clipped, they would make the round's sum wrong, so it does not upload. " +
-                "Its weights (private examples, class counts) or logits are larger than the scale the aggregator set from the reports it had when the round opened (none in a federation's first round); the next round's scale includes this round's reports.";
+                $"at weight scale 2^{secure.ScaleExponent} ({assignment.Settings.Strategy}, {assignment.Organizations} organizations); clipped, they would make the round's sum wrong, so it does not upload. " +
+                $"The scale covers its weights (private examples, class counts) as its keys stated them, with logits up to ±{SecureRoundParameters.LogitBound:0}: " +
+                "its teachers' logits are larger than that or not finite, or their counts changed after it stated them.";
             await PersistAsync(assignment, async () =>
             {
                 await aggregator.RefuseSecureUploadAsync(assignment.Round, new SecureUploadRefusal(Organization, SumsOutOfRange, message));
@@ -467,6 +481,9 @@ public sealed partial class ClientGrain : Grain, IClientGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Organization}: round {Round}: {Beyond} of {Values} summed values (largest magnitude {Largest:G4}) lie beyond the secure ring's bound {Bound} at weight scale {Scale:G6}; not uploading clipped sums (sums-out-of-range)")]
     private static partial void LogOutOfRange(ILogger logger, string organization, int round, int beyond, int values, double largest, double bound, double scale);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: round {Round}: its counts need weight scale 2^{Own}; the round's, the largest the {Organizations} organizations' signed keys state, is 2^{RoundExponent}")]
+    private static partial void LogScale(ILogger logger, string organization, int round, int own, int roundExponent, int organizations);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Organization}: round {Round}: upload not taken: {Reason}")]
     private static partial void LogNotTaken(ILogger logger, string organization, int round, string reason);

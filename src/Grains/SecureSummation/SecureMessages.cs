@@ -7,10 +7,10 @@ namespace FedDistill.Grains.SecureSummation;
 internal static class SecureMessages
 {
     public static SecureKeyAdvertisement ToMessage(this KeyAdvertisement value) =>
-        new(value.ParticipantId, value.EncryptionPublicKey, value.MaskingPublicKey, value.Certificate, value.Signature);
+        new(value.ParticipantId, value.EncryptionPublicKey, value.MaskingPublicKey, value.Certificate, value.Signature, value.ScaleExponent);
 
     public static KeyAdvertisement FromMessage(this SecureKeyAdvertisement value) =>
-        new(value.ParticipantId, value.EncryptionPublicKey, value.MaskingPublicKey, value.Certificate, value.Signature);
+        new(value.ParticipantId, value.EncryptionPublicKey, value.MaskingPublicKey, value.Certificate, value.Signature, value.ScaleExponent);
 
     public static SecureShareBundle ToMessage(this EncryptedShare value) => new(value.From, value.To, value.Nonce, value.Ciphertext, value.Tag);
 

@@ -7,7 +7,7 @@ namespace FedDistill.Grains.SecureSummation;
 /// <summary>
 /// What the aggregator and every organization of a secure round derive alike from the round's
 /// settings and the public set, so that nothing about the summation has to be negotiated, and the
-/// one number the aggregator fixes when the round opens and hands out with it: the weight scale.
+/// weight-scale exponent each organization derives from its own data and states in its signed keys.
 /// </summary>
 internal static class SecureRoundParameters
 {
@@ -34,44 +34,38 @@ internal static class SecureRoundParameters
     /// </summary>
     public static FixedPointRing Ring(int organizations) => FixedPointRing.WithLargestBound(organizations, FractionalBits, RingBits);
 
+    /// <summary>Whether the round's strategy weights teachers by counts (private examples, class counts), the weights a secure round scales.</summary>
+    public static bool IsCountWeighted(RoundSettings settings) =>
+        string.Equals(settings.Strategy, FixedWeightsStrategy.StrategyName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(settings.Strategy, PerClassWeightedStrategy.StrategyName, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>
-    /// The public constant an organization divides its count-based weights by before it sums them
-    /// (a weighted mean is unchanged when every weight is divided by one constant), chosen so that
-    /// the organization with the most weight fills the ring's clip bound B to within a factor 2 (the
-    /// scale is a power of two): for <c>fixed-weights</c> (weights = private examples, times logits
-    /// up to <see cref="LogitBound"/>) the largest organization's summed weight becomes at most
-    /// B / <see cref="LogitBound"/>; for <c>per-class-weighted</c> (weights = class counts, times
-    /// probabilities ≤ 1) its largest per-class sum becomes at most B. Filling the range rather than
-    /// scaling to 1 keeps the fixed point's absolute error (2^−17 a value) small against the summed
-    /// weights. 1 for every other strategy: their weights are at most 1 a teacher (1, accuracy^γ,
-    /// exp(−entropy)).
+    /// The weight-scale exponent one organization needs, from its own teachers' counts: the smallest
+    /// e such that, with its count-based weights divided by 2^e, its sums fit the ring's clip bound B.
+    /// For <c>fixed-weights</c> (weights = private examples, times logits up to
+    /// <see cref="LogitBound"/>) its summed weight becomes at most B / <see cref="LogitBound"/>; for
+    /// <c>per-class-weighted</c> (weights = class counts, times probabilities ≤ 1) its largest
+    /// per-class total becomes at most B. The organization states e in its signed keys and every
+    /// party divides by 2^(largest e stated) (<see cref="InputScale"/>), so the organization with the
+    /// most weight fills the range to within a factor 2: filling it rather than scaling to 1 keeps
+    /// the fixed point's absolute error (2^−17 a value) small against the summed weights, and a
+    /// power of two keeps the division exact and tells peers an organization's weight only to within
+    /// a factor 2. 0 for every other strategy: their weights are at most 1 a teacher (1,
+    /// accuracy^γ, exp(−entropy)).
     /// </summary>
     /// <param name="settings">The round's settings (its strategy).</param>
     /// <param name="organizations">n, which sizes the ring.</param>
-    /// <param name="teachers">What each organization last reported of its teachers (counts the aggregator sees in the clear); empty lists for those that have not reported.</param>
-    public static double WeightScale(RoundSettings settings, int organizations, IEnumerable<IReadOnlyList<TeacherReport>> teachers)
+    /// <param name="teachers">The organization's own teachers' counts (<see cref="TeacherReport.PrivateExamples"/>, <see cref="TeacherReport.ClassCounts"/>).</param>
+    public static int WeightExponent(RoundSettings settings, int organizations, IReadOnlyList<TeacherReport> teachers)
     {
+        ArgumentNullException.ThrowIfNull(teachers);
+        if (!IsCountWeighted(settings)) return 0;
         var bound = Ring(organizations).ClipBound;
-        double largest;
-        double target;
         if (string.Equals(settings.Strategy, FixedWeightsStrategy.StrategyName, StringComparison.OrdinalIgnoreCase))
-        {
-            largest = teachers.Select(reports => reports.Sum(report => (double)report.PrivateExamples)).DefaultIfEmpty(0).Max();
-            target = bound / LogitBound;
-        }
-        else if (string.Equals(settings.Strategy, PerClassWeightedStrategy.StrategyName, StringComparison.OrdinalIgnoreCase))
-        {
-            largest = teachers.Select(reports => reports.Count == 0 ? 0.0 : Enumerable.Range(0, reports.Max(report => report.ClassCounts.Count))
-                .Max(c => reports.Sum(report => c < report.ClassCounts.Count ? (double)report.ClassCounts[c] : 0.0))).DefaultIfEmpty(0).Max();
-            target = bound;
-        }
-        else return 1.0;
-
-        // Nobody has reported counts yet (a federation's first round): weights go unscaled, and an
-        // organization whose sums do not fit says so rather than upload clipped ones. Otherwise a
-        // power of two at or above largest / target: peers, who receive the scale, learn only the
-        // largest organization's weight to within a factor 2, and dividing by it is exact.
-        return largest > 0 ? Math.ScaleB(1.0, (int)Math.Ceiling(Math.Log2(largest / target))) : 1.0;
+            return InputScale.Exponent(teachers.Sum(report => (double)report.PrivateExamples), bound / LogitBound);
+        var classes = teachers.Select(report => report.ClassCounts.Count).DefaultIfEmpty(0).Max();
+        var largest = Enumerable.Range(0, classes).Select(c => teachers.Sum(report => c < report.ClassCounts.Count ? (double)report.ClassCounts[c] : 0.0)).DefaultIfEmpty(0).Max();
+        return InputScale.Exponent(largest, bound);
     }
 
     /// <summary>

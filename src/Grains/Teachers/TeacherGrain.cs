@@ -47,6 +47,8 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     private int _index;
     private nn.Module<Tensor, Tensor>? _model;
     private Dataset? _privateData;
+    // The public-set fingerprint _privateData was loaded against (it is normalized with that set's constants).
+    private string? _dataFingerprint;
     private Dataset? _evaluationSet;
     private TeacherReport? _report;
     // How far the training in flight is, in [0, 1] (written by the training thread), or NaN when none runs.
@@ -113,15 +115,12 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
         if (_model is not null && _report is not null) return _report;
         var seed = _organization.Seed + (ulong)(_index * 101) + (ulong)_organization.PrivateData.Index * 7919;
         var restored = _checkpoint.RecordExists ? _checkpoint.State.Weights : null;
+        await LoadDataAsync(publicSet, fingerprint);
         // The model outlives this request, so it is made outside the work's dispose scope.
         await OffTheScheduler(_ =>
         {
-            var shared = _catalog.GetVerified(publicSet, fingerprint);
-            // With teacher partitions, this teacher's own disjoint part of the organization's data.
-            _privateData = _organization.TeacherData(_organization.PrivateData.Load(shared, _catalog.Sources), _index);
-            if (_organization.EvaluationExamples > 0) _evaluationSet = _catalog.Sources.EvaluationSet(shared, _organization.EvaluationExamples);
             torch.manual_seed(unchecked((long)seed));
-            _model = ModelFactory.Create(_options.EffectiveModel, _privateData.ExampleShape);
+            _model = ModelFactory.Create(_options.EffectiveModel, _privateData!.ExampleShape);
             return true;
         }, scoped: false);
         var trained = await OffTheScheduler(stopping =>
@@ -151,6 +150,15 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
         }
 
         return await EvaluateAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<TeacherReport> CountExamplesAsync(PublicSetSpec publicSet, string fingerprint)
+    {
+        // What PrepareAsync will return, so the counts a secure round is sized by are the ones it weights.
+        if (_model is not null && _report is not null) return _report;
+        await LoadDataAsync(publicSet, fingerprint);
+        return new TeacherReport(TeacherId, _options.EffectiveModel.Kind, 0, _privateData!.Count, ClassCounts());
     }
 
     /// <inheritdoc />
@@ -206,11 +214,32 @@ public sealed partial class TeacherGrain : Grain, ITeacherGrain
     private async Task<TeacherReport> EvaluateAsync()
     {
         var accuracy = _evaluationSet is null ? (double?)null : await OffTheScheduler(_ => Predictor.Accuracy(_model!, _evaluationSet));
-        var counts = new int[_privateData!.ClassCount];
-        foreach (var label in _privateData.Labels!) counts[label]++;
-        _report = new TeacherReport(TeacherId, _options.EffectiveModel.Kind, _model!.ParameterCount(), _privateData.Count, counts, accuracy);
+        _report = new TeacherReport(TeacherId, _options.EffectiveModel.Kind, _model!.ParameterCount(), _privateData!.Count, ClassCounts(), accuracy);
         if (accuracy is { } value) LogAccuracy(_logger, _organization.Id, TeacherId, value);
         return _report;
+    }
+
+    // The private data (and the evaluation set), unless already loaded against this public set. The
+    // datasets outlive the request, so they are made outside the work's dispose scope.
+    private async Task LoadDataAsync(PublicSetSpec publicSet, string fingerprint)
+    {
+        if (_privateData is not null && _dataFingerprint == fingerprint) return;
+        await OffTheScheduler(_ =>
+        {
+            var shared = _catalog.GetVerified(publicSet, fingerprint);
+            // With teacher partitions, this teacher's own disjoint part of the organization's data.
+            _privateData = _organization.TeacherData(_organization.PrivateData.Load(shared, _catalog.Sources), _index);
+            if (_organization.EvaluationExamples > 0) _evaluationSet = _catalog.Sources.EvaluationSet(shared, _organization.EvaluationExamples);
+            _dataFingerprint = fingerprint;
+            return true;
+        }, scoped: false);
+    }
+
+    private int[] ClassCounts()
+    {
+        var counts = new int[_privateData!.ClassCount];
+        foreach (var label in _privateData.Labels!) counts[label]++;
+        return counts;
     }
 
     private TrainerOptions Options(int epochs, double learningRate, ulong seed) =>

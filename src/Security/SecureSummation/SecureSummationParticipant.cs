@@ -8,8 +8,8 @@ namespace FedDistill.Security.SecureSummation;
 /// One organization's side of a secure summation (Bonawitz et al., CCS 2017, "SecAgg", semi-honest
 /// variant with double masking), one instance per round, its four steps called in order:
 /// <list type="number">
-/// <item><see cref="Advertise"/>: two fresh P-256 key pairs, signed with the federation certificate.</item>
-/// <item><see cref="ShareKeys"/>: verifies every peer's keys, splits its masking private key and a fresh self-mask seed t-of-n (Shamir) and encrypts one share of each to every peer.</item>
+/// <item><see cref="Advertise"/>: two fresh P-256 key pairs and the input scale it needs, signed with the federation certificate.</item>
+/// <item><see cref="ShareKeys"/>: verifies every peer's keys, fixes the round's input scale (<see cref="ScaleExponent"/>), splits its masking private key and a fresh self-mask seed t-of-n (Shamir) and encrypts one share of each to every peer.</item>
 /// <item><see cref="MaskInput"/>: decrypts the shares it holds and returns its input in the ring plus its self mask and the pairwise masks with every peer that shared keys.</item>
 /// <item><see cref="RevealShares"/>: given who survived, reveals its share of each survivor's self-mask seed and of each dropped organization's masking key, never both for one organization.</item>
 /// </list>
@@ -61,9 +61,22 @@ public sealed class SecureSummationParticipant : IDisposable
     /// <summary>How many input values <see cref="MaskInput"/> clipped to the ring's bound.</summary>
     public int ClippedValues { get; private set; }
 
+    /// <summary>
+    /// The round's input scale, 2^<see cref="ScaleExponent"/>, set by <see cref="ShareKeys"/>: the
+    /// largest exponent among the advertisements it verified, the same at every party.
+    /// </summary>
+    public int ScaleExponent { get; private set; }
+
     /// <summary>Step 1: this organization's signed public keys for the round.</summary>
-    public KeyAdvertisement Advertise() =>
-        _advertisement ??= KeyBinding.Sign(_session, _certificate, _encryptionKey, _maskingKey);
+    /// <param name="scaleExponent">The input scale this organization needs (<see cref="InputScale.Exponent(double, double)"/>); 0 when its input fits unscaled.</param>
+    /// <exception cref="InvalidOperationException">Keys were already advertised with another exponent.</exception>
+    public KeyAdvertisement Advertise(int scaleExponent = 0)
+    {
+        _advertisement ??= KeyBinding.Sign(_session, _certificate, _encryptionKey, _maskingKey, scaleExponent);
+        if (_advertisement.ScaleExponent != scaleExponent)
+            throw new InvalidOperationException($"'{ParticipantId}' already advertised its keys with the scale exponent {_advertisement.ScaleExponent}, not {scaleExponent}.");
+        return _advertisement;
+    }
 
     /// <summary>Step 2: checks every organization's keys and returns one encrypted share bundle per peer.</summary>
     /// <param name="advertisements">Every organization's advertisement as the aggregator collected them, this one's included.</param>
@@ -80,11 +93,13 @@ public sealed class SecureSummationParticipant : IDisposable
         if (ids.Length < _session.Threshold || ids.Length > ShamirSecretSharing.MaxShares)
             throw new SecureSummationException($"{ids.Length} organization(s) advertised keys; secure summation needs between the threshold {_session.Threshold} and {ShamirSecretSharing.MaxShares}.");
         var own = advertisements.SingleOrDefault(advertisement => advertisement.ParticipantId == ParticipantId);
-        if (own is null || !own.MaskingPublicKey.AsSpan().SequenceEqual(_advertisement.MaskingPublicKey) || !own.EncryptionPublicKey.AsSpan().SequenceEqual(_advertisement.EncryptionPublicKey))
-            throw new SecureSummationException($"The advertisements do not carry the keys of '{ParticipantId}' as it sent them.");
+        if (own is null || !own.MaskingPublicKey.AsSpan().SequenceEqual(_advertisement.MaskingPublicKey) || !own.EncryptionPublicKey.AsSpan().SequenceEqual(_advertisement.EncryptionPublicKey)
+            || own.ScaleExponent != _advertisement.ScaleExponent)
+            throw new SecureSummationException($"The advertisements do not carry the keys and scale exponent of '{ParticipantId}' as it sent them.");
 
         foreach (var advertisement in advertisements.Where(advertisement => advertisement.ParticipantId != ParticipantId))
             _peers[advertisement.ParticipantId] = _binding.Verify(_session, advertisement);
+        ScaleExponent = InputScale.Exponent(advertisements);
 
         _shareholders = ids.Order(StringComparer.Ordinal).ToArray();
         var maskingSecret = _maskingKey.ExportECPrivateKey();

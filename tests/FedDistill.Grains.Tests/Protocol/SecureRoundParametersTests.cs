@@ -9,9 +9,10 @@ namespace FedDistill.Grains.Tests.Protocol;
 
 /// <summary>
 /// The secure rounds' ring and weight scale, against the plain fold, for every summable strategy:
-/// each organization folds its teachers with the round's weight scale, its sums are encoded in the
-/// round's ring and added there, and the decoded total finishes the same ensemble as the plain
-/// fold of every teacher, within the ring's precision; nothing is clipped.
+/// each organization computes the exponent its own teachers need, the round's scale is 2 to the
+/// largest of them, each folds its teachers with that scale, its sums are encoded in the round's
+/// ring and added there, and the decoded total finishes the same ensemble as the plain fold of
+/// every teacher, within the ring's precision; nothing is clipped.
 /// </summary>
 public sealed class SecureRoundParametersTests(ITestOutputHelper output)
 {
@@ -59,7 +60,9 @@ public sealed class SecureRoundParametersTests(ITestOutputHelper output)
             .Select(org => Enumerable.Range(0, org % 4 == 0 ? 2 : 1).Select(k => Teacher(random, $"t{k}")).ToList())
             .ToList();
 
-        var scale = SecureRoundParameters.WeightScale(settings, organizations, teachers.Select(own => (IReadOnlyList<TeacherReport>)own.Select(t => t.Report).ToList()));
+        // Each organization's own need, from its own counts only; the round takes the largest (as every party does from the signed keys).
+        var exponents = teachers.Select(own => SecureRoundParameters.WeightExponent(settings, organizations, own.Select(t => t.Report).ToList())).ToList();
+        var scale = InputScale.Of(exponents.Max());
         var ring = SecureRoundParameters.Ring(organizations);
         using var plain = SecureRoundParameters.BeginSummable(settings, Examples, Classes);
         var sum = new uint[plain.SumLength];
@@ -109,23 +112,43 @@ public sealed class SecureRoundParametersTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Strategies_whose_weights_are_at_most_one_a_teacher_are_not_scaled_and_nobody_reporting_leaves_the_scale_at_one()
+    public void Strategies_whose_weights_are_at_most_one_a_teacher_need_no_scale()
     {
-        IReadOnlyList<TeacherReport>[] reports = [[Teacher(new Random(1), "t0").Report]];
+        IReadOnlyList<TeacherReport> reports = [Teacher(new Random(1), "t0").Report];
         foreach (var strategy in new[] { "mean-logits", "mean-probabilities", "accuracy-weighted", "entropy-weighted", "ds-fl", "majority-vote" })
-            Assert.Equal(1.0, SecureRoundParameters.WeightScale(new RoundSettings { Strategy = strategy }, 3, reports));
-        Assert.Equal(1.0, SecureRoundParameters.WeightScale(new RoundSettings { Strategy = "fixed-weights" }, 3, [[], []]));
-        // The largest organization's summed weight becomes at most B / 64 (fixed-weights), its largest class total at most B
-        // (per-class-weighted), each within a factor 2: the scale is a power of two.
-        IReadOnlyList<TeacherReport>[] counted =
-        [
-            [new TeacherReport("a", "mlp", 1, 20_000, Enumerable.Repeat(2_000, Classes).ToArray()), new TeacherReport("b", "mlp", 1, 6_000, Enumerable.Repeat(600, Classes).ToArray())],
-            [new TeacherReport("a", "mlp", 1, 5_000, Enumerable.Repeat(500, Classes).ToArray())],
-        ];
-        // 26,000 / (5,461 / 64) = 304.7, so 512; 2,600 / 5,461 = 0.48, so 0.5; at 10 organizations 2,600 / 1,638 = 1.59, so 2.
-        Assert.Equal(512.0, SecureRoundParameters.WeightScale(new RoundSettings { Strategy = "fixed-weights" }, 3, counted));
-        Assert.Equal(0.5, SecureRoundParameters.WeightScale(new RoundSettings { Strategy = "per-class-weighted" }, 3, counted));
-        Assert.Equal(2.0, SecureRoundParameters.WeightScale(new RoundSettings { Strategy = "per-class-weighted" }, 10, counted));
+        {
+            Assert.False(SecureRoundParameters.IsCountWeighted(new RoundSettings { Strategy = strategy }));
+            Assert.Equal(0, SecureRoundParameters.WeightExponent(new RoundSettings { Strategy = strategy }, 3, reports));
+        }
+    }
+
+    /// <summary>
+    /// Each organization's exponent makes its own summed weight at most B / 64 (fixed-weights), its
+    /// largest class total at most B (per-class-weighted), within a factor 2; the round's scale is 2
+    /// to the largest, so the organization with the most weight fills the range within a factor 2,
+    /// whichever order the exponents come in. An organization without teachers needs nothing.
+    /// </summary>
+    [Theory]
+    [InlineData("fixed-weights", 3, 9, 6, 512.0)]        // 26,000 / (5,461 / 64) = 304.7; 5,000 / 85.3 = 58.6
+    [InlineData("FIXED-WEIGHTS", 3, 9, 6, 512.0)]
+    [InlineData("per-class-weighted", 3, -1, -3, 0.5)]  // 2,600 / 5,461 = 0.48; 500 / 5,461 = 0.09
+    [InlineData("per-class-weighted", 10, 1, -1, 2.0)]  // 2,600 / 1,638 = 1.59; 500 / 1,638 = 0.31
+    public void Each_organization_needs_the_exponent_of_its_own_counts_and_the_round_takes_the_largest(string strategy, int organizations, int large, int small, double scale)
+    {
+        var settings = new RoundSettings { Strategy = strategy };
+        IReadOnlyList<TeacherReport> largest = [new TeacherReport("a", "mlp", 1, 20_000, Enumerable.Repeat(2_000, Classes).ToArray()), new TeacherReport("b", "mlp", 1, 6_000, Enumerable.Repeat(600, Classes).ToArray())];
+        IReadOnlyList<TeacherReport> smaller = [new TeacherReport("a", "mlp", 1, 5_000, Enumerable.Repeat(500, Classes).ToArray())];
+        Assert.True(SecureRoundParameters.IsCountWeighted(settings));
+        Assert.Equal(large, SecureRoundParameters.WeightExponent(settings, organizations, largest));
+        Assert.Equal(small, SecureRoundParameters.WeightExponent(settings, organizations, smaller));
+        Assert.Equal(InputScale.MinExponent, SecureRoundParameters.WeightExponent(settings, organizations, []));
+
+        int[] stated = [small, large, InputScale.MinExponent];
+        foreach (var order in new[] { stated, stated.Reverse().ToArray() })
+            Assert.Equal(scale, InputScale.Of(order.Max()));
+        var bound = SecureRoundParameters.Ring(organizations).ClipBound;
+        var (weight, target) = strategy.StartsWith("fixed", StringComparison.OrdinalIgnoreCase) ? (26_000.0, bound / SecureRoundParameters.LogitBound) : (2_600.0, bound);
+        Assert.InRange(weight / scale, target / 2, target);
     }
 
     // A teacher at a demo hospital's scale: 5,000 to 25,000 private examples split unevenly over the classes, logits up to ±20.

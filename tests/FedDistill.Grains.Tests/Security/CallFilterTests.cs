@@ -33,6 +33,7 @@ public sealed class CallFilterTests(ThreeHospitalsFixture fixture) : IClassFixtu
         var prepare = await Forbidden(() => teacher.PrepareAsync(spec, "0"));
         Assert.Contains("the client grain of 'hospital-1'", prepare.Message, StringComparison.Ordinal);
         await Forbidden(() => teacher.ComputeLogitsAsync(spec, "0"));
+        await Forbidden(() => teacher.CountExamplesAsync(spec, "0"));
         await Forbidden(() => teacher.DigestAsync(new DigestRequest(spec, "0", new float[10], 3, 1, 0, 1)));
 
         Assert.Equal("idle", (await client.GetStatusAsync()).Status);

@@ -72,4 +72,62 @@ public sealed class KeyBindingTests(SecureSummationFederation federation) : ICla
         var advertisements = new[] { honest.Advertise(), intruder.Advertise() with { ParticipantId = "org-9" } };
         Assert.Throws<SecureSummationException>(() => honest.ShareKeys(advertisements));
     }
+
+    /// <summary>The scale exponent is in the signed bytes: an aggregator that raises or lowers it (to shrink everyone's weights, or to make an organization's sums overflow) is caught.</summary>
+    [Theory]
+    [InlineData(8, 20)]
+    [InlineData(8, 7)]
+    [InlineData(0, -3)]
+    public void An_altered_scale_exponent_is_refused(int signed, int altered)
+    {
+        using var participant = new SecureSummationParticipant(Session, federation.Organizations[1], federation.Binding);
+        var honest = participant.Advertise(signed);
+        Assert.Equal(signed, honest.ScaleExponent);
+        var (encryption, masking) = federation.Binding.Verify(Session, honest);
+        encryption.Dispose();
+        masking.Dispose();
+
+        var error = Assert.Throws<SecureSummationException>(() => federation.Binding.Verify(Session, honest with { ScaleExponent = altered }));
+        Assert.Contains("keys and scale exponent of 'org-1' does not verify", error.Message);
+    }
+
+    [Fact]
+    public void A_scale_exponent_outside_its_range_is_neither_signed_nor_accepted()
+    {
+        using var participant = new SecureSummationParticipant(Session, federation.Organizations[1], federation.Binding);
+        Assert.Throws<ArgumentOutOfRangeException>(() => participant.Advertise(InputScale.MaxExponent + 1));
+        var error = Assert.Throws<SecureSummationException>(() => federation.Binding.Verify(Session, participant.Advertise(3) with { ScaleExponent = int.MinValue }));
+        Assert.Contains("outside [-64, 64]", error.Message);
+    }
+
+    /// <summary>Every participant verifies the same relayed list and takes its largest exponent: all derive the same scale, whoever needed it.</summary>
+    [Fact]
+    public void Every_participant_derives_the_largest_advertised_exponent()
+    {
+        int[] needs = [-2, 9, 4, InputScale.MinExponent];
+        var participants = needs.Select((_, index) => new SecureSummationParticipant(Session, federation.Organizations[index], federation.Binding)).ToArray();
+        try
+        {
+            var advertisements = participants.Select((participant, index) => participant.Advertise(needs[index])).ToList();
+            foreach (var participant in participants) participant.ShareKeys(advertisements);
+            Assert.All(participants, participant => Assert.Equal(9, participant.ScaleExponent));
+            Assert.Equal(9, InputScale.Exponent(advertisements));
+        }
+        finally
+        {
+            foreach (var participant in participants) participant.Dispose();
+        }
+    }
+
+    /// <summary>An organization's own exponent is not checked by signature (it signed it), so it compares it with what it sent: an aggregator cannot relay it altered to the organization alone.</summary>
+    [Fact]
+    public void A_participant_whose_own_exponent_comes_back_altered_stops()
+    {
+        using var first = new SecureSummationParticipant(Session, federation.Organizations[0], federation.Binding);
+        using var second = new SecureSummationParticipant(Session, federation.Organizations[1], federation.Binding);
+        var advertisements = new[] { first.Advertise(5), second.Advertise(2) };
+        var error = Assert.Throws<SecureSummationException>(() => first.ShareKeys([advertisements[0] with { ScaleExponent = 1 }, advertisements[1]]));
+        Assert.Contains("keys and scale exponent of 'org-0' as it sent them", error.Message);
+        Assert.Throws<InvalidOperationException>(() => second.Advertise(3));
+    }
 }
