@@ -24,8 +24,9 @@ public sealed class RoundObserverTests
     [Fact]
     public async Task A_subscribed_observer_hears_progress_uploads_epochs_and_the_final_state_in_order()
     {
-        // Teachers that train long enough (on a loaded machine too) for their progress to be reported while they train.
-        await using var federation = await FederationCluster.StartAsync(2, configureHospital: (_, hospital) => hospital.Teachers[0].Epochs = 60);
+        // Teachers that train long enough for their progress to be reported (once a second) while
+        // they train: 60 epochs took under a second on an idle machine, and no progress came.
+        await using var federation = await FederationCluster.StartAsync(2, configureHospital: (_, hospital) => hospital.Teachers[0].Epochs = 300);
         await federation.AdmitAllAsync();
         var client = federation.Cluster.Client;
         var recorder = new RecordingRoundObserver();
