@@ -33,8 +33,11 @@ public sealed record FederatedDemoOptions
     /// <summary>Epochs of each hospital's initial teacher training.</summary>
     public int TeacherEpochs { get; init; } = 6;
 
-    /// <summary>Student epochs per round.</summary>
-    public int StudentEpochs { get; init; } = 6;
+    /// <summary>
+    /// Student epochs per round (measured on 2026-12-02 with everything else at its default: 6 gave
+    /// a final 0.8889, 8 gave 0.8907, 10 gave 0.8912 for about 40 s more than 8).
+    /// </summary>
+    public int StudentEpochs { get; init; } = 8;
 
     /// <summary>Digest epochs on the consensus in co-distillation rounds.</summary>
     public int DigestEpochs { get; init; } = 1;
