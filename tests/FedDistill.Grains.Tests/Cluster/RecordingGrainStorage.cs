@@ -21,7 +21,7 @@ public sealed class StorageWrites
     public Func<string, Task>? BeforeWrite { get; set; }
 
     /// <summary>The writes from the <paramref name="from"/>-th on.</summary>
-    public IReadOnlyList<(string Provider, string Grain, byte[] Bytes)> Since(int from) => _writes.Skip(from).ToList();
+    public IReadOnlyList<(string Provider, string Grain, byte[] Bytes)> Since(int from) => _writes.ToArray().Skip(from).ToList();
 }
 
 /// <summary>

@@ -11,7 +11,7 @@ public sealed class RecordingLoggerProvider : ILoggerProvider
     public int Count => _messages.Count;
 
     /// <summary>The messages from the <paramref name="from"/>-th on.</summary>
-    public IReadOnlyList<string> Since(int from) => _messages.Skip(from).ToList();
+    public IReadOnlyList<string> Since(int from) => _messages.ToArray().Skip(from).ToList();
 
     public ILogger CreateLogger(string categoryName) => new Recorder(categoryName, _messages);
 

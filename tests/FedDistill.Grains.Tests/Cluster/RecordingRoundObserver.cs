@@ -9,10 +9,12 @@ public sealed class RecordingRoundObserver : IRoundObserver
     private readonly ConcurrentQueue<(long Sequence, object Notification)> _received = new();
 
     /// <summary>Every notification so far, in the aggregator's order (by sequence number): <see cref="RoundInfo"/>, <see cref="UploadAcceptedNotice"/>, <see cref="RejectionInfo"/>, <see cref="ParticipantProgressNotice"/>, <see cref="StudentEpochNotice"/> or <see cref="StudentPublishedNotice"/>.</summary>
-    public IReadOnlyList<object> Received => _received.OrderBy(entry => entry.Sequence).Select(entry => entry.Notification).ToList();
+    // A snapshot first: LINQ sizes its result from the queue's count, which notifications arriving
+    // meanwhile change (IndexOutOfRangeException in the middle of the query).
+    public IReadOnlyList<object> Received => _received.ToArray().OrderBy(entry => entry.Sequence).Select(entry => entry.Notification).ToList();
 
     /// <summary>The sequence numbers received, in the aggregator's order.</summary>
-    public IReadOnlyList<long> Sequences => _received.Select(entry => entry.Sequence).Order().ToList();
+    public IReadOnlyList<long> Sequences => _received.ToArray().Select(entry => entry.Sequence).Order().ToList();
 
     public Task OnRoundChangedAsync(long sequence, RoundInfo round) => Add(sequence, round);
 

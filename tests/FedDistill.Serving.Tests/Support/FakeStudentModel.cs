@@ -35,7 +35,7 @@ public sealed class FakeStudentModel : IStudentModel
     public IReadOnlyList<float[]> Batches => [.. _batches];
 
     /// <summary>The number of examples of each batch, in order.</summary>
-    public IReadOnlyList<int> BatchSizes => _batches.Select(batch => batch.Length / 4).ToList();
+    public IReadOnlyList<int> BatchSizes => _batches.ToArray().Select(batch => batch.Length / 4).ToList();
 
     public static float[] Expected(ReadOnlySpan<float> example) =>
         [2 * example[0] + example[3], 2 * example[1] + example[3], 2 * example[2] + example[3]];
