@@ -135,8 +135,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private FederationState State => _state.State;
 
     // Organizations whose plain upload is being written to storage (the completion interleaves):
-    // a second completion for one of them waits for none and is refused, so that two payloads are
-    // never written to one blob.
+    // RequireOpenFor refuses them as duplicates, so that a second upload never starts meanwhile and
+    // two payloads are never written to one blob.
     private readonly HashSet<string> _storing = new(StringComparer.Ordinal);
 
     private RoundRecord? Active => State.Rounds.Count > 0 && !State.Rounds[^1].State.IsFinal() ? State.Rounds[^1] : null;
@@ -387,8 +387,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
                 ? $"Round {round.Number} runs secure summation: it takes only masked uploads."
                 : $"Round {round.Number} does not run secure summation: it takes only plain uploads.");
         if (round.Settings.SecureSummation) return await CompleteMaskedUploadAsync(round, completion);
-        if (!_storing.Add(participantId))
-            throw Reject(participantId, completion.Round, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already has an upload to round {round.Number} being stored; one upload per round.");
+        // RequireOpenFor refused a participant whose upload is being stored: this one is alone.
+        _storing.Add(participantId);
         try
         {
             return await CompletePlainUploadAsync(round, completion);
@@ -1199,8 +1199,8 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         if (round is null) throw Reject(participantId, number, FederationErrorKind.NotFound, "unknown-round", $"There is no round {number}.");
         if (round.State != RoundState.Open || _time.GetUtcNow() >= round.Deadline)
             throw Reject(participantId, number, FederationErrorKind.Conflict, "round-closed", $"Round {number} is {round.State.ToName()} and accepts no uploads (its deadline was {round.Deadline:O}).");
-        if (round.Uploads.Any(u => u.ParticipantId == participantId))
-            throw Reject(participantId, number, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already uploaded to round {number}; one upload per round.");
+        if (round.Uploads.Any(u => u.ParticipantId == participantId) || _storing.Contains(participantId))
+            throw Reject(participantId, number, FederationErrorKind.Conflict, "duplicate", $"Participant '{participantId}' already uploaded to round {number} (or its upload is being stored); one upload per round.");
         return round;
     }
 
