@@ -5,15 +5,14 @@ using FedDistill.Grains.Protocol;
 namespace FedDistill.Bench;
 
 /// <summary>
-/// One measured round per federation size on a real Orleans cluster: the aggregator's silo as its
-/// own process and N organization silos hosted in this process (<see cref="InProcessSilo"/>: real
-/// silos on their own TLS ports, so 50 fit on one machine), on loopback, state in Azure Storage
-/// (Azurite). Each
-/// organization trains a small MLP teacher on its Dirichlet share in a warm-up round; the
-/// measured round is then a one-shot round in which every organization computes logits on the
-/// public set and uploads them. Reports the round time, the share of it outside teacher work and
-/// student training, the aggregator process's peak resident memory and the bytes each
-/// organization uploaded.
+/// Rounds on a real Orleans cluster, per federation size: the aggregator's silo as its own process
+/// and N organization silos hosted in this process (<see cref="InProcessSilo"/>: real silos on
+/// their own TLS ports, so 50 fit on one machine), on loopback, state in Azure Storage (Azurite).
+/// Each organization trains a small MLP teacher on its Dirichlet share in the first warm-up
+/// round; each measured round is then a one-shot round in which every organization computes
+/// logits on the public set and uploads them. Reports the medians over the measured rounds of the
+/// round time and of the share of it outside teacher work and student training (with that share's
+/// range), the aggregator process's peak resident memory and the bytes each organization uploaded.
 /// </summary>
 public static class FederationRounds
 {
@@ -21,6 +20,8 @@ public static class FederationRounds
     {
         IReadOnlyList<int> sizes = [1, 10, 50];
         var publicCount = 5_000;
+        var warmUpRounds = 3;
+        var measuredRounds = 5;
         var reader = new ArgumentReader("federation", args);
         while (reader.TryNext(out var option))
         {
@@ -28,6 +29,8 @@ public static class FederationRounds
             {
                 case "--sizes": sizes = reader.IntList(option, minimum: 1); break;
                 case "--public": publicCount = reader.Int(option, minimum: 1); break;
+                case "--warm-up": warmUpRounds = reader.Int(option, minimum: 1); break;
+                case "--rounds": measuredRounds = reader.Int(option, minimum: 1); break;
                 default: throw reader.Unknown(option);
             }
         }
@@ -42,9 +45,9 @@ public static class FederationRounds
         {
             foreach (var size in sizes)
             {
-                var row = await RunSizeAsync(size, publicCount, Path.Combine(root, size.ToString(invariant)));
+                var row = await RunSizeAsync(size, publicCount, warmUpRounds, measuredRounds, Path.Combine(root, size.ToString(invariant)));
                 Console.WriteLine(string.Create(invariant,
-                    $"bench: federation organizations={size} round_s={row.RoundSeconds:F2} teacher_s={row.TeacherSeconds:F2} distill_s={row.DistillSeconds:F2} overhead_share={row.OverheadShare:F3} aggregator_peak_mib={row.PeakMiB:F0} bytes_per_organization={row.BytesPerOrganization:F0}"));
+                    $"bench: federation organizations={size} rounds={measuredRounds} median: round_s={row.RoundSeconds:F2} teacher_s={row.TeacherSeconds:F2} distill_s={row.DistillSeconds:F2} overhead_s={row.OverheadSeconds:F2} overhead_share={row.OverheadShare:F3} (range {row.LowestShare:F3}-{row.HighestShare:F3}) aggregator_peak_mib={row.PeakMiB:F0} bytes_per_organization={row.BytesPerOrganization:F0}"));
             }
         }
         finally
@@ -61,9 +64,11 @@ public static class FederationRounds
     private const string ProbeTimeoutSeconds = "30";
     private const string MissedProbesLimit = "10";
 
-    private sealed record Row(double RoundSeconds, double TeacherSeconds, double DistillSeconds, double OverheadShare, double PeakMiB, double BytesPerOrganization);
+    // Medians over the measured rounds, and the range of the overhead share.
+    private sealed record Row(double RoundSeconds, double TeacherSeconds, double DistillSeconds, double OverheadSeconds, double OverheadShare, double LowestShare, double HighestShare,
+        double PeakMiB, double BytesPerOrganization);
 
-    private static async Task<Row> RunSizeAsync(int organizations, int publicCount, string work)
+    private static async Task<Row> RunSizeAsync(int organizations, int publicCount, int warmUpRounds, int measuredRounds, string work)
     {
         var invariant = CultureInfo.InvariantCulture;
         await using var federation = await LocalFederation.StartAsync(new LocalFederationOptions
@@ -109,7 +114,7 @@ public static class FederationRounds
             var contentRoot = Path.GetDirectoryName(SiloLocator.Find())!;
             for (var i = 0; i < organizations; i++) silos.Add(await StartOrganizationAsync(federation, i, contentRoot));
 
-            return await MeasureAsync(federation, organizations);
+            return await MeasureAsync(federation, organizations, warmUpRounds, measuredRounds);
         }
         finally
         {
@@ -147,18 +152,43 @@ public static class FederationRounds
         }
     }
 
-    private static async Task<Row> MeasureAsync(LocalFederation federation, int organizations)
+    private static async Task<Row> MeasureAsync(LocalFederation federation, int organizations, int warmUpRounds, int measuredRounds)
     {
         var invariant = CultureInfo.InvariantCulture;
 
-        // The warm-up round waits for every organization's silo to join and its teacher to train;
-        // the measured round then costs what a round costs once the federation runs.
-        var warmUp = await RunRoundAsync(federation, new RoundSettings { Quorum = organizations, DeadlineSeconds = 3600, StudentEpochs = 1 });
-        Console.WriteLine(string.Create(invariant, $"bench: federation organizations={organizations} warm-up round {warmUp.RoundSeconds:F1} s (silos joining, teachers training)"));
-        var measured = await RunRoundAsync(federation, new RoundSettings { Quorum = organizations, DeadlineSeconds = 3600, StudentEpochs = 2, Strategy = "per-class-weighted" });
-        var round = measured.RoundSeconds;
-        return new Row(round, measured.TeacherSeconds, measured.DistillSeconds, (round - measured.TeacherSeconds - measured.DistillSeconds) / round,
-            PeakResidentMiB(federation.Aggregator!.ProcessId), measured.UploadedBytes / (double)organizations);
+        // The first warm-up round waits for every organization's silo to join and its teacher to
+        // train. The next ones let the runtime settle: fifty silos' worth of code is still being
+        // recompiled by the JIT's tiering thread (a core's worth for tens of seconds) after the
+        // first round. The measured rounds then cost what a round costs once the federation runs.
+        for (var i = 1; i <= warmUpRounds; i++)
+        {
+            var warmUp = await RunRoundAsync(federation, new RoundSettings { Quorum = organizations, DeadlineSeconds = 3600, StudentEpochs = 1 });
+            var note = i == 1 ? " (silos joining, teachers training)" : "";
+            Console.WriteLine(string.Create(invariant, $"bench: federation organizations={organizations} warm-up round {i} of {warmUpRounds}: {warmUp.RoundSeconds:F1} s{note}"));
+        }
+
+        var rounds = new List<RoundResult>(measuredRounds);
+        for (var i = 1; i <= measuredRounds; i++)
+        {
+            var measured = await RunRoundAsync(federation, new RoundSettings { Quorum = organizations, DeadlineSeconds = 3600, StudentEpochs = 2, Strategy = "per-class-weighted" });
+            rounds.Add(measured);
+            Console.WriteLine(string.Create(invariant,
+                $"bench: federation organizations={organizations} round {i} of {measuredRounds}: round_s={measured.RoundSeconds:F3} teacher_s={measured.TeacherSeconds:F3} distill_s={measured.DistillSeconds:F3} overhead_share={OverheadShare(measured):F3}"));
+        }
+
+        var shares = rounds.Select(OverheadShare).ToList();
+        return new Row(Median(rounds.Select(r => r.RoundSeconds)), Median(rounds.Select(r => r.TeacherSeconds)), Median(rounds.Select(r => r.DistillSeconds)),
+            Median(rounds.Select(r => r.RoundSeconds - r.TeacherSeconds - r.DistillSeconds)), Median(shares), shares.Min(), shares.Max(),
+            PeakResidentMiB(federation.Aggregator!.ProcessId), Median(rounds.Select(r => r.UploadedBytes / (double)organizations)));
+    }
+
+    // Everything but the slowest organization's teacher work and the student's training.
+    private static double OverheadShare(RoundResult round) => (round.RoundSeconds - round.TeacherSeconds - round.DistillSeconds) / round.RoundSeconds;
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     private static async Task<RoundResult> RunRoundAsync(LocalFederation federation, RoundSettings settings)

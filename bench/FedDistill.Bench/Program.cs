@@ -6,7 +6,7 @@ using FedDistill.Bench;
 //   its best thread count as a ratio.
 // ./run bench quality [options]: the multi-teacher distillation quality run (docs/results.md).
 // ./run bench defaults [options]: `feddistill distill`'s defaults against the plain PyTorch recipe (docs/results.md).
-// ./run bench federation [--sizes 1,10,50] [--public N]: rounds on an Orleans cluster of an aggregator silo and N organization silos.
+// ./run bench federation [--sizes 1,10,50] [--public N] [--warm-up 3] [--rounds 5]: rounds on an Orleans cluster of an aggregator silo and N organization silos (medians of the measured rounds).
 // ./run bench compress [options]: the small-CNN student pruned and quantized, measured in ONNX Runtime (docs/compression.md).
 // ./run bench serve [options]: the student server under concurrent clients, with dynamic batching and batch 1 (docs/serving.md).
 // ./run bench secagg [options]: secure summation's bytes and time against the plain upload, 3, 10 and 50 organizations (docs/privacy.md).
