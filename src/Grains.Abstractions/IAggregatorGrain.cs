@@ -89,14 +89,15 @@ public interface IAggregatorGrain : IGrainWithStringKey
     Task AppendUploadAsync(UploadChunk chunk);
 
     /// <summary>
-    /// Validates the assembled payload (size, hash, format, round, fingerprint, shapes, dtype,
-    /// finite values), stores it and folds it into the round's ensemble. Once this returns the
-    /// upload is durable.
+    /// Takes the payload's last piece when it comes with the completion
+    /// (<see cref="UploadCompletion.Last"/>), validates the assembled payload (size, hash, format,
+    /// round, fingerprint, shapes, dtype, finite values), stores it and queues it to be folded into
+    /// the round's ensemble. Once this returns the upload is durable and counts towards the quorum.
     /// </summary>
     /// <remarks>
     /// A plain upload's completion (<see cref="UploadCompletion.Masked"/> false) interleaves with
-    /// the aggregator's other requests while its payload is written to storage, so that many
-    /// organizations' writes overlap; a masked upload's does not (it is a step of the secure
+    /// the aggregator's other requests while its payload is decoded and written to storage, so that
+    /// many organizations' writes overlap; a masked upload's does not (it is a step of the secure
     /// protocol, which stores the round's state).
     /// </remarks>
     /// <exception cref="FederationException">Every refusal, with its reason; the round is unchanged by it.</exception>

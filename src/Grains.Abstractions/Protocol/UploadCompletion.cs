@@ -11,10 +11,17 @@ namespace FedDistill.Grains.Protocol;
 /// interleave with its other requests (a plain upload's storage write may; a masked upload's
 /// protocol step may not).
 /// </param>
+/// <param name="Last">
+/// The payload's last piece (1 to <see cref="UploadChunk.MaxBytes"/> bytes, ending at
+/// <paramref name="Bytes"/>), sent with the completion instead of by an
+/// <see cref="IAggregatorGrain.AppendUploadAsync"/> of its own, so that a payload of one piece
+/// takes one call; null when every piece was appended.
+/// </param>
 [GenerateSerializer, Immutable]
 public sealed record UploadCompletion(
     [property: Id(0)] string ParticipantId,
     [property: Id(1)] int Round,
     [property: Id(2)] long Bytes,
     [property: Id(3)] string Sha256,
-    [property: Id(4)] bool Masked = false);
+    [property: Id(4)] bool Masked = false,
+    [property: Id(5)] byte[]? Last = null);

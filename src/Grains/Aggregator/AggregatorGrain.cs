@@ -89,6 +89,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private Dataset? _evaluationSet;
     private int[] _validationLabels = [];
     private RoundEnsemble? _ensemble;
+    private UploadWriter? _uploads;
     private PrivacyBudget? _privacy;
     private Task<DistilledStudent>? _distillation;
     private CancellationTokenSource? _distillationCancellation;
@@ -187,8 +188,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         await StopDistillationAsync();
-        _ensemble?.Dispose();
-        _ensemble = null;
+        await DisposeEnsembleAsync();
         _secure?.Dispose();
         _secure = null;
         _authority?.Dispose();
@@ -349,6 +349,13 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         var caller = _caller;
         ArgumentNullException.ThrowIfNull(chunk);
         RequireParticipant(chunk.ParticipantId, caller, chunk.Round);
+        Stage(chunk);
+        return Task.CompletedTask;
+    }
+
+    // A first piece starts an upload, so it needs the round open to this organization; the others continue one.
+    private void Stage(UploadChunk chunk)
+    {
         if (chunk.Offset == 0) RequireOpenFor(chunk.ParticipantId, chunk.Round);
         try
         {
@@ -358,8 +365,6 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         {
             throw Reject(chunk.ParticipantId, chunk.Round, refused.Kind, refused.Reason, refused.Message);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -386,6 +391,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             throw Reject(participantId, completion.Round, FederationErrorKind.Invalid, "wrong-upload-kind", round.Settings.SecureSummation
                 ? $"Round {round.Number} runs secure summation: it takes only masked uploads."
                 : $"Round {round.Number} does not run secure summation: it takes only plain uploads.");
+        if (completion.Last is { } last) Stage(new UploadChunk(participantId, completion.Round, completion.Bytes - last.Length, last));
         if (round.Settings.SecureSummation) return await CompleteMaskedUploadAsync(round, completion);
         // RequireOpenFor refused a participant whose upload is being stored: this one is alone.
         _storing.Add(participantId);
@@ -407,7 +413,9 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         try
         {
             payload = _admission.Take(completion);
-            upload = SoftLabelsCodec.Decode(payload, completion.Round, participantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
+            // Decoding (fp16 to fp32, every value checked) runs on the thread pool, beside other organizations' completions.
+            var (fingerprint, examples, classes) = (PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
+            upload = await Task.Run(() => SoftLabelsCodec.Decode(payload, completion.Round, participantId, fingerprint, examples, classes));
         }
         catch (FederationException refused)
         {
@@ -417,20 +425,19 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         // Durable before acknowledged: the stored payload is the upload's record. The round's list
         // of uploads reaches the table with the round's next write (at the latest when it starts
         // distilling); an aggregator restarted before that finds the payloads by name (ResumeAsync).
-        // One storage write per upload, and other organizations' completions run while it is in
-        // flight (MayInterleave), so the writes overlap.
-        var artifact = UploadArtifact(round.Number, participantId);
-        await _archive.PutAsync(Federation, artifact, payload);
-        // Other requests ran during the write: the round may have closed (deadline, cancel) or
-        // started distilling. A payload stored for a round that no longer takes it is refused; its
-        // blob is never read (only an open round's uploads are rebuilt from storage).
+        // Other organizations' completions run while this one waits (MayInterleave), and the
+        // uploads that arrive together are stored together (UploadWriter).
+        var artifact = await UploadsOf(round).StoreAsync(participantId, payload);
+        // Other requests ran during the decoding and the write: the round may have closed (deadline,
+        // cancel) or started distilling. A payload stored for a round that no longer takes it is
+        // refused; it is never read (only an open round's uploads are rebuilt from storage).
         if (!ReferenceEquals(Active, round) || round.State != RoundState.Open || _ensemble is null)
             throw Reject(participantId, completion.Round, FederationErrorKind.Conflict, "round-closed",
                 $"Round {round.Number} closed ({round.State.ToName()}) while the upload was being stored; it was not taken.");
         var record = new UploadRecord(participantId, artifact, completion.Sha256.ToLowerInvariant(), payload.Length, upload.Teachers.Count,
             upload.Metadata.ComputeSeconds, _time.GetUtcNow());
         round.Uploads.Add(record);
-        _ensemble.Fold(upload);
+        _ensemble.Enqueue(upload);
         _metrics.UploadAccepted(payload.Length);
         LogUploadAccepted(_logger, round.Number, participantId, payload.Length, upload.Metadata.DType, round.Uploads.Count);
         NotifyUpload(round, record);
@@ -621,7 +628,20 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     private static string StudentArtifact(int version) => $"students/{version}";
 
-    private static string UploadArtifact(int round, string participantId) => $"uploads/{round}/{participantId}";
+    private UploadWriter UploadsOf(RoundRecord round) =>
+        _uploads is { } writer && writer.Round == round.Number ? writer : _uploads = new UploadWriter((name, bytes) => _archive.PutAsync(Federation, name, bytes), _serializer, round.Number);
+
+    // An upload as stored (UploadRecord.Artifact names the write that carried it).
+    private async Task<byte[]?> StoredUploadAsync(string artifact, string participantId, Dictionary<string, StoredUploads?> writes) =>
+        (await StoredWriteAsync(artifact, writes))?.Find(participantId);
+
+    // A stored write of uploads, or null when there is none by that name; `writes` keeps the writes read so far.
+    private async Task<StoredUploads?> StoredWriteAsync(string artifact, Dictionary<string, StoredUploads?> writes)
+    {
+        if (!writes.TryGetValue(artifact, out var stored))
+            writes[artifact] = stored = await _archive.GetAsync(Federation, artifact) is { } bytes ? UploadWriter.Read(_serializer, bytes) : null;
+        return stored;
+    }
 
     private static string TargetArtifact(int round) => $"targets/{round}";
 
@@ -748,8 +768,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             throw Reject(participantId, round.Number, FederationErrorKind.Invalid, "bad-masked-upload", refused.Message);
         }
 
-        var artifact = UploadArtifact(round.Number, participantId);
-        await _archive.PutAsync(Federation, artifact, payload);
+        var artifact = await UploadsOf(round).StoreAsync(participantId, payload);
         var record = new UploadRecord(participantId, artifact, completion.Sha256.ToLowerInvariant(), payload.Length, 0, 0, _time.GetUtcNow());
         round.Uploads.Add(record);
         await SaveAsync(() => round.Uploads.Remove(record));
@@ -893,23 +912,27 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             return;
         }
 
+        var writes = new Dictionary<string, StoredUploads?>(StringComparer.Ordinal);
         foreach (var upload in round.Uploads)
         {
-            var payload = await _archive.GetAsync(Federation, upload.Artifact)
+            var payload = await StoredUploadAsync(upload.Artifact, upload.ParticipantId, writes)
                 ?? throw new InvalidOperationException($"Round {round.Number}: the upload of '{upload.ParticipantId}' ({upload.Artifact}) is missing from storage.");
-            _ensemble.Fold(SoftLabelsCodec.Decode(payload, round.Number, upload.ParticipantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount));
+            _ensemble.Enqueue(SoftLabelsCodec.Decode(payload, round.Number, upload.ParticipantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount));
         }
 
-        // An open round's accepted uploads since its last write are in storage under their names only.
+        // An open round's uploads accepted since its last state write are only in storage, in
+        // writes named after an organization (UploadWriter): every organization's name is tried.
         if (round.State == RoundState.Open)
         {
-            foreach (var participantId in State.Participants.Keys.Where(id => round.Uploads.All(u => u.ParticipantId != id)).ToList())
+            foreach (var name in State.Participants.Keys.Select(id => UploadWriter.ArtifactName(round.Number, id)).ToList())
             {
-                var artifact = UploadArtifact(round.Number, participantId);
-                if (await _archive.GetAsync(Federation, artifact) is not { } payload) continue;
-                var upload = SoftLabelsCodec.Decode(payload, round.Number, participantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
-                round.Uploads.Add(new UploadRecord(participantId, artifact, Sha256(payload), payload.Length, upload.Teachers.Count, upload.Metadata.ComputeSeconds, _time.GetUtcNow()));
-                _ensemble.Fold(upload);
+                foreach (var stored in (await StoredWriteAsync(name, writes))?.Uploads ?? [])
+                {
+                    if (round.Uploads.Any(u => u.ParticipantId == stored.ParticipantId) || !State.Participants.ContainsKey(stored.ParticipantId)) continue;
+                    var upload = SoftLabelsCodec.Decode(stored.Payload, round.Number, stored.ParticipantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
+                    round.Uploads.Add(new UploadRecord(stored.ParticipantId, name, Sha256(stored.Payload), stored.Payload.Length, upload.Teachers.Count, upload.Metadata.ComputeSeconds, _time.GetUtcNow()));
+                    _ensemble.Enqueue(upload);
+                }
             }
         }
 
@@ -985,9 +1008,10 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             if (record.Phase >= SecurePhase.Masking)
             {
                 secure.BeginMasking();
+                var writes = new Dictionary<string, StoredUploads?>(StringComparer.Ordinal);
                 foreach (var upload in round.Uploads)
                 {
-                    var payload = await _archive.GetAsync(Federation, upload.Artifact)
+                    var payload = await StoredUploadAsync(upload.Artifact, upload.ParticipantId, writes)
                         ?? throw new InvalidOperationException($"Round {round.Number}: the masked upload of '{upload.ParticipantId}' ({upload.Artifact}) is missing from storage.");
                     secure.CheckMasked(upload.ParticipantId, payload);
                     secure.AddMasked(upload.ParticipantId, payload);
@@ -1043,6 +1067,18 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
 
     private async Task StartDistillationAsync(RoundRecord round)
     {
+        try
+        {
+            await _ensemble!.DrainAsync();
+        }
+        catch (Exception error)
+        {
+            // Only a bug gets here: the codec checked every upload for what the strategy needs.
+            LogDistillationFailed(_logger, round.Number, error.ToString());
+            await EndRoundAsync(round, RoundState.Failed, $"folding the uploads into the ensemble failed: {error.Message}");
+            return;
+        }
+
         var previous = State.StudentVersion > 0 ? await ArtifactAsync(StudentArtifact(State.StudentVersion)) : null;
         var previousTarget = round.Settings.TargetHistoryWeight > 0 && State.StudentVersion > 0 ? await PreviousTargetAsync(State.StudentVersion) : null;
         _distillProgress = 0;
@@ -1130,8 +1166,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
             (round.State, round.ClosedAt, round.FailureReason, round.Secure) = before;
             undo?.Invoke();
         });
-        _ensemble?.Dispose();
-        _ensemble = null;
+        await DisposeEnsembleAsync();
         _secure?.Dispose();
         _secure = null;
         _admission.Clear();
@@ -1140,6 +1175,14 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         NotifyRound(round);
         _metrics.RoundEnded(state.ToName(), (round.ClosedAt.Value - round.OpenedAt).TotalSeconds);
         LogRoundEnded(_logger, round.Number, state.ToName(), reason ?? "");
+    }
+
+    // Detached first: a completion interleaved while the folds in flight finish finds no ensemble to fold into.
+    private async Task DisposeEnsembleAsync()
+    {
+        var ensemble = _ensemble;
+        _ensemble = null;
+        if (ensemble is not null) await ensemble.DisposeAsync();
     }
 
     private async Task StopDistillationAsync()

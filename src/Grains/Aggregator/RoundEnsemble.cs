@@ -9,9 +9,18 @@ namespace FedDistill.Grains.Aggregator;
 /// aggregator's memory holds one [N, C] accumulator and each teacher's arg-max, not the logits of
 /// every organization.
 /// </summary>
-internal sealed class RoundEnsemble : IDisposable
+/// <remarks>
+/// Folds run in the order they were queued, one at a time, on the thread pool: off the aggregator
+/// grain's turn, which meanwhile admits the next uploads (at 50 organizations, folding on the turn
+/// was half of the time between the last teacher's logits and the student's training). Only
+/// <see cref="DrainAsync"/> makes <see cref="Accumulator"/> and <see cref="Teachers"/> safe to read.
+/// </remarks>
+internal sealed class RoundEnsemble : IAsyncDisposable
 {
     private readonly int[] _validationLabels;
+
+    // The last queued fold; each fold waits for the one before it, and a failed one fails every later one.
+    private Task _folds = Task.CompletedTask;
 
     public RoundEnsemble(RoundSettings settings, int examples, int classes, int[] validationLabels)
     {
@@ -36,17 +45,23 @@ internal sealed class RoundEnsemble : IDisposable
     /// <summary>Per teacher: its arg-max on every public example (for agreement) and its validation accuracy.</summary>
     public List<TeacherSummary> Teachers { get; } = [];
 
-    /// <summary>Folds a validated upload in.</summary>
-    public void Fold(DecodedUpload upload)
+    /// <summary>
+    /// Queues a decoded upload (every check of the codec passed) to be folded in after those queued
+    /// before it; returns at once. Called from the grain's turn only.
+    /// </summary>
+    public void Enqueue(DecodedUpload upload)
     {
-        using var scope = torch.NewDisposeScope();
-        foreach (var teacher in upload.Teachers)
+        ArgumentNullException.ThrowIfNull(upload);
+        _folds = _folds.ContinueWith(previous =>
         {
-            var (contribution, predictions, accuracy) = TeacherContributions.Create(upload.ParticipantId, teacher, Classes, _validationLabels);
-            Accumulator.Add(contribution);
-            Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy, teacher.Report.PrivateExamples));
-        }
+            // An accumulator a fold failed in is in no state to take more: the first failure stands for all.
+            previous.GetAwaiter().GetResult();
+            Fold(upload);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
     }
+
+    /// <summary>Completes once every queued upload is folded in; faults with the first fold's failure, if one failed.</summary>
+    public Task DrainAsync() => _folds;
 
     /// <summary>
     /// Takes a secure round's unmasked sum over organizations as the whole ensemble's state; the
@@ -60,7 +75,23 @@ internal sealed class RoundEnsemble : IDisposable
         summable.ImportSums(sums);
     }
 
-    public void Dispose() => Accumulator.Dispose();
+    /// <summary>Waits for the folds in flight (their outcome no longer matters) and frees the accumulator's tensors.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _folds.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Accumulator.Dispose();
+    }
+
+    private void Fold(DecodedUpload upload)
+    {
+        using var scope = torch.NewDisposeScope();
+        foreach (var teacher in upload.Teachers)
+        {
+            var (contribution, predictions, accuracy) = TeacherContributions.Create(upload.ParticipantId, teacher, Classes, _validationLabels);
+            Accumulator.Add(contribution);
+            Teachers.Add(new TeacherSummary(upload.ParticipantId, teacher.Report.TeacherId, predictions, accuracy, teacher.Report.LocalAccuracy, teacher.Report.PrivateExamples));
+        }
+    }
 }
 
 /// <summary>What the aggregator keeps of one uploaded teacher after folding it into the ensemble.</summary>

@@ -395,15 +395,23 @@ public sealed partial class ClientGrain : Grain, IClientGrain
     // How long a step waits for the aggregator's relay: past the deadline, when the round has failed or gone on without it.
     private static TimeSpan StepTimeout(RoundAssignment assignment) => TimeSpan.FromSeconds(2.0 * assignment.Settings.DeadlineSeconds + 60);
 
+    // Every piece but the last by itself, the last with the completion: a payload of one piece
+    // (soft labels on a public set of up to about 50,000 examples in fp16) is a single call.
     private async Task<UploadReceipt> UploadAsync(IAggregatorGrain aggregator, int round, byte[] payload, bool masked)
     {
-        for (var offset = 0; offset < payload.Length; offset += UploadChunk.MaxBytes)
-        {
-            var length = Math.Min(UploadChunk.MaxBytes, payload.Length - offset);
-            await aggregator.AppendUploadAsync(new UploadChunk(Organization, round, offset, payload.AsSpan(offset, length).ToArray()));
-        }
+        var last = LastPieceOffset(payload.Length);
+        for (var offset = 0; offset < last; offset += UploadChunk.MaxBytes)
+            await aggregator.AppendUploadAsync(new UploadChunk(Organization, round, offset, payload.AsSpan(offset, UploadChunk.MaxBytes).ToArray()));
 
-        return await aggregator.CompleteUploadAsync(new UploadCompletion(Organization, round, payload.Length, Convert.ToHexStringLower(SHA256.HashData(payload)), masked));
+        return await aggregator.CompleteUploadAsync(new UploadCompletion(Organization, round, payload.Length, Convert.ToHexStringLower(SHA256.HashData(payload)), masked,
+            payload.AsSpan(last).ToArray()));
+    }
+
+    /// <summary>Where the last piece of a payload of <paramref name="length"/> bytes (at least 1) starts, the pieces being <see cref="UploadChunk.MaxBytes"/> long.</summary>
+    internal static int LastPieceOffset(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        return (length - 1) / UploadChunk.MaxBytes * UploadChunk.MaxBytes;
     }
 
     private async Task SetStatusAsync(IAggregatorGrain aggregator, string status, int round)

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using FedDistill.Grains.Aggregator;
 using FedDistill.Grains.Clients;
 using FedDistill.Grains.Protocol;
 using FedDistill.Grains.SecureSummation;
@@ -56,7 +57,7 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         var ring = SecureRoundParameters.Ring(federation.Hospitals.Count);
         foreach (var hospital in federation.Hospitals)
         {
-            var upload = SoftLabelsCodec.Decode((await archive.GetAsync(FederationCluster.FederationName, $"uploads/{plain.Round}/{hospital}"))!, plain.Round, hospital,
+            var upload = SoftLabelsCodec.Decode(await StoredUploadAsync(federation, archive, plain.Round, hospital), plain.Round, hospital,
                 fingerprint, FederationCluster.PublicExamples, Classes);
             foreach (var teacher in upload.Teachers)
             {
@@ -78,7 +79,7 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         Assert.Contains(stored, write => write.Provider == StorageNames.Federation);
         output.WriteLine($"{stored.Count} writes, {stored.Sum(write => write.Bytes.Length)} bytes stored by the aggregator during the secure round");
         // The check sees what it must: the plain round's own uploads do hold the logits.
-        Assert.True(Holds((await archive.GetAsync(FederationCluster.FederationName, $"uploads/{plain.Round}/hospital-1"))!, windows));
+        Assert.True(Holds(await StoredUploadAsync(federation, archive, plain.Round, "hospital-1"), windows));
         foreach (var (provider, grain, bytes) in stored)
             Assert.False(Holds(bytes, windows), $"{provider} '{grain}' ({bytes.Length} bytes) holds a 16-byte run of an organization's logits or sums");
 
@@ -88,7 +89,7 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         var logitTexts = new HashSet<string>(StringComparer.Ordinal);
         foreach (var hospital in federation.Hospitals)
         {
-            var upload = SoftLabelsCodec.Decode((await archive.GetAsync(FederationCluster.FederationName, $"uploads/{plain.Round}/{hospital}"))!, plain.Round, hospital,
+            var upload = SoftLabelsCodec.Decode(await StoredUploadAsync(federation, archive, plain.Round, hospital), plain.Round, hospital,
                 fingerprint, FederationCluster.PublicExamples, Classes);
             foreach (var value in upload.Teachers.SelectMany(teacher => teacher.Logits))
                 if (value.ToString("R", System.Globalization.CultureInfo.InvariantCulture) is { Length: >= 8 } written) logitTexts.Add(written);
@@ -274,6 +275,18 @@ public sealed class SecureSummationRoundTests(ITestOutputHelper output)
         int[] sizes = [12_000, 16_000, 21_000];
         options.PrivateData = new Distillation.Federated.PrivateDataSpec(Start: sizes.Take(index).Sum(), Count: sizes[index], Partitioner: "iid", Parts: 1, Index: 0, MinPartSize: 1);
         options.Teachers[0].Epochs = 1;
+    }
+
+    // A hospital's upload as the aggregator stored it: in a write named after the first organization it carried.
+    private static async Task<byte[]> StoredUploadAsync(FederationCluster federation, ArtifactArchive archive, int round, string hospital)
+    {
+        var serializer = federation.SiloOf("aggregator").ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>();
+        foreach (var name in federation.Hospitals.Select(h => UploadWriter.ArtifactName(round, h)))
+        {
+            if (await archive.GetAsync(FederationCluster.FederationName, name) is { } stored && UploadWriter.Read(serializer, stored).Find(hospital) is { } payload) return payload;
+        }
+
+        throw new Xunit.Sdk.XunitException($"No stored write of round {round} carries {hospital}'s upload.");
     }
 
     private static async Task WaitForStatusAsync(FederationCluster federation, string participant, string status)
