@@ -173,7 +173,7 @@ public static class FederationRounds
             var measured = await RunRoundAsync(federation, new RoundSettings { Quorum = organizations, DeadlineSeconds = 3600, StudentEpochs = 2, Strategy = "per-class-weighted" });
             rounds.Add(measured);
             Console.WriteLine(string.Create(invariant,
-                $"bench: federation organizations={organizations} round {i} of {measuredRounds}: round_s={measured.RoundSeconds:F3} teacher_s={measured.TeacherSeconds:F3} distill_s={measured.DistillSeconds:F3} overhead_share={OverheadShare(measured):F3}"));
+                $"bench: federation organizations={organizations} round {i} of {measuredRounds}: round_s={measured.RoundSeconds:F3} teacher_s={measured.TeacherSeconds:F3} distill_s={measured.DistillSeconds:F3} overhead_share={OverheadShare(measured):F3} aggregator_rss_mib={ResidentMiB(federation.Aggregator!.ProcessId, "VmRSS:"):F0}"));
         }
 
         var shares = rounds.Select(OverheadShare).ToList();
@@ -207,9 +207,12 @@ public static class FederationRounds
     }
 
     // VmHWM: the process's peak resident set since it started.
-    private static double PeakResidentMiB(int processId)
+    private static double PeakResidentMiB(int processId) => ResidentMiB(processId, "VmHWM:");
+
+    // A resident-set line of /proc/<pid>/status: VmRSS (now) or VmHWM (the peak since the process started).
+    private static double ResidentMiB(int processId, string field)
     {
-        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{processId}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         var kilobytes = long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         return kilobytes / 1024.0;
     }

@@ -7,8 +7,10 @@ namespace FedDistill.Grains.Aggregator;
 /// Up to <see cref="MaxWritesInFlight"/> writes run at once; an upload that arrives while they
 /// all run waits, with every other that arrives meanwhile, for the next write. Uploads that
 /// trickle in are each written at once; a burst (fifty organizations whose teachers finish
-/// together) takes a handful of writes instead of fifty, and a storage write costs about as much
-/// for one payload as for forty (Azurite, measured in docs/benchmarks.md).
+/// together) takes a handful of writes instead of fifty. A write's cost is mostly per request
+/// (Azurite serves them one at a time on one Node.js thread), so fewer, larger writes end the
+/// burst sooner; a write carries at most <see cref="MaxBatchBytes"/>, so that a large federation's
+/// burst still spreads over the writes in flight.
 /// </summary>
 /// <remarks>
 /// A write is named after its first upload's organization (<see cref="ArtifactName"/>), so an
@@ -25,7 +27,7 @@ internal sealed class UploadWriter(Func<string, byte[], Task> write, Serializer 
     /// <summary>How many storage writes may run at once.</summary>
     public const int MaxWritesInFlight = 4;
 
-    /// <summary>The most payload bytes one write carries (one upload larger than this goes alone).</summary>
+    /// <summary>The most payload bytes one write carries (an upload larger than this goes alone).</summary>
     public const long MaxBatchBytes = 1L << 20;
 
     private readonly List<Batch> _waiting = [];
