@@ -22,6 +22,18 @@ public sealed class UploadAdmissionTests
         Assert.Equal(payload, admission.Take(Completion(payload)));
     }
 
+    /// <summary>A payload of one piece is taken as the array that carried it: no copy of it is left for the collector.</summary>
+    [Fact]
+    public void A_payload_of_one_piece_is_taken_without_a_copy()
+    {
+        var admission = new UploadAdmission(maxBytes: 1_000);
+        var payload = Bytes(300, seed: 11);
+
+        admission.Append(new UploadChunk(Hospital, Round, 0, payload));
+
+        Assert.Same(payload, admission.Take(Completion(payload)));
+    }
+
     /// <summary>A chunk that does not continue at the staged length is refused, and the upload must start again.</summary>
     [Theory]
     [InlineData(50)]
