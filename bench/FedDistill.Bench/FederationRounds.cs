@@ -177,19 +177,16 @@ public static class FederationRounds
         }
 
         var shares = rounds.Select(OverheadShare).ToList();
-        return new Row(Median(rounds.Select(r => r.RoundSeconds)), Median(rounds.Select(r => r.TeacherSeconds)), Median(rounds.Select(r => r.DistillSeconds)),
-            Median(rounds.Select(r => r.RoundSeconds - r.TeacherSeconds - r.DistillSeconds)), Median(shares), shares.Min(), shares.Max(),
-            PeakResidentMiB(federation.Aggregator!.ProcessId), Median(rounds.Select(r => r.UploadedBytes / (double)organizations)));
+        return new Row(Statistics.Median(rounds.Select(r => r.RoundSeconds)), Statistics.Median(rounds.Select(r => r.TeacherSeconds)),
+            Statistics.Median(rounds.Select(r => r.DistillSeconds)), Statistics.Median(rounds.Select(OverheadSeconds)), Statistics.Median(shares), shares.Min(), shares.Max(),
+            ResidentMiB(federation.Aggregator!.ProcessId, "VmHWM:"), Statistics.Median(rounds.Select(r => r.UploadedBytes / (double)organizations)));
     }
 
     // Everything but the slowest organization's teacher work and the student's training.
-    private static double OverheadShare(RoundResult round) => (round.RoundSeconds - round.TeacherSeconds - round.DistillSeconds) / round.RoundSeconds;
+    private static double OverheadSeconds(RoundResult round) => round.RoundSeconds - round.TeacherSeconds - round.DistillSeconds;
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double OverheadShare(RoundResult round) => OverheadSeconds(round) / round.RoundSeconds;
+
 
     private static async Task<RoundResult> RunRoundAsync(LocalFederation federation, RoundSettings settings)
     {
@@ -205,9 +202,6 @@ public static class FederationRounds
         if (info.State != RoundState.Completed) throw new InvalidOperationException($"round {info.Round} ended {info.State}: {info.FailureReason}\n{federation.Logs()}");
         return info.Result!;
     }
-
-    // VmHWM: the process's peak resident set since it started.
-    private static double PeakResidentMiB(int processId) => ResidentMiB(processId, "VmHWM:");
 
     // A resident-set line of /proc/<pid>/status: VmRSS (now) or VmHWM (the peak since the process started).
     private static double ResidentMiB(int processId, string field)

@@ -414,8 +414,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         {
             payload = _admission.Take(completion);
             // Decoding (fp16 to fp32, every value checked) runs on the thread pool, beside other organizations' completions.
-            var (fingerprint, examples, classes) = (PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
-            upload = await Task.Run(() => SoftLabelsCodec.Decode(payload, completion.Round, participantId, fingerprint, examples, classes));
+            upload = await Task.Run(() => Decode(payload, completion.Round, participantId));
         }
         catch (FederationException refused)
         {
@@ -627,6 +626,10 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
     private static string ConsensusArtifact(int round) => $"consensus/{round}";
 
     private static string StudentArtifact(int version) => $"students/{version}";
+
+    // An upload checked against the round, the sender and this federation's public set (set once at activation, so any thread may read it).
+    private DecodedUpload Decode(byte[] payload, int round, string participantId) =>
+        SoftLabelsCodec.Decode(payload, round, participantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
 
     private UploadWriter UploadsOf(RoundRecord round) =>
         _uploads is { } writer && writer.Round == round.Number ? writer : _uploads = new UploadWriter((name, bytes) => _archive.PutAsync(Federation, name, bytes), _serializer, round.Number);
@@ -917,7 +920,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
         {
             var payload = await StoredUploadAsync(upload.Artifact, upload.ParticipantId, writes)
                 ?? throw new InvalidOperationException($"Round {round.Number}: the upload of '{upload.ParticipantId}' ({upload.Artifact}) is missing from storage.");
-            _ensemble.Enqueue(SoftLabelsCodec.Decode(payload, round.Number, upload.ParticipantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount));
+            _ensemble.Enqueue(Decode(payload, round.Number, upload.ParticipantId));
         }
 
         // An open round's uploads accepted since its last state write are only in storage, in
@@ -929,7 +932,7 @@ public sealed partial class AggregatorGrain : Grain, IAggregatorGrain, IIncoming
                 foreach (var stored in (await StoredWriteAsync(name, writes))?.Uploads ?? [])
                 {
                     if (round.Uploads.Any(u => u.ParticipantId == stored.ParticipantId) || !State.Participants.ContainsKey(stored.ParticipantId)) continue;
-                    var upload = SoftLabelsCodec.Decode(stored.Payload, round.Number, stored.ParticipantId, PublicSet.Fingerprint, PublicSet.Examples.Count, PublicSet.Examples.ClassCount);
+                    var upload = Decode(stored.Payload, round.Number, stored.ParticipantId);
                     round.Uploads.Add(new UploadRecord(stored.ParticipantId, name, Sha256(stored.Payload), stored.Payload.Length, upload.Teachers.Count, upload.Metadata.ComputeSeconds, _time.GetUtcNow()));
                     _ensemble.Enqueue(upload);
                 }
