@@ -13,8 +13,9 @@ public sealed class DashboardBrowserTests(DashboardFederation fixture)
     // The silo's feed reads the aggregator grain once a second, and a tiny round is over in under
     // one (its uploads come at once, three student epochs take a tenth of a second); a long
     // student training keeps the round distilling for several reads, so that the page can be
-    // seen following it.
-    private static RoundSettings LiveRoundSettings => DashboardFederation.RoundSettings with { StudentEpochs = 300 };
+    // seen following it. 300 epochs once lasted between one read and two (the page saw one
+    // progress value): 1,000, the most a round takes, last several seconds.
+    private static RoundSettings LiveRoundSettings => DashboardFederation.RoundSettings with { StudentEpochs = 1_000 };
 
     /// <summary>
     /// Proves the page is live, not reloaded: a round started from the real console while the
